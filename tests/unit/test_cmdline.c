@@ -1,0 +1,224 @@
+/* The command line parser, console= and loglevel=, and printk's output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <xen/console.h>
+#include <xen/lib.h>
+#include <xen/param.h>
+
+#include "fake_arch.h"
+
+static bool test_flag;
+static unsigned int test_count = 3;
+BOOL_PARAM("flag", test_flag);
+UINT_PARAM("count", test_count, 1, 10);
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_serial_reset();
+	test_flag = false;
+	test_count = 3;
+	log_level = LOG_INFO;
+	console_cfg = (struct console_cfg){ true, 0x3f8, 115200 };
+	return 0;
+}
+
+static bool serial_has(const char *s)
+{
+	return strstr(fake_serial_out, s) != NULL;
+}
+
+/* Runs first: what is printed before the console is up waits for it. */
+static void test_printk_early_then_flush(void **state)
+{
+	(void)state;
+	log_info("early info\n");
+	log_debug("early debug\n");
+	assert_false(console_ready());
+	assert_int_equal(fake_serial_len, 0);
+	console_init();
+	assert_int_equal(fake_serial_port, 0x3f8);
+	log_always("banner\n");
+	printk_flush_early();
+	assert_string_equal(fake_serial_out,
+			    "(XEN) banner\r\n(XEN) early info\r\n");
+}
+
+static void test_printk_levels_and_prefix(void **state)
+{
+	(void)state;
+	log_level = LOG_WARN;
+	log_info("hidden\n");
+	log_warn("two\nlines\n");
+	printk_level(LOG_ERR, "part ");
+	printk_level(LOG_ERR, "whole\n");
+	assert_string_equal(fake_serial_out, "(XEN) two\r\n(XEN) lines\r\n"
+					     "(XEN) part whole\r\n");
+}
+
+static void test_printk_long_line_truncated(void **state)
+{
+	char big[2000];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_info("%s\n", big);
+	assert_true(fake_serial_len < 600);
+	assert_true(serial_has("xxx...\r\n"));
+}
+
+static void test_parse_uint(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(param_parse_uint("42", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(param_parse_uint("0x2F8", &v), 0);
+	assert_int_equal(v, 0x2f8);
+	assert_int_equal(param_parse_uint("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_true(param_parse_uint("18446744073709551616", &v) < 0);
+	assert_true(param_parse_uint("", &v) < 0);
+	assert_true(param_parse_uint("0x", &v) < 0);
+	assert_true(param_parse_uint("12a", &v) < 0);
+	assert_true(param_parse_uint("-1", &v) < 0);
+}
+
+static void test_unknown_option_reported(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("frobnicate=1 flag"), 1);
+	assert_true(serial_has("unknown option 'frobnicate' ignored"));
+	assert_true(test_flag);
+}
+
+static void test_bool_forms(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("flag"), 0);
+	assert_true(test_flag);
+	assert_int_equal(cmdline_parse("no-flag"), 0);
+	assert_false(test_flag);
+	assert_int_equal(cmdline_parse("flag=on"), 0);
+	assert_true(test_flag);
+	assert_int_equal(cmdline_parse("flag=false"), 0);
+	assert_false(test_flag);
+	assert_int_equal(cmdline_parse("flag=maybe no-flag=1"), 2);
+	assert_false(test_flag);
+	assert_true(serial_has("bad value 'maybe' for option 'flag'"));
+}
+
+static void test_uint_range(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("count=10"), 0);
+	assert_int_equal(test_count, 10);
+	assert_int_equal(cmdline_parse("count=11 count=0 count count=x"), 4);
+	assert_int_equal(test_count, 10);
+	assert_int_equal(cmdline_parse("no-count"), 1);
+}
+
+static void test_whitespace_and_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse(""), 0);
+	assert_int_equal(cmdline_parse("   \t "), 0);
+	assert_int_equal(cmdline_parse("\tflag   count=4  "), 0);
+	assert_true(test_flag);
+	assert_int_equal(test_count, 4);
+	assert_int_equal(fake_serial_len, 0);
+}
+
+static void test_overlong_word(void **state)
+{
+	char line[600];
+
+	(void)state;
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line + sizeof(line) - 6, " flag", 5);
+	assert_int_equal(cmdline_parse(line), 1);
+	assert_true(test_flag);
+	assert_true(serial_has("longer than 255 bytes ignored"));
+}
+
+static void test_loglevel(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("loglevel=debug"), 0);
+	assert_int_equal(log_level, LOG_DEBUG);
+	assert_int_equal(cmdline_parse("loglevel=0"), 0);
+	assert_int_equal(log_level, LOG_ERR);
+	assert_int_equal(cmdline_parse("loglevel=warning"), 0);
+	assert_int_equal(cmdline_parse("loglevel=4 loglevel=loud loglevel"),
+			 3);
+	assert_int_equal(log_level, LOG_WARN);
+}
+
+static void test_console_option(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("console=com2,9600"), 0);
+	assert_int_equal(console_cfg.port, 0x2f8);
+	assert_int_equal(console_cfg.baud, 9600);
+	assert_int_equal(cmdline_parse("console=0x3e8"), 0);
+	assert_int_equal(console_cfg.port, 0x3e8);
+	assert_int_equal(console_cfg.baud, 9600);
+	assert_int_equal(cmdline_parse("console=none"), 0);
+	assert_false(console_cfg.enabled);
+	assert_int_equal(cmdline_parse("console=com4"), 0);
+	assert_true(console_cfg.enabled);
+	assert_int_equal(console_cfg.port, 0x2e8);
+}
+
+static void test_console_bad_values(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("console=com9 console=com1,1234 "
+				       "console=com1,abc console=0x10 "
+				       "console=, console=com1,0"),
+			 6);
+	assert_int_equal(console_cfg.port, 0x3f8);
+	assert_int_equal(console_cfg.baud, 115200);
+	assert_true(console_cfg.enabled);
+}
+
+static void test_skip_image(void **state)
+{
+	(void)state;
+	assert_string_equal(cmdline_skip_image("/boot/citadel.elf a=b c", "qemu"),
+			    "a=b c");
+	assert_string_equal(cmdline_skip_image("citadel.elf", "SYSLINUX 6.04"),
+			    "");
+	assert_string_equal(cmdline_skip_image("  x.elf   a", ""), "a");
+	assert_string_equal(cmdline_skip_image("a=b", "GRUB 2.06"), "a=b");
+	assert_string_equal(cmdline_skip_image("", ""), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_printk_early_then_flush),
+		cmocka_unit_test_setup(test_printk_levels_and_prefix, setup),
+		cmocka_unit_test_setup(test_printk_long_line_truncated, setup),
+		cmocka_unit_test_setup(test_parse_uint, setup),
+		cmocka_unit_test_setup(test_unknown_option_reported, setup),
+		cmocka_unit_test_setup(test_bool_forms, setup),
+		cmocka_unit_test_setup(test_uint_range, setup),
+		cmocka_unit_test_setup(test_whitespace_and_empty, setup),
+		cmocka_unit_test_setup(test_overlong_word, setup),
+		cmocka_unit_test_setup(test_loglevel, setup),
+		cmocka_unit_test_setup(test_console_option, setup),
+		cmocka_unit_test_setup(test_console_bad_values, setup),
+		cmocka_unit_test_setup(test_skip_image, setup),
+	};
+
+	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
+}

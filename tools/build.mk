@@ -1,0 +1,30 @@
+# The boot image and running it in QEMU.
+
+IMAGE := $(O)/citadel.iso
+DISK := $(O)/disk.img
+DISK_SIZE ?= 64M
+# The build's own configuration rides along as a module, so a booted host
+# can tell what it was built from.
+CONFIG_MODULE := $(O)/boot/citadel.config
+IMAGE_MODULES ?= $(CONFIG_MODULE)
+QEMU_EXTRA ?=
+
+image: $(IMAGE)
+
+$(CONFIG_MODULE): $(AUTO_CONF)
+	@mkdir -p $(@D)
+	$(Q)cp $(KCONFIG_CONFIG) $@
+
+$(IMAGE): $(XEN_ELF) tools/mkimage.sh $(IMAGE_MODULES) $(AUTO_CONF)
+	@echo "  IMAGE   $@"
+	$(Q)tools/mkimage.sh $@ $(XEN_ELF) $(CONFIG_IMAGE_CMDLINE) \
+		$(CONFIG_IMAGE_TIMEOUT) $(IMAGE_MODULES)
+
+$(DISK):
+	@mkdir -p $(@D)
+	$(Q)truncate -s $(DISK_SIZE) $@
+
+run: $(IMAGE) $(DISK)
+	$(Q)$(PYTHON) tools/qemu.py run --iso $(IMAGE) --disk $(DISK) \
+		$(if $(CONFIG_TEST_EXIT),--exit-port $(CONFIG_TEST_EXIT_PORT)) \
+		-- $(QEMU_EXTRA)

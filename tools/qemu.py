@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""Boot Citadel in QEMU on the target machine.
+
+The machine is DESIGN.md's: q35 with an Intel IOMMU, an e1000e NIC on
+restricted user networking (no guest traffic leaves the machine) and an
+NVMe disk. Under TCG only: this host's KVM cannot run ring-0 code right.
+
+  qemu.py run --iso X --disk D [--exit-port P] [-- EXTRA...]
+      console on this terminal; exits when the hypervisor halts or the
+      user quits (Ctrl-A X)
+
+The test runner imports boot() from here: one boot, a hard timeout, the
+console read through a socket chardev with a log file, QEMU killed by its
+PID.
+"""
+
+import argparse
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+QEMU = "qemu-system-x86_64"
+
+# What the isa-debug-exit device makes of the hypervisor's exit codes:
+# QEMU exits with (code << 1) | 1. Status 0 is a reset: a reboot, or a
+# triple fault, never success.
+EXIT_HALTED = 33
+EXIT_PANIC = 35
+EXIT_RESET = 0
+
+
+def machine_args(disk, exit_port=None, memory="512M", cpus=2):
+    args = [QEMU, "-accel", "tcg", "-cpu", "max",
+            "-machine", "q35", "-device", "intel-iommu",
+            "-m", memory, "-smp", str(cpus),
+            "-netdev", "user,id=net0,restrict=on",
+            "-device", "e1000e,netdev=net0",
+            "-drive", "file=%s,if=none,id=disk0,format=raw" % disk,
+            "-device", "nvme,serial=citadel0,drive=disk0",
+            "-display", "none", "-no-reboot"]
+    if exit_port is not None:
+        args += ["-device", "isa-debug-exit,iobase=%s,iosize=4" % exit_port]
+    return args
+
+
+def describe_status(status):
+    return {EXIT_HALTED: "the hypervisor halted",
+            EXIT_PANIC: "the hypervisor panicked",
+            EXIT_RESET: "the machine reset (reboot, triple fault or quit)"
+            }.get(status, "QEMU exited with status %d" % status)
+
+
+class BootResult:
+    def __init__(self, status, console, timed_out, seconds):
+        self.status = status        # QEMU's exit status, None on timeout
+        self.console = console      # everything the serial line carried
+        self.timed_out = timed_out
+        self.seconds = seconds
+
+
+def _connect(path, proc, deadline):
+    """QEMU creates the socket and waits (wait=on) until we connect."""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return None
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            return s
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            time.sleep(0.02)
+    return None
+
+
+def _read_console(sock, proc, deadline):
+    data = bytearray()
+    sock.settimeout(0.1)
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            if proc.poll() is not None:
+                break
+            continue
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def boot(args, workdir, timeout):
+    """Run QEMU (args without -serial), console on COM1. Returns a
+    BootResult; QEMU never outlives the call."""
+    os.makedirs(workdir, exist_ok=True)
+    sock_path = os.path.join(workdir, "console.sock")
+    log_path = os.path.join(workdir, "console.log")
+    for p in (sock_path, log_path):
+        if os.path.exists(p):
+            os.unlink(p)
+    args = args + [
+        "-chardev", "socket,id=con0,path=%s,server=on,wait=on,logfile=%s"
+        % (sock_path, log_path),
+        "-serial", "chardev:con0", "-monitor", "none"]
+    with open(os.path.join(workdir, "qemu.cmd"), "w") as f:
+        f.write(shlex.join(args) + "\n")
+    start = time.monotonic()
+    deadline = start + timeout
+    with open(os.path.join(workdir, "qemu.stderr"), "wb") as err:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                stdout=err, stderr=err)
+    try:
+        sock = _connect(sock_path, proc, deadline)
+        if sock:
+            with sock:
+                _read_console(sock, proc, deadline)
+        try:
+            status = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            status = None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    seconds = time.monotonic() - start
+    with open(log_path, "rb") if os.path.exists(log_path) else open(os.devnull, "rb") as f:
+        console = f.read().decode("utf-8", "replace").replace("\r\n", "\n")
+    return BootResult(status, console, status is None, seconds)
+
+
+def run(opts, extra):
+    args = machine_args(opts.disk, opts.exit_port)
+    args += ["-cdrom", opts.iso, "-boot", "d", "-serial", "mon:stdio"]
+    args += extra
+    print("+ " + shlex.join(args), flush=True)
+    status = subprocess.call(args)
+    print("\nqemu: %s" % describe_status(status))
+    return 0 if status in (EXIT_HALTED, EXIT_RESET) else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="boot the ISO, console on this terminal")
+    r.add_argument("--iso", required=True)
+    r.add_argument("--disk", required=True)
+    r.add_argument("--exit-port")
+    r.add_argument("extra", nargs="*", help="more QEMU options, after --")
+    opts = ap.parse_args()
+    extra = []
+    for e in opts.extra:
+        extra += shlex.split(e)
+    return run(opts, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

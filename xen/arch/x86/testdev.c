@@ -1,0 +1,69 @@
+/*
+ * The test device (CONFIG_TEST_EXIT, testing only): QEMU's isa-debug-exit
+ * ends the run with status (code << 1) | 1, and test= provokes failures
+ * that a test needs to see reported.
+ */
+#include <xen/errno.h>
+#include <xen/kernel.h>
+#include <xen/lib.h>
+#include <xen/param.h>
+#include <xen/string.h>
+#include <asm/io.h>
+
+enum testdev_action {
+	TEST_NONE,
+	TEST_PANIC,
+	TEST_PAGE_FAULT,
+	TEST_INVALID_OPCODE,
+	TEST_ASSERT,
+};
+
+static enum testdev_action testdev_action;
+
+static int testdev_parse(const char *v)
+{
+	static const char *const names[] = {
+		[TEST_PANIC] = "panic",
+		[TEST_PAGE_FAULT] = "pagefault",
+		[TEST_INVALID_OPCODE] = "ud",
+		[TEST_ASSERT] = "assert",
+	};
+
+	for (unsigned int i = TEST_PANIC; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			testdev_action = (enum testdev_action)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+CUSTOM_PARAM("test", testdev_parse);
+
+void testdev_exit(unsigned int code)
+{
+	outl(CONFIG_TEST_EXIT_PORT, code);
+}
+
+/* An address in the lower half that the boot page tables leave unmapped. */
+#define TESTDEV_UNMAPPED 0x0000700000000000ull
+
+void testdev_run(void)
+{
+	if (testdev_action != TEST_NONE)
+		log_info("Test device: provoking failure %d\n", testdev_action);
+	switch (testdev_action) {
+	case TEST_NONE:
+		break;
+	case TEST_PANIC:
+		panic("test panic requested on the command line");
+	case TEST_PAGE_FAULT:
+		(void)*(volatile uint64_t *)(uintptr_t)TESTDEV_UNMAPPED;
+		break;
+	case TEST_INVALID_OPCODE:
+		__asm__ volatile("ud2");
+		break;
+	case TEST_ASSERT:
+		ASSERT(testdev_action != TEST_ASSERT);
+		break;
+	}
+}

@@ -1,0 +1,74 @@
+# The hypervisor: $(O)/xen/citadel.elf, a Multiboot v1 ELF.
+
+XEN_OUT := $(O)/xen
+XEN_ELF := $(XEN_OUT)/citadel.elf
+VERSION_H := $(O)/include/generated/version.h
+
+xen-y := \
+	xen/arch/x86/boot/head.o \
+	xen/arch/x86/entry.o \
+	xen/arch/x86/machine.o \
+	xen/arch/x86/mm.o \
+	xen/arch/x86/setup.o \
+	xen/arch/x86/traps.o \
+	xen/common/bootinfo.o \
+	xen/common/cmdline.o \
+	xen/common/console.o \
+	xen/common/kernel.o \
+	xen/common/multiboot.o \
+	xen/common/panic.o \
+	xen/common/printk.o \
+	xen/common/string.o \
+	xen/common/vsnprintf.o \
+	xen/drivers/char/ns16550.o
+
+# A feature that is off is replaced by its stub file.
+xen-$(CONFIG_SELFTEST) += xen/common/selftest.o
+xen-$(if $(CONFIG_SELFTEST),n,y) += xen/common/selftest-stub.o
+xen-$(CONFIG_TEST_EXIT) += xen/arch/x86/testdev.o
+xen-$(if $(CONFIG_TEST_EXIT),n,y) += xen/arch/x86/testdev-stub.o
+
+XEN_OBJS := $(addprefix $(O)/,$(xen-y))
+
+XEN_INCLUDES := -Ixen/include -Ixen/arch/x86/include -I$(O)/include
+XEN_CPPFLAGS := -D__XEN__ -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-include $(AUTOCONF_H) -include xen/include/xen/compiler.h $(XEN_INCLUDES)
+XEN_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter -ffreestanding \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -fpie \
+	-fno-plt -fcf-protection=none $(if $(CONFIG_DEBUG),-g)
+XEN_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 \
+	-z noexecstack --no-warn-rwx-segments --build-id=none
+
+xen: $(XEN_ELF)
+
+$(XEN_ELF): $(XEN_OBJS) $(XEN_OUT)/xen.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(XEN_LDFLAGS) -T $(XEN_OUT)/xen.lds -o $@ $(XEN_OBJS)
+
+$(XEN_OUT)/xen.lds: xen/arch/x86/xen.lds.S $(AUTOCONF_H)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -E -P -x c -D__ASSEMBLY__ -D__LINKER__ $(XEN_INCLUDES) \
+		-MMD -MP -MT $@ -o $@ $<
+
+$(O)/xen/%.o: xen/%.c $(AUTOCONF_H)
+	@echo "  CC      $@"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_CPPFLAGS) $(XEN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/xen/%.o: xen/%.S $(AUTOCONF_H)
+	@echo "  AS      $@"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_CPPFLAGS) -D__ASSEMBLY__ $(if $(CONFIG_DEBUG),-g) \
+		-MMD -MP -c -o $@ $<
+
+$(O)/xen/common/kernel.o: $(VERSION_H)
+
+# Rewritten only when the version changes, so nothing rebuilds needlessly.
+$(VERSION_H): FORCE
+	@mkdir -p $(@D)
+	$(Q)echo '#define CITADEL_VERSION "$(CITADEL_VERSION)"' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+-include $(XEN_OBJS:.o=.d) $(XEN_OUT)/xen.lds.d

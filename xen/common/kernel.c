@@ -1,0 +1,38 @@
+/* Banner and orderly halt. */
+#include <xen/arch.h>
+#include <xen/console.h>
+#include <xen/kernel.h>
+#include <xen/lib.h>
+#include <generated/version.h>
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+void kernel_banner(void)
+{
+	log_always("Citadel %s\n", CITADEL_VERSION);
+	log_always("Config: serial %#x %u baud, log level %d, max CPUs %d, "
+		   "panic %s\n", CONFIG_SERIAL_PORT, CONFIG_SERIAL_BAUD,
+		   CONFIG_LOG_LEVEL, CONFIG_NR_CPUS,
+		   IS_ENABLED(CONFIG_PANIC_REBOOT) ? "reboots" : "halts");
+	log_always("Config: debug %s, self-tests %s, assertions %s, "
+		   "test exit device %s\n", yes_no(IS_ENABLED(CONFIG_DEBUG)),
+		   yes_no(IS_ENABLED(CONFIG_SELFTEST)),
+		   IS_ENABLED(CONFIG_ASSERT_PANIC)	 ? "panic"
+		   : IS_ENABLED(CONFIG_ASSERTIONS) ? "log"
+						   : "off",
+		   yes_no(IS_ENABLED(CONFIG_TEST_EXIT)));
+	if (console_cfg.port != CONFIG_SERIAL_PORT ||
+	    console_cfg.baud != CONFIG_SERIAL_BAUD)
+		log_always("Console: serial %#x %u baud (command line)\n",
+			   console_cfg.port, console_cfg.baud);
+}
+
+void kernel_halt(void)
+{
+	log_always("Nothing more to do: halting.\n");
+	testdev_exit(TESTDEV_HALTED);
+	arch_halt();
+}

@@ -1,0 +1,109 @@
+/*
+ * printk: levels, the "(XEN) " line prefix, and a buffer for what is
+ * printed before the console is up (options are parsed before the serial
+ * line can be chosen, and their warnings must not be lost).
+ */
+#include <xen/console.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/param.h>
+#include <xen/string.h>
+
+#define PRINTK_LINE_MAX 512
+#define EARLY_BUF_SIZE	4096
+#define LINE_PREFIX	"(XEN) "
+
+int log_level = CONFIG_LOG_LEVEL;
+
+/* Records of <level byte><text>\0, in the order printed. */
+static char early_buf[EARLY_BUF_SIZE];
+static size_t early_used;
+static unsigned int early_lost;
+static bool at_line_start = true;
+
+static const char *const log_level_names[] = { "error", "warning", "info",
+					       "debug" };
+
+static int loglevel_parse(const char *v)
+{
+	uint64_t n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(log_level_names); i++) {
+		if (!strcmp(v, log_level_names[i])) {
+			log_level = (int)i;
+			return 0;
+		}
+	}
+	if (param_parse_uint(v, &n) < 0 || n > LOG_DEBUG)
+		return -EINVAL;
+	log_level = (int)n;
+	return 0;
+}
+CUSTOM_PARAM("loglevel", loglevel_parse);
+
+/* Write text, starting each line with the prefix. */
+static void printk_emit(const char *s)
+{
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+
+		if (at_line_start)
+			console_write(LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
+		console_write(s, len);
+		at_line_start = nl != NULL;
+		s += len;
+	}
+}
+
+static void printk_store_early(int level, const char *msg)
+{
+	size_t len = strlen(msg) + 1;
+
+	if (early_used + 1 + len > sizeof(early_buf)) {
+		early_lost++;
+		return;
+	}
+	early_buf[early_used] = (char)(level + 2); /* never 0 */
+	memcpy(&early_buf[early_used + 1], msg, len);
+	early_used += 1 + len;
+}
+
+void printk_flush_early(void)
+{
+	size_t off = 0;
+
+	while (off < early_used) {
+		int level = early_buf[off] - 2;
+		const char *msg = &early_buf[off + 1];
+
+		if (level <= log_level)
+			printk_emit(msg);
+		off += 1 + strlen(msg) + 1;
+	}
+	early_used = 0;
+	if (early_lost)
+		printk_level(LOG_WARN, "%u early messages lost\n", early_lost);
+	early_lost = 0;
+}
+
+void vprintk_level(int level, const char *fmt, va_list ap)
+{
+	char msg[PRINTK_LINE_MAX];
+
+	if (fmt_vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+		memcpy(&msg[sizeof(msg) - 5], "...\n", 5);
+	if (!console_ready())
+		printk_store_early(level, msg);
+	else if (level <= log_level)
+		printk_emit(msg);
+}
+
+void printk_level(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk_level(level, fmt, ap);
+	va_end(ap);
+}

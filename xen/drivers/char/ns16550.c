@@ -1,0 +1,56 @@
+/* A 16550-compatible UART, polled: the console must work with IRQs off. */
+#include <xen/serial.h>
+#include <asm/io.h>
+
+#define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_DLL 0 /* divisor latch low (DLAB=1) */
+#define UART_IER 1 /* interrupt enable (DLAB=0) */
+#define UART_DLM 1 /* divisor latch high (DLAB=1) */
+#define UART_FCR 2 /* FIFO control */
+#define UART_LCR 3 /* line control */
+#define UART_MCR 4 /* modem control */
+#define UART_LSR 5 /* line status */
+#define UART_SCR 7 /* scratch */
+
+#define LCR_DLAB     0x80
+#define LCR_8N1	     0x03
+#define FCR_ENABLE   0x07 /* enable, clear receive and transmit FIFOs */
+#define MCR_DTR_RTS  0x03
+#define LSR_THRE     0x20
+#define UART_CLOCK   115200 /* 1.8432 MHz / 16 */
+#define TX_SPIN_MAX  1000000
+
+/* A UART keeps what is written to its scratch register; nothing else does. */
+static bool ns16550_present(uint16_t port)
+{
+	outb(port + UART_SCR, 0x5a);
+	if (inb(port + UART_SCR) != 0x5a)
+		return false;
+	outb(port + UART_SCR, 0xa5);
+	return inb(port + UART_SCR) == 0xa5;
+}
+
+bool serial_init(uint16_t port, uint32_t baud)
+{
+	uint32_t divisor = UART_CLOCK / (baud ? baud : UART_CLOCK);
+
+	if (!ns16550_present(port))
+		return false;
+	outb(port + UART_IER, 0);
+	outb(port + UART_LCR, LCR_DLAB);
+	outb(port + UART_DLL, divisor & 0xff);
+	outb(port + UART_DLM, divisor >> 8);
+	outb(port + UART_LCR, LCR_8N1);
+	outb(port + UART_FCR, FCR_ENABLE);
+	outb(port + UART_MCR, MCR_DTR_RTS);
+	return true;
+}
+
+/* Bounded wait: a stuck line loses characters rather than the machine. */
+void serial_putc(uint16_t port, char c)
+{
+	for (unsigned int i = 0; i < TX_SPIN_MAX; i++)
+		if (inb(port + UART_LSR) & LSR_THRE)
+			break;
+	outb(port + UART_THR, (uint8_t)c);
+}

@@ -1,0 +1,25 @@
+/* The hypervisor console: a serial line, with messages held until it is up. */
+#ifndef XEN_CONSOLE_H
+#define XEN_CONSOLE_H
+
+#include <xen/types.h>
+
+/* Where the console goes; set by defaults and the console= option. */
+struct console_cfg {
+	bool enabled;
+	uint16_t port;
+	uint32_t baud;
+};
+extern struct console_cfg console_cfg;
+
+/* Bring the serial line up with console_cfg; later calls do nothing. */
+void console_init(void);
+bool console_ready(void);
+
+/* Write raw bytes; "\n" becomes "\r\n". Drops output before init. */
+void console_write(const char *s, size_t len);
+
+/* Print what printk held back before the console was up. */
+void printk_flush_early(void);
+
+#endif

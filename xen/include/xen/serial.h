@@ -1,0 +1,14 @@
+/* The serial line under the console (drivers/char/ns16550.c). */
+#ifndef XEN_SERIAL_H
+#define XEN_SERIAL_H
+
+#include <xen/types.h>
+
+/*
+ * Program the UART at port for baud, 8N1. Returns false when no UART
+ * answers there, so the console never waits on a missing device.
+ */
+bool serial_init(uint16_t port, uint32_t baud);
+void serial_putc(uint16_t port, char c);
+
+#endif
