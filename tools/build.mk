@@ -17,8 +17,9 @@ $(CONFIG_MODULE): $(AUTO_CONF)
 
 $(IMAGE): $(XEN_ELF) tools/mkimage.sh $(IMAGE_MODULES) $(AUTO_CONF)
 	@echo "  IMAGE   $@"
-	$(Q)tools/mkimage.sh $@ $(XEN_ELF) $(CONFIG_IMAGE_CMDLINE) \
-		$(CONFIG_IMAGE_TIMEOUT) $(IMAGE_MODULES)
+	$(Q)tools/mkimage.sh -o $@ -k $(XEN_ELF) -c $(CONFIG_IMAGE_CMDLINE) \
+		-t $(CONFIG_IMAGE_TIMEOUT) \
+		-s $(CONFIG_SERIAL_PORT),$(CONFIG_SERIAL_BAUD) $(IMAGE_MODULES)
 
 $(DISK):
 	@mkdir -p $(@D)

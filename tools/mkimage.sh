@@ -3,24 +3,40 @@
 # hypervisor and its modules. The ISO is hybrid, so it can also be
 # written to a USB stick.
 #
-# usage: mkimage.sh OUT.iso HYPERVISOR "CMDLINE" TIMEOUT ["MODULE [ARGS]"]...
-#   TIMEOUT is in tenths of a second (0: boot at once). Each module is a
-#   file, optionally followed by the command line it is given.
+# usage: mkimage.sh -o OUT.iso -k HYPERVISOR [-c CMDLINE] [-t TIMEOUT]
+#                   [-s PORT,BAUD] ["MODULE [ARGS]"]...
+#   -c  the hypervisor's command line
+#   -t  isolinux prompt timeout in tenths of a second (0: boot at once)
+#   -s  serial line isolinux itself talks on (I/O port, baud)
+#   Each module is a file, optionally followed by its command line.
 set -eu
 
-[ $# -ge 4 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
-out=$1 hv=$2 cmdline=$3 timeout=$4
-shift 4
+usage() { sed -n '2,11p' "$0" >&2; exit 2; }
+out= hv= cmdline= timeout=0 serial=0x3f8,115200
+while getopts o:k:c:t:s: opt; do
+	case $opt in
+	o) out=$OPTARG ;;
+	k) hv=$OPTARG ;;
+	c) cmdline=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	s) serial=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -n "$out" ] && [ -n "$hv" ] || usage
 
 BIOS=/usr/lib/syslinux/modules/bios
 ISOLINUX=/usr/lib/ISOLINUX
 stage=$(mktemp -d "${out}.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/boot"
+# isolinux looks for ldlinux.c32 and its configuration in /isolinux.
+dir=$stage/isolinux
+mkdir -p "$dir"
 
 cp "$ISOLINUX/isolinux.bin" "$BIOS/ldlinux.c32" "$BIOS/mboot.c32" \
-	"$BIOS/libcom32.c32" "$stage/boot/"
-cp "$hv" "$stage/boot/citadel.elf"
+	"$BIOS/libcom32.c32" "$dir/"
+cp "$hv" "$dir/citadel.elf"
 
 append="citadel.elf${cmdline:+ $cmdline}"
 for m in "$@"; do
@@ -29,12 +45,16 @@ for m in "$@"; do
 	[ "$file" = "$m" ] || args=" ${m#* }"
 	[ -f "$file" ] || { echo "mkimage: no module file $file" >&2; exit 1; }
 	name=$(basename "$file")
-	[ ! -e "$stage/boot/$name" ] || { echo "mkimage: two modules named $name" >&2; exit 1; }
-	cp "$file" "$stage/boot/$name"
+	if [ -e "$dir/$name" ]; then
+		echo "mkimage: two files named $name" >&2
+		exit 1
+	fi
+	cp "$file" "$dir/$name"
 	append="$append --- $name$args"
 done
 
 {
+	echo "SERIAL ${serial%,*} ${serial#*,}"
 	echo "DEFAULT citadel"
 	if [ "$timeout" -gt 0 ]; then
 		echo "PROMPT 1"
@@ -45,10 +65,14 @@ done
 	echo "LABEL citadel"
 	echo "  KERNEL mboot.c32"
 	echo "  APPEND $append"
-} > "$stage/boot/isolinux.cfg"
+} > "$dir/isolinux.cfg"
 
-xorriso -as mkisofs -quiet -o "$out" -R -J -iso-level 3 \
+if ! xorriso -as mkisofs -quiet -o "$out" -R -J \
 	-isohybrid-mbr "$ISOLINUX/isohdpfx.bin" \
-	-b boot/isolinux.bin -c boot/boot.cat \
+	-b isolinux/isolinux.bin -c isolinux/boot.cat \
 	-no-emul-boot -boot-load-size 4 -boot-info-table \
-	-V CITADEL "$stage"
+	-V CITADEL "$stage" 2>"$stage/xorriso.log"; then
+	cat "$stage/xorriso.log" >&2
+	rm -f "$out"
+	exit 1
+fi

@@ -1,0 +1,113 @@
+/*
+ * The hypervisor's string functions: plain byte loops, freestanding.
+ * Host unit tests use the C library's instead of these.
+ */
+#include <xen/string.h>
+
+/*
+ * gcc recognises these loops as memset/memcpy patterns and would compile
+ * them into calls to the very function being defined, recursing forever.
+ */
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+
+NO_LIBCALL void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	/* Copy backwards when dst overlaps the tail of src. */
+	if ((uintptr_t)d - (uintptr_t)s < n) {
+		while (n--)
+			d[n] = s[n];
+	} else {
+		while (n--)
+			*d++ = *s++;
+	}
+	return dst;
+}
+
+NO_LIBCALL void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+
+	for (; n; n--, p++, q++) {
+		if (*p != *q)
+			return *p - *q;
+	}
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	/* Test the bound first: s need not be terminated within max. */
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+
+	while (*p && *p == *q) {
+		p++;
+		q++;
+	}
+	return *p - *q;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+
+	for (; n; n--, p++, q++) {
+		if (*p != *q || !*p)
+			return *p - *q;
+	}
+	return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+	/* The terminator itself can be searched for, as in C. */
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
