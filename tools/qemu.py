@@ -93,8 +93,9 @@ def _read_console(sock, proc, deadline):
 
 
 def boot(args, workdir, timeout):
-    """Run QEMU (args without -serial), console on COM1. Returns a
-    BootResult; QEMU never outlives the call."""
+    """Run QEMU with the console on the next -serial (COM1 unless args
+    already hold -serial options). Returns a BootResult; QEMU never
+    outlives the call."""
     os.makedirs(workdir, exist_ok=True)
     sock_path = os.path.join(workdir, "console.sock")
     log_path = os.path.join(workdir, "console.log")
@@ -126,8 +127,11 @@ def boot(args, workdir, timeout):
             proc.kill()
             proc.wait()
     seconds = time.monotonic() - start
-    with open(log_path, "rb") if os.path.exists(log_path) else open(os.devnull, "rb") as f:
-        console = f.read().decode("utf-8", "replace").replace("\r\n", "\n")
+    console = ""
+    if os.path.exists(log_path):
+        with open(log_path, "rb") as f:
+            console = f.read().decode("utf-8", "replace")
+    console = console.replace("\r\n", "\n")
     return BootResult(status, console, status is None, seconds)
 
 

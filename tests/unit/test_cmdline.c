@@ -157,8 +157,7 @@ static void test_loglevel(void **state)
 	assert_int_equal(cmdline_parse("loglevel=0"), 0);
 	assert_int_equal(log_level, LOG_ERR);
 	assert_int_equal(cmdline_parse("loglevel=warning"), 0);
-	assert_int_equal(cmdline_parse("loglevel=4 loglevel=loud loglevel"),
-			 3);
+	assert_int_equal(cmdline_parse("loglevel=4 loglevel=loud loglevel"), 3);
 	assert_int_equal(log_level, LOG_WARN);
 }
 
@@ -193,8 +192,8 @@ static void test_console_bad_values(void **state)
 static void test_skip_image(void **state)
 {
 	(void)state;
-	assert_string_equal(cmdline_skip_image("/boot/citadel.elf a=b c", "qemu"),
-			    "a=b c");
+	assert_string_equal(
+	    cmdline_skip_image("/boot/citadel.elf a=b c", "qemu"), "a=b c");
 	assert_string_equal(cmdline_skip_image("citadel.elf", "SYSLINUX 6.04"),
 			    "");
 	assert_string_equal(cmdline_skip_image("  x.elf   a", ""), "a");

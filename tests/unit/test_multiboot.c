@@ -138,7 +138,8 @@ static void test_no_info(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(bi.error, "not in mapped memory"));
 	/* The structure's last byte past the end of memory. */
-	assert_int_equal(multiboot_parse(&bi, FAKE_MEM_BASE + FAKE_MEM_SIZE - 60,
+	assert_int_equal(multiboot_parse(&bi,
+					 FAKE_MEM_BASE + FAKE_MEM_SIZE - 60,
 					 IMAGE_PA, IMAGE_END),
 			 -EINVAL);
 }
@@ -421,7 +422,7 @@ static void test_random_structures(void **state)
 			if (rand() & 1)
 				w[i] = (uint32_t)(FAKE_MEM_BASE +
 						  (rand() % 0x4100));
-		w[6] = (uint32_t)(rand() % 40); /* mods_count */
+		w[6] = (uint32_t)(rand() % 40);	  /* mods_count */
 		w[11] = (uint32_t)(rand() % 200); /* mmap_length */
 		int rc = parse();
 		assert_true(rc == 0 || rc == -EINVAL);

@@ -12,8 +12,8 @@
 extern const struct cmdline_param __start_cmdline_params[];
 extern const struct cmdline_param __stop_cmdline_params[];
 
-#define for_each_cmdline_param(p)                                         \
-	for (const struct cmdline_param *p = __start_cmdline_params;       \
+#define for_each_cmdline_param(p)                                    \
+	for (const struct cmdline_param *p = __start_cmdline_params; \
 	     p < __stop_cmdline_params; p++)
 
 int param_parse_uint(const char *s, uint64_t *out)
@@ -89,7 +89,7 @@ static int param_apply(const struct cmdline_param *p, const char *value,
 
 static const struct cmdline_param *param_find(const char *name)
 {
-	for_each_cmdline_param(p)
+	for_each_cmdline_param (p)
 		if (!strcmp(p->name, name))
 			return p;
 	return NULL;
@@ -118,7 +118,8 @@ static int cmdline_word(char *word)
 	}
 	if (param_apply(p, value, negated) < 0) {
 		log_warn("command line: bad value '%s' for option '%s' "
-			 "ignored\n", value ? value : "", p->name);
+			 "ignored\n",
+			 value ? value : "", p->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -141,8 +142,8 @@ unsigned int cmdline_parse(const char *cmdline)
 			break;
 		if (len >= sizeof(word)) {
 			log_warn("command line: option '%.32s...' longer than "
-				 "%zu bytes ignored\n", cmdline,
-				 sizeof(word) - 1);
+				 "%zu bytes ignored\n",
+				 cmdline, sizeof(word) - 1);
 			ignored++;
 		} else {
 			memcpy(word, cmdline, len);

@@ -14,13 +14,15 @@ void kernel_banner(void)
 {
 	log_always("Citadel %s\n", CITADEL_VERSION);
 	log_always("Config: serial %#x %u baud, log level %d, max CPUs %d, "
-		   "panic %s\n", CONFIG_SERIAL_PORT, CONFIG_SERIAL_BAUD,
-		   CONFIG_LOG_LEVEL, CONFIG_NR_CPUS,
+		   "panic %s\n",
+		   CONFIG_SERIAL_PORT, CONFIG_SERIAL_BAUD, CONFIG_LOG_LEVEL,
+		   CONFIG_NR_CPUS,
 		   IS_ENABLED(CONFIG_PANIC_REBOOT) ? "reboots" : "halts");
 	log_always("Config: debug %s, self-tests %s, assertions %s, "
-		   "test exit device %s\n", yes_no(IS_ENABLED(CONFIG_DEBUG)),
+		   "test exit device %s\n",
+		   yes_no(IS_ENABLED(CONFIG_DEBUG)),
 		   yes_no(IS_ENABLED(CONFIG_SELFTEST)),
-		   IS_ENABLED(CONFIG_ASSERT_PANIC)	 ? "panic"
+		   IS_ENABLED(CONFIG_ASSERT_PANIC) ? "panic"
 		   : IS_ENABLED(CONFIG_ASSERTIONS) ? "log"
 						   : "off",
 		   yes_no(IS_ENABLED(CONFIG_TEST_EXIT)));

@@ -11,9 +11,9 @@
 #include <xen/param.h>
 #include <xen/string.h>
 
-#define LOADER_NAME_MAX 128
+#define LOADER_NAME_MAX	   128
 #define MODULE_CMDLINE_MAX 1024
-#define MMAP_LENGTH_MAX (BOOT_RANGES_MAX * 64)
+#define MMAP_LENGTH_MAX	   (BOOT_RANGES_MAX * 64)
 
 static int mb_fail(struct boot_info *bi, const char *fmt, ...) __printf(2, 3);
 
@@ -74,7 +74,7 @@ static int mb_add_range(struct boot_info *bi, uint64_t start, uint64_t size,
 		return mb_fail(bi, "more than %u memory ranges",
 			       BOOT_RANGES_MAX);
 	bi->ranges[bi->nr_ranges++] =
-		(struct boot_range){ .start = start, .size = size, .type = type };
+	    (struct boot_range){ .start = start, .size = size, .type = type };
 	return 0;
 }
 
@@ -99,8 +99,10 @@ static int mb_parse_mmap(struct boot_info *bi, uint32_t addr, uint32_t length)
 		memcpy(&e.size, map + off, sizeof(e.size));
 		if (e.size < sizeof(e) - sizeof(e.size) ||
 		    e.size > length - off - sizeof(e.size))
-			return mb_fail(bi, "memory map entry at offset %u has "
-				       "bad size %u", off, e.size);
+			return mb_fail(bi,
+				       "memory map entry at offset %u has "
+				       "bad size %u",
+				       off, e.size);
 		memcpy(&e, map + off, sizeof(e));
 		rc = mb_add_range(bi, e.addr, e.len, e.type);
 		if (rc)
@@ -146,9 +148,8 @@ static int mb_check_module(struct boot_info *bi, unsigned int i,
 	return 0;
 }
 
-static int mb_parse_modules(struct boot_info *bi, uint32_t addr,
-			    uint32_t count, paddr_t image_start,
-			    paddr_t image_end)
+static int mb_parse_modules(struct boot_info *bi, uint32_t addr, uint32_t count,
+			    paddr_t image_start, paddr_t image_end)
 {
 	const struct multiboot_module *mods;
 
@@ -165,9 +166,10 @@ static int mb_parse_modules(struct boot_info *bi, uint32_t addr,
 
 		memcpy(&m, &mods[i], sizeof(m));
 		if (m.mod_end < m.mod_start)
-			return mb_fail(bi, "module %u ends (%#x) before it "
-				       "starts (%#x)", i, m.mod_end,
-				       m.mod_start);
+			return mb_fail(bi,
+				       "module %u ends (%#x) before it "
+				       "starts (%#x)",
+				       i, m.mod_end, m.mod_start);
 		bm->start = m.mod_start;
 		bm->size = m.mod_end - m.mod_start;
 		if (mb_copy_string(bi, m.string, MODULE_CMDLINE_MAX,
@@ -208,8 +210,10 @@ int multiboot_parse(struct boot_info *bi, paddr_t mbi_pa, paddr_t image_start,
 	bi->loader = bi->cmdline = "";
 	src = mbi_pa ? arch_phys_map(mbi_pa, sizeof(mbi)) : NULL;
 	if (!src)
-		return mb_fail(bi, "information structure at %#llx is not in "
-			       "mapped memory", (unsigned long long)mbi_pa);
+		return mb_fail(bi,
+			       "information structure at %#llx is not in "
+			       "mapped memory",
+			       (unsigned long long)mbi_pa);
 	memcpy(&mbi, src, sizeof(mbi));
 
 	rc = mb_parse_strings(bi, &mbi);

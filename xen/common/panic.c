@@ -22,12 +22,11 @@ void vpanic_regs(const struct cpu_regs *regs, const void *caller,
 	log_always("\n");
 	arch_show_crash_regs(regs, caller);
 
+	log_always("%s\n",
+		   IS_ENABLED(CONFIG_PANIC_REBOOT) ? "Rebooting." : "Halting.");
 	testdev_exit(TESTDEV_PANIC);
-	if (IS_ENABLED(CONFIG_PANIC_REBOOT)) {
-		log_always("Rebooting.\n");
+	if (IS_ENABLED(CONFIG_PANIC_REBOOT))
 		arch_reboot();
-	}
-	log_always("Halting.\n");
 	arch_halt();
 }
 

@@ -6,11 +6,11 @@
 
 void x86_capture_regs(struct cpu_regs *regs);
 
-#define read_cr(n)                                                  \
-	({                                                          \
-		uint64_t v_;                                        \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v_));  \
-		v_;                                                 \
+#define read_cr(n)                                                 \
+	({                                                         \
+		uint64_t v_;                                       \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v_)); \
+		v_;                                                \
 	})
 
 static void x86_show_regs(const struct cpu_regs *r)
@@ -35,11 +35,10 @@ static void x86_show_regs(const struct cpu_regs *r)
 		   (unsigned long long)r->r14);
 	log_always("r15: %016llx  ss: %04llx\n", (unsigned long long)r->r15,
 		   (unsigned long long)r->ss);
-	log_always("cr0: %016llx  cr2: %016llx  cr3: %016llx  cr4: %016llx\n",
-		   (unsigned long long)read_cr(0),
-		   (unsigned long long)read_cr(2),
-		   (unsigned long long)read_cr(3),
-		   (unsigned long long)read_cr(4));
+	log_always(
+	    "cr0: %016llx  cr2: %016llx  cr3: %016llx  cr4: %016llx\n",
+	    (unsigned long long)read_cr(0), (unsigned long long)read_cr(2),
+	    (unsigned long long)read_cr(3), (unsigned long long)read_cr(4));
 }
 
 void arch_show_crash_regs(const struct cpu_regs *regs, const void *caller)

@@ -33,13 +33,31 @@ void do_early_exception(struct cpu_regs *regs) __noreturn;
 static struct idt_gate idt[NR_EXCEPTIONS] __aligned(16);
 
 static const char *const exception_names[NR_EXCEPTIONS] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range", "invalid opcode", "device not available",
-	"double fault", "coprocessor overrun", "invalid TSS",
-	"segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FPU error", "alignment check",
-	"machine check", "SIMD error", "virtualisation", "control protection",
-	[28] = "hypervisor injection", "VMM communication", "security",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved",
+	"x87 FPU error",
+	"alignment check",
+	"machine check",
+	"SIMD error",
+	"virtualisation",
+	"control protection",
+	[28] = "hypervisor injection",
+	"VMM communication",
+	"security",
 };
 
 void traps_init_early(void)
@@ -69,8 +87,11 @@ static uint64_t read_cr2(void)
 	return v;
 }
 
-static void __noreturn __printf(2, 3)
-early_exception_panic(const struct cpu_regs *regs, const char *fmt, ...)
+static void early_exception_panic(const struct cpu_regs *regs, const char *fmt,
+				  ...) __noreturn __printf(2, 3);
+
+static void early_exception_panic(const struct cpu_regs *regs, const char *fmt,
+				  ...)
 {
 	va_list ap;
 
@@ -86,7 +107,8 @@ void do_early_exception(struct cpu_regs *regs)
 	if (v == X86_VEC_PF)
 		early_exception_panic(regs,
 				      "fatal exception %u (%s), error %#llx, "
-				      "address %#llx", v, name,
+				      "address %#llx",
+				      v, name,
 				      (unsigned long long)regs->error_code,
 				      (unsigned long long)read_cr2());
 	early_exception_panic(regs, "fatal exception %u (%s), error %#llx", v,

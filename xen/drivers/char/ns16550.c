@@ -12,13 +12,13 @@
 #define UART_LSR 5 /* line status */
 #define UART_SCR 7 /* scratch */
 
-#define LCR_DLAB     0x80
-#define LCR_8N1	     0x03
-#define FCR_ENABLE   0x07 /* enable, clear receive and transmit FIFOs */
-#define MCR_DTR_RTS  0x03
-#define LSR_THRE     0x20
-#define UART_CLOCK   115200 /* 1.8432 MHz / 16 */
-#define TX_SPIN_MAX  1000000
+#define LCR_DLAB    0x80
+#define LCR_8N1	    0x03
+#define FCR_ENABLE  0x07 /* enable, clear receive and transmit FIFOs */
+#define MCR_DTR_RTS 0x03
+#define LSR_THRE    0x20
+#define UART_CLOCK  115200 /* 1.8432 MHz / 16 */
+#define TX_SPIN_MAX 1000000
 
 /* A UART keeps what is written to its scratch register; nothing else does. */
 static bool ns16550_present(uint16_t port)

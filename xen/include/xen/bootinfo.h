@@ -34,8 +34,8 @@ struct boot_module {
 };
 
 struct boot_info {
-	const char *loader;  /* boot loader's name, "" if not given */
-	const char *cmdline; /* our options, the image name removed */
+	const char *loader;    /* boot loader's name, "" if not given */
+	const char *cmdline;   /* our options, the image name removed */
 	bool mmap_from_limits; /* no map: built from mem_lower/upper */
 	unsigned int nr_ranges;
 	struct boot_range ranges[BOOT_RANGES_MAX];

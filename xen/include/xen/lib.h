@@ -6,10 +6,10 @@
 #include <xen/types.h>
 
 /* Log levels: a message is printed when its level <= the console's. */
-#define LOG_ERR	  0
-#define LOG_WARN  1
-#define LOG_INFO  2
-#define LOG_DEBUG 3
+#define LOG_ERR	   0
+#define LOG_WARN   1
+#define LOG_INFO   2
+#define LOG_DEBUG  3
 #define LOG_ALWAYS (-1) /* banners and crash reports */
 
 /* Current threshold; set from CONFIG_LOG_LEVEL and loglevel=. */
@@ -17,11 +17,11 @@ extern int log_level;
 
 void vprintk_level(int level, const char *fmt, va_list ap);
 void printk_level(int level, const char *fmt, ...) __printf(2, 3);
-#define printk(...)    printk_level(LOG_INFO, __VA_ARGS__)
-#define log_err(...)   printk_level(LOG_ERR, __VA_ARGS__)
-#define log_warn(...)  printk_level(LOG_WARN, __VA_ARGS__)
-#define log_info(...)  printk_level(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) printk_level(LOG_DEBUG, __VA_ARGS__)
+#define printk(...)	printk_level(LOG_INFO, __VA_ARGS__)
+#define log_err(...)	printk_level(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	printk_level(LOG_WARN, __VA_ARGS__)
+#define log_info(...)	printk_level(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	printk_level(LOG_DEBUG, __VA_ARGS__)
 #define log_always(...) printk_level(LOG_ALWAYS, __VA_ARGS__)
 
 /*
@@ -50,19 +50,18 @@ void bug_at(const char *file, int line) __noreturn;
  * ASSERT() states an invariant of the hypervisor's own state; values a
  * domain controls are validated and answered with an error instead.
  */
-#define ASSERT(p)                                                        \
-	do {                                                             \
-		static bool assert_seen_;                                \
-		if (IS_ENABLED(CONFIG_ASSERTIONS) && unlikely(!(p)))     \
-			assert_failed(#p, __FILE__, __LINE__,            \
-				      &assert_seen_);                    \
+#define ASSERT(p)                                                             \
+	do {                                                                  \
+		static bool assert_seen_;                                     \
+		if (IS_ENABLED(CONFIG_ASSERTIONS) && unlikely(!(p)))          \
+			assert_failed(#p, __FILE__, __LINE__, &assert_seen_); \
 	} while (0)
 
-#define BUG()	   bug_at(__FILE__, __LINE__)
-#define BUG_ON(p)                      \
-	do {                           \
-		if (unlikely(p))       \
-			BUG();         \
+#define BUG() bug_at(__FILE__, __LINE__)
+#define BUG_ON(p)                \
+	do {                     \
+		if (unlikely(p)) \
+			BUG();   \
 	} while (0)
 
 #endif

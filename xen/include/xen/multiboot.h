@@ -5,20 +5,20 @@
 #ifndef XEN_MULTIBOOT_H
 #define XEN_MULTIBOOT_H
 
-#define MULTIBOOT_HEADER_MAGIC	    0x1BADB002
-#define MULTIBOOT_BOOTLOADER_MAGIC  0x2BADB002
+#define MULTIBOOT_HEADER_MAGIC	   0x1BADB002
+#define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
 
 /* Header flags. */
-#define MULTIBOOT_PAGE_ALIGN	    (1u << 0)
-#define MULTIBOOT_MEMORY_INFO	    (1u << 1)
-#define MULTIBOOT_AOUT_KLUDGE	    (1u << 16)
+#define MULTIBOOT_PAGE_ALIGN  (1u << 0)
+#define MULTIBOOT_MEMORY_INFO (1u << 1)
+#define MULTIBOOT_AOUT_KLUDGE (1u << 16)
 
 /* Information flags. */
-#define MBI_MEMLIMITS		    (1u << 0)
-#define MBI_CMDLINE		    (1u << 2)
-#define MBI_MODULES		    (1u << 3)
-#define MBI_MEMMAP		    (1u << 6)
-#define MBI_LOADERNAME		    (1u << 9)
+#define MBI_MEMLIMITS  (1u << 0)
+#define MBI_CMDLINE    (1u << 2)
+#define MBI_MODULES    (1u << 3)
+#define MBI_MEMMAP     (1u << 6)
+#define MBI_LOADERNAME (1u << 9)
 
 #ifndef __ASSEMBLY__
 #include <xen/types.h>

@@ -27,16 +27,22 @@ struct cmdline_param {
 
 #define PARAM_SECTION_ __used __section("cmdline_params") __aligned(8)
 
-#define BOOL_PARAM(name_, var_)                                             \
-	static const struct cmdline_param param_##var_ PARAM_SECTION_ = {   \
-		.name = name_, .type = PARAM_BOOL, .to.b = &var_ }
-#define UINT_PARAM(name_, var_, min_, max_)                                 \
-	static const struct cmdline_param param_##var_ PARAM_SECTION_ = {   \
-		.name = name_, .type = PARAM_UINT, .to.u = &var_,           \
-		.min = min_, .max = max_ }
-#define CUSTOM_PARAM(name_, fn_)                                            \
-	static const struct cmdline_param param_##fn_ PARAM_SECTION_ = {    \
-		.name = name_, .type = PARAM_CUSTOM, .to.parse = fn_ }
+#define BOOL_PARAM(name_, var_)                                           \
+	static const struct cmdline_param param_##var_ PARAM_SECTION_ = { \
+		.name = name_, .type = PARAM_BOOL, .to.b = &var_          \
+	}
+#define UINT_PARAM(name_, var_, min_, max_)                               \
+	static const struct cmdline_param param_##var_ PARAM_SECTION_ = { \
+		.name = name_,                                            \
+		.type = PARAM_UINT,                                       \
+		.to.u = &var_,                                            \
+		.min = min_,                                              \
+		.max = max_                                               \
+	}
+#define CUSTOM_PARAM(name_, fn_)                                         \
+	static const struct cmdline_param param_##fn_ PARAM_SECTION_ = { \
+		.name = name_, .type = PARAM_CUSTOM, .to.parse = fn_     \
+	}
 
 /*
  * Apply the options in cmdline ("a b=c ..."). Unknown options and bad

@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""QEMU boot tests: one boot per test on the target machine, each with a
+hard timeout; the console is read through a socket chardev (and logged),
+QEMU's exit status comes from the isa-debug-exit device.
+
+usage: run.py --build DIR --out DIR [--timeout S] [-k SUBSTRING]
+DIR is an O= build of qemu_defconfig (the test exit device is on).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+import qemu  # noqa: E402
+
+HALTED, PANIC = qemu.EXIT_HALTED, qemu.EXIT_PANIC
+REGS = [r"RIP: 0008:ffff82d04", r"rax: [0-9a-f]{16}", r"cr0: [0-9a-f]{16}"]
+
+
+class Test:
+    """Boot with args; expect an exit status and console lines (regexes,
+    each matched against one line; the (XEN) prefix is implied)."""
+
+    def __init__(self, name, boot, status, expect=(), reject=(),
+                 serial_index=0):
+        self.name, self.boot, self.status = name, boot, status
+        self.expect, self.reject = list(expect), list(reject)
+        self.serial_index = serial_index
+
+
+def kernel(append, modules=()):
+    def args(ctx):
+        a = ["-kernel", ctx.elf, "-append", append]
+        if modules:
+            a += ["-initrd", ",".join(m.format(**ctx.files) for m in modules)]
+        return a
+    return args
+
+
+def iso(name):
+    return lambda ctx: ["-cdrom", ctx.isos[name], "-boot", "d"]
+
+
+def tests():
+    mods = ["{m1} first=1 second", "{m2}"]
+    mod_lines = [r"module 0: at 0x[0-9a-f]+, 13 bytes: '\S*m1\.txt first=1 second'$",
+                 r"module 1: at 0x[0-9a-f]+, 5000 bytes: '\S*m2\.bin'$"]
+    banner = [r"^Citadel \d+\.\d+\.\d+$",
+              r"^Config: serial 0x3f8 115200 baud, log level 2, max CPUs \d+",
+              r"^Config: debug yes, .* test exit device yes$"]
+    memmap = [r"^Memory map \(E820, \d+ ranges\):$",
+              r"^  0000000000100000-[0-9a-f]{16} usable \(type 1\)$",
+              r"^Usable RAM: 511 MiB$"]
+    halted = [r"^Nothing more to do: halting\.$"]
+    return [
+        Test("kernel-boot", kernel("loglevel=info", mods), HALTED,
+             banner + memmap + mod_lines + halted +
+             [r"^Boot loader: qemu$", r"^Command line: loglevel=info$",
+              r"^Modules: 2$", r"^Self-tests: \d+ passed$"],
+             reject=[r"unknown option", r"Panic"]),
+        Test("iso-boot", iso("test"), HALTED,
+             banner + memmap + halted +
+             [r"^Boot loader: ISOLINUX", r"^Command line: loglevel=info$",
+              r"^Modules: 2$",
+              r"module 0: at 0x[0-9a-f]+, 13 bytes: 'm1\.txt first=1 second'$",
+              r"module 1: at 0x[0-9a-f]+, 5000 bytes: 'm2\.bin'$"]),
+        Test("no-modules", kernel(""), HALTED,
+             banner + memmap + halted + [r"^Modules: 0$"]),
+        Test("unknown-option", kernel("frobnicate=1 loglevel=warning"),
+             HALTED, banner + halted +
+             [r"^command line: unknown option 'frobnicate' ignored$"],
+             reject=[r"Memory map", r"Modules"]),
+        Test("bad-value", kernel("loglevel=loud console=com1,1234"), HALTED,
+             memmap + halted +
+             [r"bad value 'loud' for option 'loglevel' ignored$",
+              r"bad value 'com1,1234' for option 'console' ignored$"]),
+        Test("console-com2", kernel("console=com2,57600"), HALTED,
+             banner + halted +
+             [r"^Console: serial 0x2f8 57600 baud \(command line\)$"],
+             serial_index=1),
+        Test("panic", kernel("test=panic"), PANIC, REGS +
+             [r"^Panic: test panic requested on the command line$",
+              r"^Halting\.$"]),
+        Test("page-fault", kernel("test=pagefault"), PANIC, REGS +
+             [r"^Panic: fatal exception 14 \(page fault\), error 0, "
+              r"address 0x700000000000$"]),
+        Test("invalid-opcode", kernel("test=ud"), PANIC, REGS +
+             [r"^Panic: fatal exception 6 \(invalid opcode\)"]),
+        Test("assert", kernel("test=assert"), PANIC,
+             [r"^Panic: Assertion 'testdev_action != TEST_ASSERT' failed "
+              r"at xen/arch/x86/testdev\.c:\d+$"]),
+        Test("too-many-modules", kernel("", ["{m2}"] * 33), PANIC,
+             [r"^Panic: bad Multiboot information: 33 modules, at most 32 "
+              r"are supported$"]),
+    ]
+
+
+class Context:
+    def __init__(self, build, out):
+        self.out = out
+        self.elf = os.path.join(build, "xen", "citadel.elf")
+        self.disk = os.path.join(out, "disk.img")
+        self.files = {"m1": os.path.join(out, "m1.txt"),
+                      "m2": os.path.join(out, "m2.bin")}
+        self.isos = {"test": os.path.join(out, "test.iso")}
+
+    def prepare(self):
+        os.makedirs(self.out, exist_ok=True)
+        with open(self.files["m1"], "w") as f:
+            f.write("hello module\n")
+        with open(self.files["m2"], "wb") as f:
+            f.write(bytes(range(256)) * 19 + bytes(136))
+        with open(self.disk, "wb") as f:
+            f.truncate(16 << 20)
+        subprocess.run(["tools/mkimage.sh", "-o", self.isos["test"],
+                        "-k", self.elf, "-c", "loglevel=info",
+                        self.files["m1"] + " first=1 second",
+                        self.files["m2"]], check=True)
+
+
+def check(test, result):
+    """Return a list of what went wrong."""
+    problems = []
+    if result.timed_out:
+        problems.append("timed out")
+    elif result.status != test.status:
+        problems.append("exit status %s (%s), expected %d (%s)" % (
+            result.status, qemu.describe_status(result.status), test.status,
+            qemu.describe_status(test.status)))
+    lines = [l[6:] if l.startswith("(XEN) ") else l
+             for l in result.console.splitlines()]
+    for pattern in test.expect:
+        if not any(re.search(pattern, l) for l in lines):
+            problems.append("no line matches %r" % pattern)
+    for pattern in test.reject:
+        if any(re.search(pattern, l) for l in lines):
+            problems.append("a line matches %r" % pattern)
+    return problems
+
+
+def run_test(ctx, test, timeout):
+    args = qemu.machine_args(ctx.disk, exit_port="0xf4")
+    args += ["-serial", "null"] * test.serial_index
+    args += test.boot(ctx)
+    result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout)
+    return result, check(test, result)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("-k", default="")
+    opts = ap.parse_args()
+    ctx = Context(opts.build, opts.out)
+    ctx.prepare()
+    passed = failed = 0
+    for test in tests():
+        if opts.k not in test.name:
+            continue
+        result, problems = run_test(ctx, test, opts.timeout)
+        if problems:
+            failed += 1
+            print("FAIL %-18s %5.1f s" % (test.name, result.seconds))
+            for p in problems:
+                print("     " + p)
+            print("     console (%s):" % os.path.join(ctx.out, test.name))
+            for line in result.console.splitlines()[-15:]:
+                print("     | " + line)
+        else:
+            passed += 1
+            print("PASS %-18s %5.1f s" % (test.name, result.seconds))
+        sys.stdout.flush()
+    print("qemu: %d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
