@@ -11,6 +11,7 @@ override O := $(patsubst %/,%,$(O))
 KCONFIG_CONFIG := $(O)/.config
 DEFCONFIG ?= configs/qemu_defconfig
 PYTHON := /usr/bin/python3
+SHELL := /bin/bash
 CC := gcc
 LD := ld
 OBJCOPY := objcopy

@@ -29,10 +29,15 @@ $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
 # Each program's unit-<name> sources are listed above.
 $(foreach t,$(UNIT_TESTS),$(eval $(TEST_OUT)/unit/test_$(t): $(unit-$(t))))
 
+# cmocka prints each program's summary; the last line adds them up.
 test-unit: $(UNIT_BINS)
-	$(Q)fail=0; for t in $(UNIT_BINS); do \
-		$$t || fail=1; \
-	done; exit $$fail
+	$(Q)pass=0; fail=0; for t in $(UNIT_BINS); do \
+		$$t > $$t.log 2>&1; rc=$$?; cat $$t.log; \
+		p=$$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' $$t.log); \
+		f=$$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' $$t.log); \
+		[ $$rc -eq 0 ] || [ -n "$$f" ] || f=1; \
+		pass=$$((pass + $${p:-0})); fail=$$((fail + $${f:-0})); \
+	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 -include $(UNIT_BINS:=.d)
 
@@ -60,4 +65,23 @@ test-format: $(DEPS_STAMP)
 	$(Q)clang-format --dry-run --Werror $(C_SOURCES) && \
 		echo "format: $(words $(C_SOURCES)) passed, 0 failed"
 
-test: test-unit test-qemu test-matrix test-format
+# Every part runs even when an earlier one fails; the target fails if any did.
+TEST_PARTS := test-unit test-qemu test-matrix test-format
+
+# The last line sums the parts' summaries; a part that failed without
+# counting its failures (a build error, say) counts as one.
+test:
+	$(Q)mkdir -p $(TEST_OUT); nfail=0; failed=; for t in $(TEST_PARTS); do \
+		echo "==== $$t"; \
+		$(MAKE) --no-print-directory $$t 2>&1 | tee $(TEST_OUT)/$$t.log; \
+		[ $${PIPESTATUS[0]} -eq 0 ] && continue; \
+		failed="$$failed $$t"; \
+		grep -Eq '^[a-z]+: [0-9]+ passed, [1-9][0-9]* failed$$' \
+			$(TEST_OUT)/$$t.log || nfail=$$((nfail + 1)); \
+	done; \
+	[ -z "$$failed" ] || echo "==== failed:$$failed"; \
+	cat $(addprefix $(TEST_OUT)/,$(addsuffix .log,$(TEST_PARTS))) | awk \
+		-v extra=$$nfail \
+		'/^[a-z]+: [0-9]+ passed, [0-9]+ failed$$/ { p += $$2; f += $$4 } \
+		END { printf "total: %d passed, %d failed\n", p, f + extra }'; \
+	[ -z "$$failed" ]
