@@ -43,14 +43,18 @@ test-unit: $(UNIT_BINS)
 
 # ---- QEMU boot tests, on their own build of qemu_defconfig ----------------
 
-QTEST_O := $(TEST_OUT)/qemu-build
+QTEST_CONFIGS := qemu hardened
 QTEST_TIMEOUT ?= 60
 
 test-qemu: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory O=$(QTEST_O) qemu_defconfig >/dev/null
-	$(Q)$(MAKE) --no-print-directory O=$(QTEST_O) xen
-	$(Q)$(PYTHON) tests/qemu/run.py --build $(QTEST_O) \
-		--out $(TEST_OUT)/qemu --timeout $(QTEST_TIMEOUT)
+	$(Q)for c in $(QTEST_CONFIGS); do \
+		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build \
+			$${c}_defconfig >/dev/null && \
+		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build xen || exit 1; \
+	done
+	$(Q)$(PYTHON) tests/qemu/run.py --out $(TEST_OUT)/qemu \
+		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \
+		--timeout $(QTEST_TIMEOUT)
 
 # ---- Every defconfig, allnoconfig and allyesconfig must build -------------
 

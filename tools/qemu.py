@@ -16,6 +16,7 @@ PID.
 
 import argparse
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -30,6 +31,7 @@ QEMU = "qemu-system-x86_64"
 EXIT_HALTED = 33
 EXIT_PANIC = 35
 EXIT_RESET = 0
+STILL_RUNNING = "still running"
 
 
 def machine_args(disk, exit_port=None, memory="512M", cpus=2):
@@ -48,9 +50,11 @@ def machine_args(disk, exit_port=None, memory="512M", cpus=2):
 
 def describe_status(status):
     return {EXIT_HALTED: "the hypervisor halted",
+            STILL_RUNNING: "still running when the expected line came",
             EXIT_PANIC: "the hypervisor panicked",
-            EXIT_RESET: "the machine reset (reboot, triple fault or quit)"
-            }.get(status, "QEMU exited with status %d" % status)
+            EXIT_RESET: "the machine reset (reboot, triple fault or quit)",
+            None: "no exit before the timeout",
+            }.get(status, "QEMU exited with status %s" % status)
 
 
 class BootResult:
@@ -76,7 +80,9 @@ def _connect(path, proc, deadline):
     return None
 
 
-def _read_console(sock, proc, deadline):
+def _read_console(sock, proc, deadline, until):
+    """Read until QEMU closes the line, the deadline, or a line matching
+    the regex until; returns whether until was seen."""
     data = bytearray()
     sock.settimeout(0.1)
     while time.monotonic() < deadline:
@@ -89,13 +95,17 @@ def _read_console(sock, proc, deadline):
         if not chunk:
             break
         data += chunk
-    return data
+        if until and re.search(until.encode(), data.replace(b"\r", b""),
+                               re.MULTILINE):
+            return True
+    return False
 
 
-def boot(args, workdir, timeout):
+def boot(args, workdir, timeout, until=None):
     """Run QEMU with the console on the next -serial (COM1 unless args
     already hold -serial options). Returns a BootResult; QEMU never
-    outlives the call."""
+    outlives the call. With until (a regex), QEMU is stopped once a
+    console line matches it: for a machine that halts without exiting."""
     os.makedirs(workdir, exist_ok=True)
     sock_path = os.path.join(workdir, "console.sock")
     log_path = os.path.join(workdir, "console.log")
@@ -115,13 +125,18 @@ def boot(args, workdir, timeout):
                                 stdout=err, stderr=err)
     try:
         sock = _connect(sock_path, proc, deadline)
+        seen = False
         if sock:
             with sock:
-                _read_console(sock, proc, deadline)
+                seen = _read_console(sock, proc, deadline, until)
+        if seen:
+            proc.kill()
         try:
             status = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             status = None
+        if seen:
+            status = STILL_RUNNING
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -3,8 +3,11 @@
 hard timeout; the console is read through a socket chardev (and logged),
 QEMU's exit status comes from the isa-debug-exit device.
 
-usage: run.py --build DIR --out DIR [--timeout S] [-k SUBSTRING]
-DIR is an O= build of qemu_defconfig (the test exit device is on).
+usage: run.py --qemu-build DIR --hardened-build DIR --out DIR
+              [--timeout S] [-k SUBSTRING]
+The builds are O= directories of qemu_defconfig (with the test exit
+device) and hardened_defconfig (without: it halts for good, so those
+tests stop QEMU once the expected line has come).
 """
 
 import argparse
@@ -17,7 +20,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 import qemu  # noqa: E402
 
-HALTED, PANIC = qemu.EXIT_HALTED, qemu.EXIT_PANIC
+HALTED, PANIC, RESET = qemu.EXIT_HALTED, qemu.EXIT_PANIC, qemu.EXIT_RESET
+RUNNING = qemu.STILL_RUNNING
 REGS = [r"RIP: 0008:ffff82d04", r"rax: [0-9a-f]{16}", r"cr0: [0-9a-f]{16}"]
 
 
@@ -26,15 +30,17 @@ class Test:
     each matched against one line; the (XEN) prefix is implied)."""
 
     def __init__(self, name, boot, status, expect=(), reject=(),
-                 serial_index=0):
+                 serial_index=0, build="qemu", until=None):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
+        self.build = build
+        self.until = until
 
 
 def kernel(append, modules=()):
-    def args(ctx):
-        a = ["-kernel", ctx.elf, "-append", append]
+    def args(ctx, build):
+        a = ["-kernel", ctx.elf(build), "-append", append]
         if modules:
             a += ["-initrd", ",".join(m.format(**ctx.files) for m in modules)]
         return a
@@ -42,7 +48,24 @@ def kernel(append, modules=()):
 
 
 def iso(name):
-    return lambda ctx: ["-cdrom", ctx.isos[name], "-boot", "d"]
+    return lambda ctx, build: ["-cdrom", ctx.isos[name], "-boot", "d"]
+
+
+def rebuilt(ctx, build):
+    """Change options in a configured tree: the next build must show them."""
+    odir = os.path.join(ctx.out, "rebuild")
+    make = ["make", "--no-print-directory", "O=" + odir]
+    env = dict(os.environ, KCONFIG_CONFIG=os.path.join(odir, ".config"))
+    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(var, None)
+    quiet = dict(stdout=subprocess.DEVNULL, env=env, check=True)
+    subprocess.run(make + ["qemu_defconfig"], **quiet)
+    subprocess.run(make + ["xen"], **quiet)
+    subprocess.run(["/usr/bin/python3", "-m", "setconfig", "--kconfig",
+                    "Kconfig", "SERIAL_BAUD=38400", "LOG_LEVEL=3"],
+                   **quiet)
+    subprocess.run(make + ["xen"], **quiet)
+    return ["-kernel", os.path.join(odir, "xen", "citadel.elf")]
 
 
 def tests():
@@ -56,6 +79,10 @@ def tests():
               r"^  0000000000100000-[0-9a-f]{16} usable \(type 1\)$",
               r"^Usable RAM: 511 MiB$"]
     halted = [r"^Nothing more to do: halting\.$"]
+    hardened = [r"^Config: serial 0x3f8 115200 baud, log level 1, "
+                r"max CPUs \d+, panic reboots$",
+                r"^Config: debug no, self-tests no, assertions log, "
+                r"test exit device no$"]
     return [
         Test("kernel-boot", kernel("loglevel=info", mods), HALTED,
              banner + memmap + mod_lines + halted +
@@ -96,17 +123,30 @@ def tests():
         Test("too-many-modules", kernel("", ["{m2}"] * 33), PANIC,
              [r"^Panic: bad Multiboot information: 33 modules, at most 32 "
               r"are supported$"]),
+        Test("config-rebuild", rebuilt, HALTED,
+             [r"^Config: serial 0x3f8 38400 baud, log level 3, "]),
+        Test("hardened-boot", kernel("test=panic", mods), RUNNING,
+             hardened + halted +
+             [r"^command line: unknown option 'test' ignored$"],
+             reject=[r"Modules", r"Panic"], build="hardened",
+             until=r"halting\.$"),
+        Test("hardened-panic", kernel("", ["{m2}"] * 33), RESET,
+             hardened + [r"^Panic: bad Multiboot information: 33 modules",
+                         r"^Rebooting\.$"], build="hardened"),
     ]
 
 
 class Context:
-    def __init__(self, build, out):
+    def __init__(self, builds, out):
         self.out = out
-        self.elf = os.path.join(build, "xen", "citadel.elf")
+        self.builds = builds
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
         self.isos = {"test": os.path.join(out, "test.iso")}
+
+    def elf(self, build):
+        return os.path.join(self.builds[build], "xen", "citadel.elf")
 
     def prepare(self):
         os.makedirs(self.out, exist_ok=True)
@@ -117,7 +157,7 @@ class Context:
         with open(self.disk, "wb") as f:
             f.truncate(16 << 20)
         subprocess.run(["tools/mkimage.sh", "-o", self.isos["test"],
-                        "-k", self.elf, "-c", "loglevel=info",
+                        "-k", self.elf("qemu"), "-c", "loglevel=info",
                         self.files["m1"] + " first=1 second",
                         self.files["m2"]], check=True)
 
@@ -143,21 +183,25 @@ def check(test, result):
 
 
 def run_test(ctx, test, timeout):
-    args = qemu.machine_args(ctx.disk, exit_port="0xf4")
+    exit_port = "0xf4" if test.build == "qemu" else None
+    args = qemu.machine_args(ctx.disk, exit_port=exit_port)
     args += ["-serial", "null"] * test.serial_index
-    args += test.boot(ctx)
-    result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout)
+    args += test.boot(ctx, test.build)
+    result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout,
+                       until=test.until)
     return result, check(test, result)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
+    ap.add_argument("--qemu-build", required=True)
+    ap.add_argument("--hardened-build", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("-k", default="")
     opts = ap.parse_args()
-    ctx = Context(opts.build, opts.out)
+    ctx = Context({"qemu": opts.qemu_build,
+                   "hardened": opts.hardened_build}, opts.out)
     ctx.prepare()
     passed = failed = 0
     for test in tests():

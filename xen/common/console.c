@@ -6,6 +6,9 @@
 #include <xen/serial.h>
 #include <xen/string.h>
 
+_Static_assert(115200 % CONFIG_SERIAL_BAUD == 0,
+	       "CONFIG_SERIAL_BAUD must divide 115200");
+
 struct console_cfg console_cfg = {
 	.enabled = true,
 	.port = CONFIG_SERIAL_PORT,

@@ -12,6 +12,11 @@ static const char *yes_no(bool b)
 
 void kernel_banner(void)
 {
+	static bool printed;
+
+	if (printed)
+		return;
+	printed = true;
 	log_always("Citadel %s\n", CITADEL_VERSION);
 	log_always("Config: serial %#x %u baud, log level %d, max CPUs %d, "
 		   "panic %s\n",

@@ -15,6 +15,7 @@ void vpanic_regs(const struct cpu_regs *regs, const void *caller,
 	panicking = true;
 
 	console_init();
+	kernel_banner();
 	printk_flush_early();
 	log_always("\n**** Citadel panic ****\n");
 	log_always("Panic: ");

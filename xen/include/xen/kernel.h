@@ -2,7 +2,10 @@
 #ifndef XEN_KERNEL_H
 #define XEN_KERNEL_H
 
-/* Print "Citadel <version>" and the build's configuration. */
+/*
+ * Print "Citadel <version>" and the build's configuration, once: a crash
+ * report before the normal banner prints it too.
+ */
 void kernel_banner(void);
 
 /* Check library code as compiled for the hypervisor (CONFIG_SELFTEST). */
