@@ -25,7 +25,8 @@ endif
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all xen image run test test-unit test-qemu test-matrix test-format \
+.PHONY: all xen image run test test-unit test-qemu test-config test-matrix \
+	test-format \
 	format clean distclean help deps FORCE
 
 # ---- Dependencies --------------------------------------------------------
@@ -67,7 +68,7 @@ savedefconfig: $(DEPS_STAMP)
 # .config is made from the default defconfig.
 NO_CONFIG_GOALS := menuconfig defconfig %_defconfig olddefconfig \
 	savedefconfig allnoconfig allyesconfig clean distclean help deps \
-	format test-format test test-matrix
+	format test test-unit test-qemu test-config test-matrix test-format
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(AUTO_CONF)
 endif
@@ -105,7 +106,7 @@ distclean:
 
 help:
 	@echo 'Build:   make [all] | xen | image | run [QEMU_EXTRA="..."]'
-	@echo 'Test:    make test (test-unit, test-qemu, test-matrix, test-format)'
+	@echo 'Test:    make test (test-unit, test-qemu, test-config, test-matrix, test-format)'
 	@echo 'Config:  make menuconfig | defconfig | olddefconfig | savedefconfig'
 	@echo '         make allnoconfig | allyesconfig | <name>_defconfig:'
 	@echo '         $(DEFCONFIGS)'

@@ -56,6 +56,11 @@ test-qemu: $(DEPS_STAMP)
 		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \
 		--timeout $(QTEST_TIMEOUT)
 
+# ---- The configuration front end, broken configurations included ----------
+
+test-config: $(DEPS_STAMP)
+	$(Q)$(PYTHON) tests/config_test.py --out $(TEST_OUT)/config
+
 # ---- Every defconfig, allnoconfig and allyesconfig must build -------------
 
 MATRIX := $(DEFCONFIGS) allnoconfig allyesconfig
@@ -70,7 +75,7 @@ test-format: $(DEPS_STAMP)
 		echo "format: $(words $(C_SOURCES)) passed, 0 failed"
 
 # Every part runs even when an earlier one fails; the target fails if any did.
-TEST_PARTS := test-unit test-qemu test-matrix test-format
+TEST_PARTS := test-unit test-qemu test-config test-matrix test-format
 
 # The last line sums the parts' summaries; a part that failed without
 # counting its failures (a build error, say) counts as one.

@@ -32,11 +32,33 @@ def fail_on_warnings(kconf, what):
         sys.exit(1)
 
 
-def load(kconf, path):
+def check_values_taken(kconf, strict_bools):
+    """kconfiglib quietly drops an int or hex value outside its range in
+    favour of the default: make it an error, since the user asked for
+    something else. With strict_bools (for defconfig files, which must not
+    rot), so is a bool that its dependencies do not allow."""
+    for sym in kconf.unique_defined_syms:
+        user = sym.user_value
+        if user is None:
+            continue
+        if sym.visibility and sym.orig_type in (kconfiglib.INT,
+                                                kconfiglib.HEX):
+            base = 16 if sym.orig_type == kconfiglib.HEX else 10
+            if int(user, base) != int(sym.str_value, base):
+                kconf._warn("value %s of %s is outside its range; it "
+                            "would be %s" % (user, sym.name, sym.str_value))
+        elif (strict_bools and sym.orig_type == kconfiglib.BOOL
+              and user != sym.tri_value):
+            kconf._warn("%s cannot be %s: its dependencies are not met"
+                        % (sym.name, "y" if user else "n"))
+
+
+def load(kconf, path, strict_bools=False):
     if not os.path.exists(path):
         sys.stderr.write("kconfig: %s does not exist\n" % path)
         sys.exit(1)
     kconf.load_config(path)
+    check_values_taken(kconf, strict_bools)
     fail_on_warnings(kconf, path)
 
 
@@ -91,10 +113,11 @@ def main(argv):
     kconfig, config, op = argv[1], argv[2], argv[3]
     arg = argv[4] if len(argv) > 4 else None
     kconf = kconfiglib.Kconfig(kconfig, warn_to_stderr=False)
+    kconf.warn_assign_undef = True
     fail_on_warnings(kconf, kconfig)
 
     if op == "defconfig" and arg:
-        load(kconf, arg)
+        load(kconf, arg, strict_bools=True)
         write_config(kconf, config)
     elif op == "olddefconfig":
         load(kconf, config)
