@@ -3,6 +3,8 @@
 # failure fails the target.
 
 TEST_OUT := $(O)/tests
+# The Python runners start make themselves, outside this make's job server.
+TEST_PY := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(PYTHON)
 
 # ---- Host unit tests: the real sources on a fake arch, sanitized ----------
 
@@ -52,21 +54,21 @@ test-qemu: $(DEPS_STAMP)
 			$${c}_defconfig >/dev/null && \
 		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build xen || exit 1; \
 	done
-	$(Q)$(PYTHON) tests/qemu/run.py --out $(TEST_OUT)/qemu \
+	$(Q)$(TEST_PY) tests/qemu/run.py --out $(TEST_OUT)/qemu \
 		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \
 		--timeout $(QTEST_TIMEOUT)
 
 # ---- The configuration front end, broken configurations included ----------
 
 test-config: $(DEPS_STAMP)
-	$(Q)$(PYTHON) tests/config_test.py --out $(TEST_OUT)/config
+	$(Q)$(TEST_PY) tests/config_test.py --out $(TEST_OUT)/config
 
 # ---- Every defconfig, allnoconfig and allyesconfig must build -------------
 
 MATRIX := $(DEFCONFIGS) allnoconfig allyesconfig
 
 test-matrix: $(DEPS_STAMP)
-	$(Q)$(PYTHON) tests/matrix.py --out $(TEST_OUT)/matrix $(MATRIX)
+	$(Q)$(TEST_PY) tests/matrix.py --out $(TEST_OUT)/matrix $(MATRIX)
 
 # ---- All C is formatted by .clang-format -----------------------------------
 

@@ -22,12 +22,9 @@ class Tree:
         self.config = os.path.join(self.dir, ".config")
 
     def make(self, *goals):
-        env = dict(os.environ)
-        for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
-            env.pop(var, None)
         p = subprocess.run(["make", "--no-print-directory", "O=" + self.dir]
                            + list(goals), capture_output=True, text=True,
-                           env=env, stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL)
         return p.returncode, p.stdout + p.stderr
 
     def options(self):

@@ -32,9 +32,6 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("configs", nargs="+")
     opts = ap.parse_args()
-    # The sub-makes must not join a parent's job server.
-    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
-        os.environ.pop(var, None)
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for config, ok, secs, log in pool.map(lambda c: build(opts.out, c),

@@ -56,8 +56,6 @@ def rebuilt(ctx, build):
     odir = os.path.join(ctx.out, "rebuild")
     make = ["make", "--no-print-directory", "O=" + odir]
     env = dict(os.environ, KCONFIG_CONFIG=os.path.join(odir, ".config"))
-    for var in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
-        env.pop(var, None)
     quiet = dict(stdout=subprocess.DEVNULL, env=env, check=True)
     subprocess.run(make + ["qemu_defconfig"], **quiet)
     subprocess.run(make + ["xen"], **quiet)
