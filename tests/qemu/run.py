@@ -211,9 +211,13 @@ def main():
             print("FAIL %-18s %5.1f s" % (test.name, result.seconds))
             for p in problems:
                 print("     " + p)
-            print("     console (%s):" % os.path.join(ctx.out, test.name))
+            workdir = os.path.join(ctx.out, test.name)
+            print("     console (%s):" % workdir)
             for line in result.console.splitlines()[-15:]:
                 print("     | " + line)
+            with open(os.path.join(workdir, "qemu.stderr")) as f:
+                for line in f.read().splitlines()[-5:]:
+                    print("     qemu: " + line)
         else:
             passed += 1
             print("PASS %-18s %5.1f s" % (test.name, result.seconds))
