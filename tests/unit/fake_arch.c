@@ -24,17 +24,19 @@ void fake_mem_reset(void)
 	fake_mem = calloc(1, FAKE_MEM_SIZE);
 }
 
-void *fake_mem_at(paddr_t pa)
+void *fake_mem_at(uint64_t pa)
 {
 	return fake_mem + (pa - FAKE_MEM_BASE);
 }
 
 const void *arch_phys_map(paddr_t pa, size_t len)
 {
-	if (pa < FAKE_MEM_BASE || pa - FAKE_MEM_BASE > FAKE_MEM_SIZE ||
-	    len > FAKE_MEM_SIZE - (pa - FAKE_MEM_BASE))
+	uint64_t a = paddr_x(pa);
+
+	if (a < FAKE_MEM_BASE || a - FAKE_MEM_BASE > FAKE_MEM_SIZE ||
+	    len > FAKE_MEM_SIZE - (a - FAKE_MEM_BASE))
 		return NULL;
-	return fake_mem_at(pa);
+	return fake_mem_at(a);
 }
 
 void fake_serial_reset(void)

@@ -13,7 +13,7 @@
 /* Fake machine memory: [FAKE_MEM_BASE, FAKE_MEM_BASE + FAKE_MEM_SIZE). */
 extern uint8_t *fake_mem;
 void fake_mem_reset(void);
-void *fake_mem_at(paddr_t pa);
+void *fake_mem_at(uint64_t pa);
 
 /* Everything written to the serial line since the last reset. */
 extern char fake_serial_out[16384];

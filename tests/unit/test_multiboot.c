@@ -25,7 +25,7 @@
 #define IMAGE_END  0x300000ull
 
 static struct boot_info bi;
-static paddr_t str_next;
+static uint64_t str_next;
 
 static struct multiboot_info *mbi(void)
 {
@@ -34,7 +34,7 @@ static struct multiboot_info *mbi(void)
 
 static uint32_t put_string(const char *s)
 {
-	paddr_t pa = str_next;
+	uint64_t pa = str_next;
 
 	memcpy(fake_mem_at(pa), s, strlen(s) + 1);
 	str_next += strlen(s) + 1;
@@ -91,7 +91,8 @@ static int setup(void **state)
 
 static int parse(void)
 {
-	return multiboot_parse(&bi, MBI_PA, IMAGE_PA, IMAGE_END);
+	return multiboot_parse(&bi, _paddr(MBI_PA), _paddr(IMAGE_PA),
+			       _paddr(IMAGE_END));
 }
 
 static void expect_error(const char *what)
@@ -114,7 +115,7 @@ static void test_valid(void **state)
 	assert_false(bi.mmap_from_limits);
 	assert_int_equal(boot_info_ram(&bi), 0x9fc00 + 0x1ff00000);
 	assert_int_equal(bi.nr_modules, 2);
-	assert_int_equal(bi.modules[0].start, MODDATA_PA);
+	assert_int_equal(paddr_x(bi.modules[0].start), MODDATA_PA);
 	assert_int_equal(bi.modules[0].size, 0x1000);
 	assert_string_equal(bi.modules[0].cmdline, "dom0.elf console=hvc0");
 	assert_string_equal(bi.modules[1].cmdline, "");
@@ -133,15 +134,18 @@ static void test_strings_are_copied(void **state)
 static void test_no_info(void **state)
 {
 	(void)state;
-	assert_int_equal(multiboot_parse(&bi, 0, IMAGE_PA, IMAGE_END), -EINVAL);
-	assert_int_equal(multiboot_parse(&bi, 0x5000, IMAGE_PA, IMAGE_END),
+	assert_int_equal(multiboot_parse(&bi, _paddr(0), _paddr(IMAGE_PA),
+					 _paddr(IMAGE_END)),
+			 -EINVAL);
+	assert_int_equal(multiboot_parse(&bi, _paddr(0x5000), _paddr(IMAGE_PA),
+					 _paddr(IMAGE_END)),
 			 -EINVAL);
 	assert_non_null(strstr(bi.error, "not in mapped memory"));
 	/* The structure's last byte past the end of memory. */
-	assert_int_equal(multiboot_parse(&bi,
-					 FAKE_MEM_BASE + FAKE_MEM_SIZE - 60,
-					 IMAGE_PA, IMAGE_END),
-			 -EINVAL);
+	assert_int_equal(
+	    multiboot_parse(&bi, _paddr(FAKE_MEM_BASE + FAKE_MEM_SIZE - 60),
+			    _paddr(IMAGE_PA), _paddr(IMAGE_END)),
+	    -EINVAL);
 }
 
 static void test_optional_strings_absent(void **state)
@@ -173,7 +177,7 @@ static void test_unterminated_cmdline(void **state)
 
 static void test_string_runs_off_memory(void **state)
 {
-	paddr_t end = FAKE_MEM_BASE + FAKE_MEM_SIZE;
+	uint64_t end = FAKE_MEM_BASE + FAKE_MEM_SIZE;
 
 	(void)state;
 	memset(fake_mem_at(end - 8), 'a', 8);
@@ -347,8 +351,9 @@ static void test_modules_overlap(void **state)
 static void test_module_overlaps_image(void **state)
 {
 	(void)state;
-	assert_int_equal(multiboot_parse(&bi, MBI_PA, MODDATA_PA + 0x1800,
-					 MODDATA_PA + 0x1900),
+	assert_int_equal(multiboot_parse(&bi, _paddr(MBI_PA),
+					 _paddr(MODDATA_PA + 0x1800),
+					 _paddr(MODDATA_PA + 0x1900)),
 			 -EINVAL);
 	assert_non_null(strstr(bi.error, "module 1 overlaps the hypervisor"));
 }

@@ -54,7 +54,7 @@ static void boot_info_print_modules(const struct boot_info *bi)
 		const struct boot_module *m = &bi->modules[i];
 
 		log_info("  module %u: at %#llx, %llu bytes: '%s'\n", i,
-			 (unsigned long long)m->start,
+			 (unsigned long long)paddr_x(m->start),
 			 (unsigned long long)m->size, m->cmdline);
 	}
 }

@@ -42,7 +42,7 @@ static int mb_copy_string(struct boot_info *bi, uint32_t pa, size_t max,
 		return 0;
 	}
 	for (size_t i = 0; i < max; i++) {
-		const char *c = arch_phys_map((paddr_t)pa + i, 1);
+		const char *c = arch_phys_map(_paddr((uint64_t)pa + i), 1);
 
 		if (!c)
 			return mb_fail(bi, "%s at %#x is not in mapped memory",
@@ -86,7 +86,7 @@ static int mb_parse_mmap(struct boot_info *bi, uint32_t addr, uint32_t length)
 
 	if (length == 0 || length > MMAP_LENGTH_MAX)
 		return mb_fail(bi, "memory map length %u out of range", length);
-	map = arch_phys_map(addr, length);
+	map = arch_phys_map(_paddr(addr), length);
 	if (!map)
 		return mb_fail(bi, "memory map at %#x is not in mapped memory",
 			       addr);
@@ -133,16 +133,18 @@ static int mb_check_module(struct boot_info *bi, unsigned int i,
 			   paddr_t image_start, paddr_t image_end)
 {
 	const struct boot_module *m = &bi->modules[i];
-	uint64_t end = m->start + m->size;
+	uint64_t start = paddr_x(m->start), end = start + m->size;
 
 	if (m->size && !arch_phys_map(m->start, m->size))
 		return mb_fail(bi, "module %u is not in mapped memory", i);
-	if (ranges_overlap(m->start, end, image_start, image_end))
+	if (ranges_overlap(start, end, paddr_x(image_start),
+			   paddr_x(image_end)))
 		return mb_fail(bi, "module %u overlaps the hypervisor", i);
 	for (unsigned int j = 0; j < i; j++) {
 		const struct boot_module *o = &bi->modules[j];
+		uint64_t o_start = paddr_x(o->start);
 
-		if (ranges_overlap(m->start, end, o->start, o->start + o->size))
+		if (ranges_overlap(start, end, o_start, o_start + o->size))
 			return mb_fail(bi, "modules %u and %u overlap", j, i);
 	}
 	return 0;
@@ -156,7 +158,7 @@ static int mb_parse_modules(struct boot_info *bi, uint32_t addr, uint32_t count,
 	if (count > BOOT_MODULES_MAX)
 		return mb_fail(bi, "%u modules, at most %u are supported",
 			       count, BOOT_MODULES_MAX);
-	mods = arch_phys_map(addr, (size_t)count * sizeof(*mods));
+	mods = arch_phys_map(_paddr(addr), (size_t)count * sizeof(*mods));
 	if (count && !mods)
 		return mb_fail(bi, "module list at %#x is not in mapped memory",
 			       addr);
@@ -170,7 +172,7 @@ static int mb_parse_modules(struct boot_info *bi, uint32_t addr, uint32_t count,
 				       "module %u ends (%#x) before it "
 				       "starts (%#x)",
 				       i, m.mod_end, m.mod_start);
-		bm->start = m.mod_start;
+		bm->start = _paddr(m.mod_start);
 		bm->size = m.mod_end - m.mod_start;
 		if (mb_copy_string(bi, m.string, MODULE_CMDLINE_MAX,
 				   "module command line", &bm->cmdline) ||
@@ -208,12 +210,12 @@ int multiboot_parse(struct boot_info *bi, paddr_t mbi_pa, paddr_t image_start,
 
 	memset(bi, 0, sizeof(*bi));
 	bi->loader = bi->cmdline = "";
-	src = mbi_pa ? arch_phys_map(mbi_pa, sizeof(mbi)) : NULL;
+	src = paddr_x(mbi_pa) ? arch_phys_map(mbi_pa, sizeof(mbi)) : NULL;
 	if (!src)
 		return mb_fail(bi,
 			       "information structure at %#llx is not in "
 			       "mapped memory",
-			       (unsigned long long)mbi_pa);
+			       (unsigned long long)paddr_x(mbi_pa));
 	memcpy(&mbi, src, sizeof(mbi));
 
 	rc = mb_parse_strings(bi, &mbi);

@@ -4,7 +4,9 @@
 
 const void *arch_phys_map(paddr_t pa, size_t len)
 {
-	if (pa >= DIRECTMAP_BOOT_SIZE || len > DIRECTMAP_BOOT_SIZE - pa)
+	uint64_t a = paddr_x(pa);
+
+	if (a >= DIRECTMAP_BOOT_SIZE || len > DIRECTMAP_BOOT_SIZE - a)
 		return NULL;
-	return (const void *)(uintptr_t)(DIRECTMAP_VIRT_START + pa);
+	return (const void *)(uintptr_t)(DIRECTMAP_VIRT_START + a);
 }

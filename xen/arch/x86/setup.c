@@ -18,7 +18,7 @@ static struct boot_info boot_info;
 
 static paddr_t virt_to_phys_image(const void *p)
 {
-	return (paddr_t)((uintptr_t)p - XEN_VIRT_START + XEN_LOAD_PHYS);
+	return _paddr((uintptr_t)p - XEN_VIRT_START + XEN_LOAD_PHYS);
 }
 
 void __start_xen(uint32_t magic, uint32_t mbi_pa)
@@ -27,7 +27,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
 
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a Multiboot loader (EAX %#x)", magic);
-	if (multiboot_parse(&boot_info, mbi_pa,
+	if (multiboot_parse(&boot_info, _paddr(mbi_pa),
 			    virt_to_phys_image(__image_start),
 			    virt_to_phys_image(__image_end)) < 0)
 		panic("bad Multiboot information: %s", boot_info.error);

@@ -6,6 +6,8 @@
 #ifndef ASM_LAYOUT_H
 #define ASM_LAYOUT_H
 
+#include <xen/const.h>
+
 /* The image: linked here, loaded at XEN_LOAD_PHYS (2 MiB aligned). */
 #define XEN_VIRT_START 0xffff82d040000000
 #define XEN_LOAD_PHYS  0x200000
@@ -22,7 +24,6 @@
 #define XEN_L2_SLOT	  0x0
 #define DIRECTMAP_L4_SLOT 0x106
 
-#define PAGE_SIZE  4096
 #define STACK_SIZE (4 * PAGE_SIZE)
 
 #endif
