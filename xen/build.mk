@@ -6,6 +6,7 @@ VERSION_H := $(O)/include/generated/version.h
 
 xen-y := \
 	xen/arch/x86/boot/head.o \
+	xen/arch/x86/crash.o \
 	xen/arch/x86/entry.o \
 	xen/arch/x86/machine.o \
 	xen/arch/x86/mm.o \
@@ -19,6 +20,7 @@ xen-y := \
 	xen/common/panic.o \
 	xen/common/printk.o \
 	xen/common/string.o \
+	xen/common/symbols.o \
 	xen/common/vsnprintf.o \
 	xen/drivers/char/ns16550.o
 
@@ -43,14 +45,34 @@ XEN_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 \
 
 xen: $(XEN_ELF)
 
-$(XEN_ELF): $(XEN_OBJS) $(XEN_OUT)/xen.lds
+# Two links: the first with an empty symbol table, from which the real
+# one is generated for the second. The table sits after all code, and the
+# second link is checked to have moved no function.
+$(XEN_OUT)/citadel-syms0: $(XEN_OBJS) $(O)/xen/common/symbols-empty.o \
+		$(XEN_OUT)/xen.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(XEN_LDFLAGS) -T $(XEN_OUT)/xen.lds -o $@ $(XEN_OBJS)
+	$(Q)$(LD) $(XEN_LDFLAGS) -T $(XEN_OUT)/xen.lds -o $@ $(XEN_OBJS) \
+		$(O)/xen/common/symbols-empty.o
+
+$(XEN_OUT)/symbols.S: $(XEN_OUT)/citadel-syms0 tools/symbols.py
+	$(Q)nm -n $< > $(XEN_OUT)/syms0.nm
+	$(Q)$(PYTHON) tools/symbols.py gen $(XEN_OUT)/syms0.nm $@
+
+$(XEN_OUT)/symbols.o: $(XEN_OUT)/symbols.S
+	$(Q)$(CC) -c -o $@ $<
+
+$(XEN_ELF): $(XEN_OBJS) $(XEN_OUT)/symbols.o $(XEN_OUT)/xen.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(XEN_LDFLAGS) -T $(XEN_OUT)/xen.lds -o $@ $(XEN_OBJS) \
+		$(XEN_OUT)/symbols.o
+	$(Q)nm -n $@ > $(XEN_OUT)/syms1.nm
+	$(Q)$(PYTHON) tools/symbols.py same $(XEN_OUT)/syms0.nm \
+		$(XEN_OUT)/syms1.nm
 
 $(XEN_OUT)/xen.lds: xen/arch/x86/xen.lds.S $(AUTOCONF_H)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -E -P -x c -D__ASSEMBLY__ -D__LINKER__ $(XEN_INCLUDES) \
-		-MMD -MP -MT $@ -o $@ $<
+		-MMD -MP -MT $@ -MF $@.d -o $@ $<
 
 $(O)/xen/%.o: xen/%.c $(AUTOCONF_H)
 	@echo "  CC      $@"

@@ -22,7 +22,9 @@ import qemu  # noqa: E402
 
 HALTED, PANIC, RESET = qemu.EXIT_HALTED, qemu.EXIT_PANIC, qemu.EXIT_RESET
 RUNNING = qemu.STILL_RUNNING
-REGS = [r"RIP: 0008:ffff82d04", r"rax: [0-9a-f]{16}", r"cr0: [0-9a-f]{16}"]
+REGS = [r"^RIP: ffff82d04[0-9a-f]{7} \w+\+0x[0-9a-f]+/0x[0-9a-f]+  RFLAGS",
+        r"^rax: [0-9a-f]{16}", r"cr0: [0-9a-f]{16}", r"^Call trace:$",
+        r"^  \[<ffff82d04[0-9a-f]{7} __start_xen\+0x[0-9a-f]+/0x[0-9a-f]+>\]$"]
 
 
 class Test:
@@ -112,7 +114,8 @@ def tests():
               r"^Halting\.$"]),
         Test("page-fault", kernel("test=pagefault"), PANIC, REGS +
              [r"^Panic: fatal exception 14 \(page fault\), error 0, "
-              r"address 0x700000000000$"]),
+              r"address 0x700000000000$",
+              r"^RIP: ffff82d04[0-9a-f]{7} testdev_run\+0x"]),
         Test("invalid-opcode", kernel("test=ud"), PANIC, REGS +
              [r"^Panic: fatal exception 6 \(invalid opcode\)"]),
         Test("assert", kernel("test=assert"), PANIC,

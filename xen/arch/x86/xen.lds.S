@@ -24,6 +24,7 @@ SECTIONS
 		*(.text.head)
 		*(.text .text.*)
 	} :image
+	__text_end = .;
 
 	. = ALIGN(PAGE_SIZE);
 	.rodata : {
@@ -38,11 +39,20 @@ SECTIONS
 	.data : {
 		*(.data .data.*)
 	} :image
+
+	/* Last, so that linking the table in moves nothing before it. */
+	. = ALIGN(8);
+	.xen_symbols : {
+		*(.xen_symbols)
+	} :image
 	__load_end = .;
 
 	. = ALIGN(PAGE_SIZE);
 	.bss : {
 		__bss_start = .;
+		/* ALIGN here, not in the input: the file layout must not move. */
+		. = ALIGN(STACK_SIZE);
+		*(.bss.stack)
 		*(.bss.page_aligned)
 		*(.bss .bss.* COMMON)
 		. = ALIGN(PAGE_SIZE);

@@ -186,11 +186,15 @@ boot_gdt_ptr64:
 	.word	boot_gdt_end - boot_gdt - 1
 	.quad	boot_gdt
 
-	.section .bss.page_aligned, "aw", @nobits
+	/* Aligned to its size by the linker script, as every stack is. */
+	.section .bss.stack, "aw", @nobits
 	.balign PAGE_SIZE
 	.globl boot_stack
 boot_stack:
 	.skip	STACK_SIZE
+
+	.section .bss.page_aligned, "aw", @nobits
+	.balign PAGE_SIZE
 boot_l4:
 	.skip	PAGE_SIZE
 boot_l3_low:

@@ -8,6 +8,9 @@
 
 #include <xen/types.h>
 
+/* The vector of registers captured outside any exception. */
+#define CPU_REGS_NO_VECTOR (~0ull)
+
 struct cpu_regs {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
