@@ -18,8 +18,12 @@ UNIT_PRINTK := xen/common/printk.c xen/common/console.c \
 unit-fmt := xen/common/vsnprintf.c
 unit-cmdline := $(UNIT_PRINTK)
 unit-multiboot := $(UNIT_PRINTK) xen/common/multiboot.c xen/common/bootinfo.c
+unit-memrange := xen/common/memrange.c
+unit-page_alloc := $(UNIT_PRINTK) xen/common/page_alloc.c
+unit-acpi := $(UNIT_PRINTK) $(wildcard xen/drivers/acpi/*.c)
+unit-timer_queue := xen/common/timer_queue.c
 
-UNIT_TESTS := fmt cmdline multiboot
+UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

@@ -6,27 +6,55 @@ VERSION_H := $(O)/include/generated/version.h
 
 xen-y := \
 	xen/arch/x86/boot/head.o \
+	xen/arch/x86/boot/trampoline.o \
+	xen/arch/x86/acpi.o \
+	xen/arch/x86/apic.o \
+	xen/arch/x86/cpu/cpuid.o \
+	xen/arch/x86/cpu/features.o \
 	xen/arch/x86/crash.o \
+	xen/arch/x86/desc.o \
 	xen/arch/x86/entry.o \
+	xen/arch/x86/ioapic.o \
+	xen/arch/x86/irq.o \
 	xen/arch/x86/machine.o \
 	xen/arch/x86/mm.o \
+	xen/arch/x86/mm/heap.o \
+	xen/arch/x86/mm/mm-init.o \
+	xen/arch/x86/mm/pagetable.o \
+	xen/arch/x86/serial-input.o \
 	xen/arch/x86/setup.o \
+	xen/arch/x86/smp.o \
+	xen/arch/x86/smpboot.o \
+	xen/arch/x86/time.o \
 	xen/arch/x86/traps.o \
 	xen/common/bootinfo.o \
 	xen/common/cmdline.o \
 	xen/common/console.o \
 	xen/common/kernel.o \
+	xen/common/memrange.o \
 	xen/common/multiboot.o \
+	xen/common/page_alloc.o \
 	xen/common/panic.o \
 	xen/common/printk.o \
+	xen/common/softirq.o \
 	xen/common/string.o \
 	xen/common/symbols.o \
+	xen/common/timer.o \
+	xen/common/timer_queue.o \
 	xen/common/vsnprintf.o \
+	xen/drivers/acpi/dmar.o \
+	xen/drivers/acpi/hpet.o \
+	xen/drivers/acpi/madt.o \
+	xen/drivers/acpi/mcfg.o \
+	xen/drivers/acpi/print.o \
+	xen/drivers/acpi/tables.o \
 	xen/drivers/char/ns16550.o
 
 # A feature that is off is replaced by its stub file.
 xen-$(CONFIG_SELFTEST) += xen/common/selftest.o
 xen-$(if $(CONFIG_SELFTEST),n,y) += xen/common/selftest-stub.o
+xen-$(CONFIG_DEBUG_KEYS) += xen/common/keyhandler.o
+xen-$(if $(CONFIG_DEBUG_KEYS),n,y) += xen/common/keyhandler-stub.o
 xen-$(CONFIG_TEST_EXIT) += xen/arch/x86/testdev.o
 xen-$(if $(CONFIG_TEST_EXIT),n,y) += xen/arch/x86/testdev-stub.o
 

@@ -127,10 +127,10 @@ def tests():
         Test("config-rebuild", rebuilt, HALTED,
              [r"^Config: serial 0x3f8 38400 baud, log level 3, "]),
         Test("hardened-boot", kernel("test=panic", mods), RUNNING,
-             hardened + halted +
+             hardened + [r"^Nothing more to do: idling\.$"] +
              [r"^command line: unknown option 'test' ignored$"],
              reject=[r"Modules", r"Panic"], build="hardened",
-             until=r"halting\.$"),
+             until=r"idling\.$"),
         Test("hardened-panic", kernel("", ["{m2}"] * 33), RESET,
              hardened + [r"^Panic: bad Multiboot information: 33 modules",
                          r"^Rebooting\.$"], build="hardened"),

@@ -37,9 +37,14 @@ void kernel_banner(void)
 			   console_cfg.port, console_cfg.baud);
 }
 
-void kernel_halt(void)
+void kernel_boot_done(void)
 {
-	log_always("Nothing more to do: halting.\n");
-	testdev_exit(TESTDEV_HALTED);
-	arch_halt();
+	if (testdev_exit_after_boot()) {
+		log_always("Nothing more to do: halting.\n");
+		arch_stop_others();
+		testdev_exit(TESTDEV_HALTED);
+		arch_halt();
+	}
+	log_always("Nothing more to do: idling.\n");
+	arch_idle();
 }

@@ -14,6 +14,7 @@ void vpanic_regs(const struct cpu_regs *regs, const void *caller,
 		arch_halt();
 	panicking = true;
 
+	arch_stop_others();
 	console_init();
 	kernel_banner();
 	printk_flush_early();

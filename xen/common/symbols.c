@@ -56,8 +56,7 @@ int symbols_format(char *buf, size_t len, uint64_t addr, bool ret)
 	if (!name)
 		return fmt_snprintf(buf, len, "%016llx",
 				    (unsigned long long)addr);
-	return fmt_snprintf(buf, len, "%016llx %s+%#llx/%#llx",
-			    (unsigned long long)addr, name,
-			    (unsigned long long)(offset + ret),
-			    (unsigned long long)size);
+	return fmt_snprintf(
+	    buf, len, "%016llx %s+%#llx/%#llx", (unsigned long long)addr, name,
+	    (unsigned long long)(offset + ret), (unsigned long long)size);
 }

@@ -36,11 +36,10 @@ static void crash_show_gprs(const struct cpu_regs *r)
 	log_always("r15: %016llx  cs: %04llx  ss: %04llx\n",
 		   (unsigned long long)r->r15, (unsigned long long)r->cs,
 		   (unsigned long long)r->ss);
-	log_always("cr0: %016llx  cr2: %016llx  cr3: %016llx  cr4: %016llx\n",
-		   (unsigned long long)read_cr(0),
-		   (unsigned long long)read_cr(2),
-		   (unsigned long long)read_cr(3),
-		   (unsigned long long)read_cr(4));
+	log_always(
+	    "cr0: %016llx  cr2: %016llx  cr3: %016llx  cr4: %016llx\n",
+	    (unsigned long long)read_cr(0), (unsigned long long)read_cr(2),
+	    (unsigned long long)read_cr(3), (unsigned long long)read_cr(4));
 }
 
 /*

@@ -1,12 +1,33 @@
 /*
- * Exception entry: every vector pushes an error code (a zero where the CPU
- * pushes none) and its number, then the general registers, to build a
- * struct cpu_regs (asm/regs.h) on the stack for C.
+ * Interrupt and exception entry. Each of the 256 vectors has a 16-byte
+ * stub that pushes an error code (a zero where the CPU pushes none) and
+ * its vector, then joins the common path, which saves the general
+ * registers as a struct cpu_regs (asm/regs.h), calls x86_dispatch() and
+ * returns with iretq.
  */
+#include <xen/const.h>
 
 	.text
 
-.macro SAVE_GPRS
+/* Vectors 8, 10-14, 17, 21, 29 and 30 have a CPU-pushed error code. */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || \
+			   (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+	.balign 16
+	.globl x86_entry_stubs
+x86_entry_stubs:
+	vector = 0
+	.rept 256
+	.balign 16
+	.if !HAS_ERROR_CODE(vector)
+	push	$0
+	.endif
+	push	$vector
+	jmp	x86_entry_common
+	vector = vector + 1
+	.endr
+
+x86_entry_common:
 	push	%rax
 	push	%rbx
 	push	%rcx
@@ -22,56 +43,28 @@
 	push	%r13
 	push	%r14
 	push	%r15
-.endm
-
-/* Vectors 8, 10-14, 17, 21, 29 and 30 push an error code. */
-.macro EXCEPTION_STUB vec
-	.balign 16
-exception_stub_\vec:
-	.if !((\vec == 8) || (\vec >= 10 && \vec <= 14) || (\vec == 17) || \
-	      (\vec == 21) || (\vec == 29) || (\vec == 30))
-	push	$0
-	.endif
-	push	$\vec
-	jmp	exception_common
-.endm
-
-	.altmacro
-.macro EXCEPTION_STUBS from=0, to=31
-	EXCEPTION_STUB %(\from)
-	.if \to - \from
-	EXCEPTION_STUBS %(\from + 1), \to
-	.endif
-.endm
-	EXCEPTION_STUBS
-
-exception_common:
-	SAVE_GPRS
+	cld
 	mov	%rsp, %rdi
-	call	do_early_exception
-	ud2
-
-.macro STUB_ADDR vec
-	.quad	exception_stub_\vec
-.endm
-.macro STUB_ADDRS from=0, to=31
-	STUB_ADDR %(\from)
-	.if \to - \from
-	STUB_ADDRS %(\from + 1), \to
-	.endif
-.endm
-	.noaltmacro
-
-	.section .rodata, "a", @progbits
-	.balign 8
-	.globl exception_stubs
-exception_stubs:
-	.altmacro
-	STUB_ADDRS
-	.noaltmacro
+	call	x86_dispatch
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rbp
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rbx
+	pop	%rax
+	add	$16, %rsp		/* vector and error code */
+	iretq
 
 /* void x86_capture_regs(struct cpu_regs *regs): the caller's registers. */
-	.text
 	.globl x86_capture_regs
 x86_capture_regs:
 	mov	%r15, 0x00(%rdi)

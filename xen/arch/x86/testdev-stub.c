@@ -9,3 +9,8 @@ void testdev_exit(unsigned int code)
 void testdev_run(void)
 {
 }
+
+bool testdev_exit_after_boot(void)
+{
+	return false;
+}

@@ -16,6 +16,10 @@ enum testdev_action {
 	TEST_PAGE_FAULT,
 	TEST_INVALID_OPCODE,
 	TEST_ASSERT,
+	TEST_IDLE,
+	TEST_WRITE_TEXT,
+	TEST_EXEC_DATA,
+	TEST_STACK_OVERFLOW,
 };
 
 static enum testdev_action testdev_action;
@@ -27,6 +31,10 @@ static int testdev_parse(const char *v)
 		[TEST_PAGE_FAULT] = "pagefault",
 		[TEST_INVALID_OPCODE] = "ud",
 		[TEST_ASSERT] = "assert",
+		[TEST_IDLE] = "idle",
+		[TEST_WRITE_TEXT] = "writetext",
+		[TEST_EXEC_DATA] = "execdata",
+		[TEST_STACK_OVERFLOW] = "stackoverflow",
 	};
 
 	for (unsigned int i = TEST_PANIC; i < ARRAY_SIZE(names); i++) {
@@ -47,12 +55,53 @@ void testdev_exit(unsigned int code)
 /* An address in the lower half that the boot page tables leave unmapped. */
 #define TESTDEV_UNMAPPED 0x0000700000000000ull
 
+bool testdev_exit_after_boot(void)
+{
+	return testdev_action != TEST_IDLE;
+}
+
+/* W^X: text must not be writable, data not executable. */
+static void testdev_write_text(void)
+{
+	*(volatile uint8_t *)(uintptr_t)testdev_run = 0xc3;
+}
+
+static void testdev_exec_data(void)
+{
+	static uint8_t ret_insn = 0xc3;
+
+	((void (*)(void))(uintptr_t)&ret_insn)();
+}
+
+/* Recursion that never ends must hit the guard page, not other memory. */
+static unsigned int testdev_recurse(unsigned int depth);
+static unsigned int (*volatile testdev_recurse_ptr)(unsigned int) =
+    testdev_recurse;
+
+static unsigned int testdev_recurse(unsigned int depth)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)depth;
+	return testdev_recurse_ptr(depth + 1) + pad[0];
+}
+
 void testdev_run(void)
 {
 	if (testdev_action != TEST_NONE)
-		log_info("Test device: provoking failure %d\n", testdev_action);
+		log_info("Test device: action %d\n", testdev_action);
 	switch (testdev_action) {
 	case TEST_NONE:
+	case TEST_IDLE:
+		break;
+	case TEST_WRITE_TEXT:
+		testdev_write_text();
+		break;
+	case TEST_EXEC_DATA:
+		testdev_exec_data();
+		break;
+	case TEST_STACK_OVERFLOW:
+		testdev_recurse(0);
 		break;
 	case TEST_PANIC:
 		panic("test panic requested on the command line");

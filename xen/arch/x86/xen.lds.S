@@ -26,7 +26,9 @@ SECTIONS
 	} :image
 	__text_end = .;
 
+	/* The image is mapped W^X: text RX, then read-only, then data. */
 	. = ALIGN(PAGE_SIZE);
+	__rodata_start = .;
 	.rodata : {
 		*(.rodata .rodata.*)
 		. = ALIGN(8);
@@ -35,15 +37,16 @@ SECTIONS
 		__stop_cmdline_params = .;
 	} :image
 
-	. = ALIGN(PAGE_SIZE);
-	.data : {
-		*(.data .data.*)
-	} :image
-
-	/* Last, so that linking the table in moves nothing before it. */
+	/* After all code, so that linking the table in moves no function. */
 	. = ALIGN(8);
 	.xen_symbols : {
 		*(.xen_symbols)
+	} :image
+	. = ALIGN(PAGE_SIZE);
+	__rodata_end = .;
+
+	.data : {
+		*(.data .data.*)
 	} :image
 	__load_end = .;
 

@@ -16,7 +16,10 @@
 #define LCR_8N1	    0x03
 #define FCR_ENABLE  0x07 /* enable, clear receive and transmit FIFOs */
 #define MCR_DTR_RTS 0x03
+#define LSR_DR	    0x01
 #define LSR_THRE    0x20
+#define IER_RDA	    0x01
+#define MCR_OUT2    0x08   /* gates the UART interrupt line */
 #define UART_CLOCK  115200 /* 1.8432 MHz / 16 */
 #define TX_SPIN_MAX 1000000
 
@@ -53,4 +56,18 @@ void serial_putc(uint16_t port, char c)
 		if (inb(port + UART_LSR) & LSR_THRE)
 			break;
 	outb(port + UART_THR, (uint8_t)c);
+}
+
+void serial_rx_enable(uint16_t port)
+{
+	outb(port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(port + UART_IER, IER_RDA);
+}
+
+bool serial_getc(uint16_t port, char *c)
+{
+	if (!(inb(port + UART_LSR) & LSR_DR))
+		return false;
+	*c = (char)inb(port + UART_THR);
+	return true;
 }

@@ -22,6 +22,12 @@ const void *arch_phys_map(paddr_t pa, size_t len);
  */
 void arch_show_crash_regs(const struct cpu_regs *regs, const void *caller);
 
+/* Stop every other CPU (for a halt or a panic); returns when they have. */
+void arch_stop_others(void);
+
+/* Run softirqs and wait for interrupts, for good. */
+void arch_idle(void) __noreturn;
+
 /* Stop this CPU for good, interrupts off. */
 void arch_halt(void) __noreturn;
 /* Reset the machine. */

@@ -2,6 +2,8 @@
 #ifndef XEN_KERNEL_H
 #define XEN_KERNEL_H
 
+#include <xen/types.h>
+
 /*
  * Print "Citadel <version>" and the build's configuration, once: a crash
  * report before the normal banner prints it too.
@@ -11,8 +13,11 @@ void kernel_banner(void);
 /* Check library code as compiled for the hypervisor (CONFIG_SELFTEST). */
 void kernel_selftest(void);
 
-/* Nothing left to do: stop cleanly (or leave QEMU when testing). */
-void kernel_halt(void) __noreturn;
+/*
+ * Boot is over. With nothing to run yet, the CPUs idle (answering debug
+ * keys); under the test device the machine halts and QEMU exits.
+ */
+void kernel_boot_done(void) __noreturn;
 
 /*
  * The test device (CONFIG_TEST_EXIT): leave QEMU with a status, and do
@@ -22,5 +27,7 @@ void kernel_halt(void) __noreturn;
 #define TESTDEV_PANIC  0x11 /* QEMU exits with status 35 */
 void testdev_exit(unsigned int code);
 void testdev_run(void);
+/* Whether boot should end by leaving QEMU (not with test=idle). */
+bool testdev_exit_after_boot(void);
 
 #endif

@@ -11,4 +11,8 @@
 bool serial_init(uint16_t port, uint32_t baud);
 void serial_putc(uint16_t port, char c);
 
+/* Interrupt on received data; read it one character at a time. */
+void serial_rx_enable(uint16_t port);
+bool serial_getc(uint16_t port, char *c);
+
 #endif

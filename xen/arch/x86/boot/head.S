@@ -89,16 +89,16 @@ start32:
  * (the image). Clobbers eax, ecx, edx, edi.
  */
 build_page_tables:
-	mov	$PHYS(boot_l3_low) + (PTE_PRESENT | PTE_RW), %eax
+	mov	$PHYS(boot_l3_low) + (_PAGE_PRESENT | _PAGE_RW), %eax
 	mov	%eax, PHYS(boot_l4)
 	mov	%eax, PHYS(boot_l4) + DIRECTMAP_L4_SLOT * 8
-	mov	$PHYS(boot_l3_xen) + (PTE_PRESENT | PTE_RW), %eax
+	mov	$PHYS(boot_l3_xen) + (_PAGE_PRESENT | _PAGE_RW), %eax
 	mov	%eax, PHYS(boot_l4) + XEN_L4_SLOT * 8
-	mov	$PHYS(boot_l2_xen) + (PTE_PRESENT | PTE_RW), %eax
+	mov	$PHYS(boot_l2_xen) + (_PAGE_PRESENT | _PAGE_RW), %eax
 	mov	%eax, PHYS(boot_l3_xen) + XEN_L3_SLOT * 8
 
 	/* Four L3 entries, one per GiB. */
-	mov	$PHYS(boot_l2_low) + (PTE_PRESENT | PTE_RW), %eax
+	mov	$PHYS(boot_l2_low) + (_PAGE_PRESENT | _PAGE_RW), %eax
 	mov	$PHYS(boot_l3_low), %edi
 	mov	$4, %ecx
 1:	mov	%eax, (%edi)
@@ -107,7 +107,7 @@ build_page_tables:
 	loop	1b
 
 	/* 2048 large pages for 0 - 4 GiB; the high half of each is 0. */
-	mov	$(PTE_PRESENT | PTE_RW | PTE_PSE), %eax
+	mov	$(_PAGE_PRESENT | _PAGE_RW | _PAGE_PSE), %eax
 	xor	%edx, %edx
 	mov	$PHYS(boot_l2_low), %edi
 	mov	$2048, %ecx
@@ -119,7 +119,7 @@ build_page_tables:
 	loop	1b
 
 	/* The image, XEN_IMAGE_MAX from XEN_LOAD_PHYS. */
-	mov	$XEN_LOAD_PHYS + (PTE_PRESENT | PTE_RW | PTE_PSE), %eax
+	mov	$XEN_LOAD_PHYS + (_PAGE_PRESENT | _PAGE_RW | _PAGE_PSE), %eax
 	mov	$PHYS(boot_l2_xen) + XEN_L2_SLOT * 8, %edi
 	mov	$(XEN_IMAGE_MAX >> 21), %ecx
 1:	mov	%eax, (%edi)

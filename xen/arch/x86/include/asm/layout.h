@@ -14,9 +14,28 @@
 /* The boot page tables map this much of the image, in 2 MiB pages. */
 #define XEN_IMAGE_MAX (16 << 20)
 
-/* All of machine memory below DIRECTMAP_BOOT_SIZE is mapped here. */
+/*
+ * Per-CPU stacks, each in a STACKS_SLOT_SIZE slot with unmapped guard
+ * pages between them (asm/percpu.h lays a slot out).
+ */
+#define STACKS_VIRT_START 0xffff82d080000000
+#define STACKS_SLOT_SIZE  0x10000
+
+/* Device registers, mapped uncached by ioremap(). */
+#define IOREMAP_VIRT_START 0xffff82d0c0000000
+#define IOREMAP_VIRT_SIZE  0x40000000
+
+/* The frame table: one struct page_info per machine frame. */
+#define FRAMETABLE_VIRT_START 0xffff82e000000000
+#define FRAMETABLE_VIRT_SIZE  0x2000000000
+
+/*
+ * All of machine memory is mapped here: at boot the first 4 GiB (by
+ * head.S), then everything up to the top of RAM (by mm_init()).
+ */
 #define DIRECTMAP_VIRT_START 0xffff830000000000
-#define DIRECTMAP_BOOT_SIZE  0x100000000 /* 4 GiB at boot */
+#define DIRECTMAP_VIRT_SIZE  0x50000000000 /* 5 TiB, up to the guest area */
+#define DIRECTMAP_BOOT_SIZE  0x100000000
 
 /* Page table slots of those addresses, used by the 32-bit boot code. */
 #define XEN_L4_SLOT	  0x105

@@ -15,9 +15,9 @@
 #define CPUID_EXT_NX_BIT 20
 #define CPUID_EXT_LM_BIT 29
 
-#define PTE_PRESENT 0x001
-#define PTE_RW	    0x002
-#define PTE_PSE	    0x080
+#define _PAGE_PRESENT 0x001
+#define _PAGE_RW      0x002
+#define _PAGE_PSE     0x080
 
 #define GDT_SEL_CODE64 0x08
 #define GDT_SEL_DATA   0x10

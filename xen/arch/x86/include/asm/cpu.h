@@ -1,0 +1,24 @@
+/* Per-CPU start-up and the life of an idle CPU. */
+#ifndef ASM_CPU_H
+#define ASM_CPU_H
+
+#include <xen/acpi.h>
+#include <xen/types.h>
+
+/* Switch on the protection features this CPU offers (CR4, EFER). */
+void cpu_init_features(void);
+void cpu_print_features(void);
+
+/* Start every CPU the MADT lists, up to maxcpus= and CONFIG_NR_CPUS. */
+void smp_boot_cpus(const struct acpi_info *ai);
+
+/* IPI handlers; the boot CPU calls this once. */
+void smp_init_ipis(void);
+
+/* Halt every other online CPU for good (before halting or a panic). */
+void smp_stop_others(void);
+
+/* Run softirqs; halt until an interrupt when there are none. */
+void idle_loop(void) __noreturn;
+
+#endif
