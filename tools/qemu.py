@@ -34,9 +34,12 @@ EXIT_RESET = 0
 STILL_RUNNING = "still running"
 
 
-def machine_args(disk, exit_port=None, memory="512M", cpus=2):
-    args = [QEMU, "-accel", "tcg", "-cpu", "max",
-            "-machine", "q35", "-device", "intel-iommu",
+def machine_args(disk, exit_port=None, memory="512M", cpus=2, pc=False):
+    """The target machine; with pc, an i440FX PC instead (no IOMMU, no
+    PCI Express, so no MCFG or DMAR table)."""
+    board = ["-machine", "pc"] if pc else ["-machine", "q35", "-device",
+                                           "intel-iommu"]
+    args = [QEMU, "-accel", "tcg", "-cpu", "max"] + board + [
             "-m", memory, "-smp", str(cpus),
             "-netdev", "user,id=net0,restrict=on",
             "-device", "e1000e,netdev=net0",
@@ -80,12 +83,22 @@ def _connect(path, proc, deadline):
     return None
 
 
-def _read_console(sock, proc, deadline, until):
-    """Read until QEMU closes the line, the deadline, or a line matching
-    the regex until; returns whether until was seen."""
+def _console_text(data):
+    return data.replace(b"\r", b"").decode("utf-8", "replace")
+
+
+def _read_console(sock, proc, deadline, until, script, linger):
+    """Read until QEMU closes the line or the deadline. script is a list
+    of (regex, bytes): once a line matches the regex, the bytes are typed.
+    After the script, stop at a line matching until, or linger seconds
+    after the last keys. Returns whether QEMU was stopped that way."""
     data = bytearray()
+    script = list(script)
+    stop_at = None
     sock.settimeout(0.1)
     while time.monotonic() < deadline:
+        if stop_at and time.monotonic() > stop_at:
+            return True
         try:
             chunk = sock.recv(65536)
         except socket.timeout:
@@ -95,17 +108,21 @@ def _read_console(sock, proc, deadline, until):
         if not chunk:
             break
         data += chunk
-        if until and re.search(until.encode(), data.replace(b"\r", b""),
-                               re.MULTILINE):
+        text = _console_text(data)
+        while script and re.search(script[0][0], text, re.MULTILINE):
+            sock.sendall(script.pop(0)[1])
+            if not script and linger is not None:
+                stop_at = time.monotonic() + linger
+        if not script and until and re.search(until, text, re.MULTILINE):
             return True
     return False
 
 
-def boot(args, workdir, timeout, until=None):
+def boot(args, workdir, timeout, until=None, script=(), linger=None):
     """Run QEMU with the console on the next -serial (COM1 unless args
     already hold -serial options). Returns a BootResult; QEMU never
-    outlives the call. With until (a regex), QEMU is stopped once a
-    console line matches it: for a machine that halts without exiting."""
+    outlives the call. until, script and linger: see _read_console; a
+    machine stopped by them has status STILL_RUNNING."""
     os.makedirs(workdir, exist_ok=True)
     sock_path = os.path.join(workdir, "console.sock")
     log_path = os.path.join(workdir, "console.log")
@@ -128,7 +145,8 @@ def boot(args, workdir, timeout, until=None):
         seen = False
         if sock:
             with sock:
-                seen = _read_console(sock, proc, deadline, until)
+                seen = _read_console(sock, proc, deadline, until, script,
+                                     linger)
         if seen:
             proc.kill()
         try:
@@ -145,8 +163,7 @@ def boot(args, workdir, timeout, until=None):
     console = ""
     if os.path.exists(log_path):
         with open(log_path, "rb") as f:
-            console = f.read().decode("utf-8", "replace")
-    console = console.replace("\r\n", "\n")
+            console = _console_text(f.read())
     return BootResult(status, console, status is None, seconds)
 
 

@@ -32,12 +32,16 @@ class Test:
     each matched against one line; the (XEN) prefix is implied)."""
 
     def __init__(self, name, boot, status, expect=(), reject=(),
-                 serial_index=0, build="qemu", until=None):
+                 serial_index=0, build="qemu", until=None, memory="512M",
+                 cpus=2, script=(), linger=None, pc=False):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
         self.build = build
         self.until = until
+        self.memory, self.cpus = memory, cpus
+        self.script, self.linger = script, linger
+        self.pc = pc
 
 
 def kernel(append, modules=()):
@@ -124,13 +128,57 @@ def tests():
         Test("too-many-modules", kernel("", ["{m2}"] * 33), PANIC,
              [r"^Panic: bad Multiboot information: 33 modules, at most 32 "
               r"are supported$"]),
+        Test("smp-1", kernel(""), HALTED, halted +
+             [r"^1 CPU online$", r"^Self-test: timers on 1 CPUs",
+              r"^Self-tests: 7 passed$"], cpus=1),
+        Test("smp-2", kernel(""), HALTED, halted +
+             [r"^2 CPUs online$", r"^Self-test: timers on 2 CPUs",
+              r"^Self-tests: 7 passed$"], cpus=2),
+        Test("smp-4", kernel(""), HALTED, halted +
+             [r"^4 CPUs online$", r"^Self-test: timers on 4 CPUs",
+              r"^Self-tests: 7 passed$"], cpus=4),
+        Test("maxcpus", kernel("maxcpus=2"), HALTED, halted +
+             [r"^2 CPUs online$", r"maxcpus=2 reached, APIC ID \d+ left"],
+             cpus=4),
+        Test("mem-128M", kernel(""), HALTED, halted +
+             [r"^Memory: 12\d MiB managed, 12\d MiB free",
+              r"^Usable RAM: 127 MiB$"], memory="128M", cpus=1),
+        Test("mem-4G", kernel(""), HALTED, halted +
+             [r"^Memory: RAM up to 0x180000000, ",
+              r"^Memory: 40\d\d MiB managed, 40\d\d MiB free",
+              r"^4 CPUs online$"], memory="4G", cpus=4),
+        Test("machine-pc", kernel(""), HALTED, halted +
+             [r"^ACPI: no MCFG: PCI config space through ports "
+              r"0xcf8/0xcfc", r"^ACPI: no DMAR", r"^2 CPUs online$"],
+             pc=True),
+        Test("wx-text", kernel("test=writetext"), PANIC, REGS +
+             [r"^Panic: fatal exception 14 \(page fault\), error 0x3, "
+              r"address 0xffff82d04"]),
+        Test("wx-data", kernel("test=execdata"), PANIC,
+             [r"^Panic: fatal exception 14 \(page fault\), error 0x11, "]),
+        Test("stack-guard", kernel("test=stackoverflow"), PANIC,
+             [r"^Panic: fatal exception 8 \(double fault\)",
+              r"^RIP: ffff82d04[0-9a-f]{7} testdev_recurse\+"]),
+        Test("debug-keys", kernel("test=idle"), RESET,
+             [r"^\*\*\* Serial input to the hypervisor",
+              r"^Debug keys \(", r"^  'm' memory use$",
+              r"^Memory: \d+ MiB managed, \d+ MiB free",
+              r"^2 CPUs online:$", r"^  CPU 1: APIC ID 1, rsp ffff82d08",
+              r"^  CPU 0: \d+ queued", r"^  0xf1: \d+$",
+              r"^No debug key 'x'", r"^Rebooting at the console's request"],
+             script=[(r"idling\.$", b"\x01\x01\x01"),
+                     (r"Serial input to the hypervisor", b"h"),
+                     (r"'R' reboot", b"m"), (r"MiB free", b"c"),
+                     (r"CPU 1: APIC", b"t"), (r"CPU 1: \d+ queued", b"i"),
+                     (r"0xf1: ", b"x"), (r"No debug key", b"R")]),
         Test("config-rebuild", rebuilt, HALTED,
              [r"^Config: serial 0x3f8 38400 baud, log level 3, "]),
         Test("hardened-boot", kernel("test=panic", mods), RUNNING,
              hardened + [r"^Nothing more to do: idling\.$"] +
              [r"^command line: unknown option 'test' ignored$"],
-             reject=[r"Modules", r"Panic"], build="hardened",
-             until=r"idling\.$"),
+             reject=[r"Modules", r"Panic", r"Serial input"],
+             build="hardened", cpus=4,
+             script=[(r"idling\.$", b"\x01\x01\x01h")], linger=1.0),
         Test("hardened-panic", kernel("", ["{m2}"] * 33), RESET,
              hardened + [r"^Panic: bad Multiboot information: 33 modules",
                          r"^Rebooting\.$"], build="hardened"),
@@ -185,11 +233,13 @@ def check(test, result):
 
 def run_test(ctx, test, timeout):
     exit_port = "0xf4" if test.build == "qemu" else None
-    args = qemu.machine_args(ctx.disk, exit_port=exit_port)
+    args = qemu.machine_args(ctx.disk, exit_port=exit_port,
+                             memory=test.memory, cpus=test.cpus, pc=test.pc)
     args += ["-serial", "null"] * test.serial_index
     args += test.boot(ctx, test.build)
     result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout,
-                       until=test.until)
+                       until=test.until, script=test.script,
+                       linger=test.linger)
     return result, check(test, result)
 
 

@@ -5,7 +5,15 @@
  */
 #include <xen/kernel.h>
 #include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/smp.h>
+#include <xen/softirq.h>
+#include <xen/spinlock.h>
 #include <xen/string.h>
+#include <xen/timer.h>
+
+#define SELFTEST_ORDERS		10
+#define SELFTEST_TIMER_LATE_MAX MILLISECS(200)
 
 struct fmt_case {
 	const char *expect;
@@ -55,6 +63,134 @@ static bool selftest_string(void)
 	       strchr("a=b", '=') != NULL && strnlen("abcdef", 3) == 3;
 }
 
+/* Blocks of every order are aligned and disjoint, and all come back. */
+static bool selftest_alloc(void)
+{
+	struct page_alloc_stats before, after;
+	struct page_info *pg[SELFTEST_ORDERS];
+	bool ok = true;
+
+	page_alloc_get_stats(&before);
+	for (unsigned int o = 0; o < SELFTEST_ORDERS; o++) {
+		pg[o] = page_alloc(o, DOMID_XEN, PGU_XEN, NULL);
+		ok = ok && pg[o] &&
+		     !(mfn_x(page_to_mfn(pg[o])) & ((1u << o) - 1));
+		for (unsigned int p = 0; ok && p < o; p++) {
+			uint64_t a = mfn_x(page_to_mfn(pg[p]));
+			uint64_t b = mfn_x(page_to_mfn(pg[o]));
+
+			ok = a + (1u << p) <= b || b + (1u << o) <= a;
+		}
+	}
+	for (unsigned int o = 0; o < SELFTEST_ORDERS; o++)
+		if (pg[o] && page_free(pg[o], o, NULL) < 0)
+			ok = false;
+	page_alloc_get_stats(&after);
+	return ok && after.free == before.free;
+}
+
+struct selftest_timer {
+	struct timer timer;
+	s_time_t fired;
+};
+
+static struct selftest_timer st_timers[CONFIG_NR_CPUS];
+
+static void selftest_timer_fn(void *data)
+{
+	struct selftest_timer *st = data;
+
+	__atomic_store_n(&st->fired, NOW(), __ATOMIC_RELEASE);
+}
+
+static void selftest_timer_arm(void *unused)
+{
+	unsigned int cpu = smp_processor_id();
+	struct selftest_timer *st = &st_timers[cpu];
+
+	timer_init(&st->timer, selftest_timer_fn, st, cpu);
+	st->fired = 0;
+	timer_set(&st->timer, NOW() + MILLISECS(5 + 5 * cpu));
+}
+
+/* Wait for the other CPUs while still running our own softirqs. */
+static bool selftest_wait_timers(s_time_t deadline)
+{
+	for (;;) {
+		bool all = true;
+
+		do_softirq();
+		for_each_online_cpu(c) all =
+		    all &&
+		    __atomic_load_n(&st_timers[c].fired, __ATOMIC_ACQUIRE);
+		if (all)
+			return true;
+		if (NOW() > deadline)
+			return false;
+		cpu_relax();
+	}
+}
+
+/* A timer on every CPU fires, never early and not very late. */
+static bool selftest_timers(void)
+{
+	s_time_t worst = 0;
+	bool ok;
+
+	on_each_cpu(selftest_timer_arm, NULL);
+	ok = selftest_wait_timers(NOW() + SECONDS(2));
+	for_each_online_cpu(c)
+	{
+		struct selftest_timer *st = &st_timers[c];
+		s_time_t late = st->fired - st->timer.expires;
+
+		if (!st->fired || st->fired < st->timer.expires) {
+			log_err("self-test: CPU %u timer fired at %llu, due "
+				"%llu\n",
+				c, (unsigned long long)st->fired,
+				(unsigned long long)st->timer.expires);
+			ok = false;
+		} else if (late > worst) {
+			worst = late;
+		}
+	}
+	log_info("Self-test: timers on %u CPUs, latest %llu us late\n",
+		 nr_cpus_online, (unsigned long long)(worst / 1000));
+	return ok && worst < SELFTEST_TIMER_LATE_MAX;
+}
+
+static unsigned int ipi_hits[CONFIG_NR_CPUS];
+
+static void selftest_ipi_fn(void *unused)
+{
+	__atomic_fetch_add(&ipi_hits[smp_processor_id()], 1, __ATOMIC_RELAXED);
+}
+
+/* A function sent to every CPU runs on every CPU, exactly once. */
+static bool selftest_ipi(void)
+{
+	bool ok = true;
+
+	on_each_cpu(selftest_ipi_fn, NULL);
+	for_each_online_cpu(c)
+	{
+		ok = ok && ipi_hits[c] == 1;
+		ok = ok && on_cpu(c, selftest_ipi_fn, NULL, true) == 0 &&
+		     ipi_hits[c] == 2;
+	}
+	return ok;
+}
+
+static const struct {
+	const char *name;
+	bool (*run)(void);
+} selftests[] = {
+	{ "string functions", selftest_string },
+	{ "page allocator", selftest_alloc },
+	{ "timers", selftest_timers },
+	{ "IPIs", selftest_ipi },
+};
+
 void kernel_selftest(void)
 {
 	unsigned int failed = 0, i;
@@ -64,11 +200,13 @@ void kernel_selftest(void)
 			log_err("self-test: format case %u failed\n", i);
 			failed++;
 		}
-	if (!selftest_string()) {
-		log_err("self-test: string functions failed\n");
-		failed++;
-	}
+	for (i = 0; i < ARRAY_SIZE(selftests); i++)
+		if (!selftests[i].run()) {
+			log_err("self-test: %s failed\n", selftests[i].name);
+			failed++;
+		}
 	if (failed)
 		panic("%u boot self-test(s) failed", failed);
-	log_info("Self-tests: %zu passed\n", ARRAY_SIZE(fmt_cases) + 1);
+	log_info("Self-tests: %zu passed\n",
+		 ARRAY_SIZE(fmt_cases) + ARRAY_SIZE(selftests));
 }

@@ -113,16 +113,17 @@ void timer_print_queues(void)
 	s_time_t now = NOW();
 
 	log_always("Timers at %llu ns:\n", (unsigned long long)now);
-	for_each_online_cpu(c) {
+	for_each_online_cpu(c)
+	{
 		struct timer_cpu *tc = &timer_cpus[c];
 		uint64_t flags = local_irq_save();
 
 		spin_lock(&tc->lock);
 		log_always("  CPU %u: %u queued, next in %lld ns\n", c,
 			   tc->queue.nr,
-			   tc->queue.nr ? (long long)(timer_queue_next(
-						  &tc->queue) - now)
-					: 0ll);
+			   tc->queue.nr
+			       ? (long long)(timer_queue_next(&tc->queue) - now)
+			       : 0ll);
 		spin_unlock(&tc->lock);
 		local_irq_restore(flags);
 	}

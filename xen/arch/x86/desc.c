@@ -58,8 +58,8 @@ static uint8_t idt_ist(unsigned int v)
 static void idt_build(bool ist)
 {
 	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
-		uint64_t a = (uint64_t)(uintptr_t)x86_entry_stubs +
-			     v * ENTRY_STUB_SIZE;
+		uint64_t a =
+		    (uint64_t)(uintptr_t)x86_entry_stubs + v * ENTRY_STUB_SIZE;
 
 		idt[v] = (struct idt_gate){
 			.offset0 = (uint16_t)a,

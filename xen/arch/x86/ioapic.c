@@ -17,7 +17,7 @@
 #define REDIR_LEVEL	 (1u << 15)
 #define REDIR_ACTIVE_LOW (1u << 13)
 /* MADT override flags: polarity bits 0-1, trigger bits 2-3 (3 = low/level) */
-#define MPS_POLARITY_LOW 3
+#define MPS_POLARITY_LOW  3
 #define MPS_TRIGGER_LEVEL 3
 
 struct ioapic {

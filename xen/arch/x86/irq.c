@@ -70,8 +70,8 @@ void irq_print_counts(void)
 {
 	log_always("Interrupts taken, by vector:\n");
 	for (unsigned int v = 0; v < NR_VECTORS; v++) {
-		uint64_t n = __atomic_load_n(&irq_vectors[v].count,
-					     __ATOMIC_RELAXED);
+		uint64_t n =
+		    __atomic_load_n(&irq_vectors[v].count, __ATOMIC_RELAXED);
 
 		if (n)
 			log_always("  %#04x: %llu%s\n", v,

@@ -91,10 +91,8 @@ void on_each_cpu(void (*fn)(void *), void *data)
 	call.fn = fn;
 	call.data = data;
 	__atomic_store_n(&call.pending, nr_cpus_online - 1, __ATOMIC_RELEASE);
-	for_each_online_cpu(c)
-		if (c != self)
-			apic_send_ipi(percpu_data[c].apic_id,
-				      CALL_FUNCTION_VECTOR);
+	for_each_online_cpu(c) if (c != self)
+	    apic_send_ipi(percpu_data[c].apic_id, CALL_FUNCTION_VECTOR);
 	call_run_local(fn, data);
 	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
@@ -107,10 +105,8 @@ void smp_stop_others(void)
 	s_time_t deadline = NOW() + STOP_TIMEOUT;
 
 	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
-	for_each_online_cpu(c)
-		if (c != self)
-			apic_send_ipi(percpu_data[c].apic_id,
-				      EVENT_CHECK_VECTOR);
+	for_each_online_cpu(c) if (c != self)
+	    apic_send_ipi(percpu_data[c].apic_id, EVENT_CHECK_VECTOR);
 	while (__atomic_load_n(&cpus_stopped, __ATOMIC_ACQUIRE) < others &&
 	       NOW() < deadline)
 		cpu_relax();

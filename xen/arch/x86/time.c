@@ -12,21 +12,21 @@
 #include <asm/msr.h>
 #include <asm/time.h>
 
-#define CALIBRATE_MS	   20
-#define HPET_GCAP	   0x000
-#define HPET_CONFIG	   0x010
-#define HPET_COUNTER	   0x0f0
-#define HPET_ENABLE	   1
-#define PIT_HZ		   1193182
-#define PIT_CH2		   0x42
-#define PIT_MODE	   0x43
-#define PIT_GATE	   0x61
-#define FS_PER_NS	   1000000ull
+#define CALIBRATE_MS 20
+#define HPET_GCAP    0x000
+#define HPET_CONFIG  0x010
+#define HPET_COUNTER 0x0f0
+#define HPET_ENABLE  1
+#define PIT_HZ	     1193182
+#define PIT_CH2	     0x42
+#define PIT_MODE     0x43
+#define PIT_GATE     0x61
+#define FS_PER_NS    1000000ull
 
 uint64_t tsc_khz;
-static uint64_t tsc_at_zero; /* TSC value at system time 0 */
-static uint64_t ns_per_tsc;  /* 32.32 fixed point */
-static uint64_t tsc_per_ns;  /* 32.32 fixed point */
+static uint64_t tsc_at_zero;	    /* TSC value at system time 0 */
+static uint64_t ns_per_tsc;	    /* 32.32 fixed point */
+static uint64_t tsc_per_ns;	    /* 32.32 fixed point */
 static uint64_t apic_ticks_per_tsc; /* 32.32, for the one-shot timer */
 
 static uint64_t mul_frac(uint64_t a, uint64_t frac32)

@@ -6,9 +6,9 @@
 
 typedef uint64_t s_time_t;
 
-#define MICROSECS(us) ((s_time_t)(us) * 1000ull)
-#define MILLISECS(ms) ((s_time_t)(ms) * 1000000ull)
-#define SECONDS(s)    ((s_time_t)(s) * 1000000000ull)
+#define MICROSECS(us) ((s_time_t)(us)*1000ull)
+#define MILLISECS(ms) ((s_time_t)(ms)*1000000ull)
+#define SECONDS(s)    ((s_time_t)(s)*1000000000ull)
 
 /* Now, in nanoseconds since the time source was calibrated. */
 s_time_t NOW(void);

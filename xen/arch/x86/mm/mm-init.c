@@ -65,7 +65,7 @@ static void mm_collect_free(const struct boot_info *bi)
 	}
 	memrange_align_inward(&free_mem, PAGE_SIZE);
 	trampoline_pa = _paddr(
-		memrange_alloc(&free_mem, PAGE_SIZE, PAGE_SIZE, LOW_MEM_END));
+	    memrange_alloc(&free_mem, PAGE_SIZE, PAGE_SIZE, LOW_MEM_END));
 	if (!paddr_x(trampoline_pa))
 		panic("no free page below 1 MiB for starting CPUs");
 	mm_reserve(0, LOW_MEM_END, "the first MiB");
@@ -80,8 +80,8 @@ static void mm_collect_free(const struct boot_info *bi)
 static void mm_map(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 		   bool large)
 {
-	int rc = pt_map(idle_pg_table, va, pa, size, flags, large,
-			&mm_boot_alloc);
+	int rc =
+	    pt_map(idle_pg_table, va, pa, size, flags, large, &mm_boot_alloc);
 
 	if (rc)
 		panic("cannot build the page tables (%d) at %#llx", rc,
@@ -91,7 +91,8 @@ static void mm_map(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 /* Text executable and read-only, read-only data, data not executable. */
 static void mm_map_image(void)
 {
-	uint64_t text = (uintptr_t)__image_start, ro = (uintptr_t)__rodata_start;
+	uint64_t text = (uintptr_t)__image_start,
+		 ro = (uintptr_t)__rodata_start;
 	uint64_t rw = (uintptr_t)__rodata_end, end = (uintptr_t)__image_end;
 
 	mm_map(text, virt_to_maddr(__image_start), ro - text, PAGE_HV_RX,
@@ -113,16 +114,14 @@ static void mm_map_frametable(void)
 		panic("no room for the frame table (%lu KiB)",
 		      frametable_bytes >> 10);
 	memset(maddr_to_virt(_paddr(pa)), 0, frametable_bytes);
-	mm_map(FRAMETABLE_VIRT_START, _paddr(pa), frametable_bytes,
-	       PAGE_HV_RW, true);
+	mm_map(FRAMETABLE_VIRT_START, _paddr(pa), frametable_bytes, PAGE_HV_RW,
+	       true);
 }
 
 static void mm_build_tables(void)
 {
-	uint64_t dm_size = round_up(ram_top > DIRECTMAP_BOOT_SIZE
-					    ? ram_top
-					    : DIRECTMAP_BOOT_SIZE,
-				    GIB);
+	uint64_t dm_size = round_up(
+	    ram_top > DIRECTMAP_BOOT_SIZE ? ram_top : DIRECTMAP_BOOT_SIZE, GIB);
 
 	if (dm_size > DIRECTMAP_VIRT_SIZE)
 		panic("RAM up to %#llx exceeds the direct map",
@@ -133,8 +132,8 @@ static void mm_build_tables(void)
 	mm_map_image();
 	mm_map(DIRECTMAP_VIRT_START, _paddr(0), dm_size, PAGE_HV_RW, true);
 	/* The AP start-up code runs from here with paging just enabled. */
-	mm_map(paddr_x(trampoline_pa), trampoline_pa, PAGE_SIZE,
-	       PTE_P | PTE_RW, false);
+	mm_map(paddr_x(trampoline_pa), trampoline_pa, PAGE_SIZE, PTE_P | PTE_RW,
+	       false);
 	mm_map_frametable();
 }
 

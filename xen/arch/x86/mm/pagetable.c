@@ -32,8 +32,7 @@ static uint64_t *pt_next(uint64_t *e, const struct pt_alloc *alloc)
 	return pt_table(*e);
 }
 
-static bool pt_fits(uint64_t va, uint64_t pa, uint64_t left,
-		    unsigned int shift)
+static bool pt_fits(uint64_t va, uint64_t pa, uint64_t left, unsigned int shift)
 {
 	uint64_t sz = 1ull << shift;
 
@@ -52,9 +51,8 @@ static unsigned int pt_leaf_shift(uint64_t va, uint64_t pa, uint64_t left,
 	return L1_SHIFT;
 }
 
-static int pt_map_one(paddr_t root, uint64_t va, uint64_t pa,
-		      unsigned int leaf, uint64_t flags,
-		      const struct pt_alloc *alloc)
+static int pt_map_one(paddr_t root, uint64_t va, uint64_t pa, unsigned int leaf,
+		      uint64_t flags, const struct pt_alloc *alloc)
 {
 	uint64_t *t = maddr_to_virt(root);
 
@@ -69,8 +67,8 @@ static int pt_map_one(paddr_t root, uint64_t va, uint64_t pa,
 	return 0;
 }
 
-int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size,
-	   uint64_t flags, bool large, const struct pt_alloc *alloc)
+int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
+	   bool large, const struct pt_alloc *alloc)
 {
 	uint64_t p = paddr_x(pa);
 

@@ -15,7 +15,7 @@ enum cpuid_word {
 	CPUID_WORDS,
 };
 
-#define X86_FEATURE(w, b) ((w) * 32 + (b))
+#define X86_FEATURE(w, b)	 ((w)*32 + (b))
 #define X86_FEATURE_PGE		 X86_FEATURE(CPUID_1_EDX, 13)
 #define X86_FEATURE_APIC	 X86_FEATURE(CPUID_1_EDX, 9)
 #define X86_FEATURE_X2APIC	 X86_FEATURE(CPUID_1_ECX, 21)

@@ -6,14 +6,14 @@
 
 struct cpu_regs;
 
-#define LEGACY_VECTOR_BASE  0x20 /* the masked 8259s, remapped here */
-#define DYNAMIC_VECTOR_BASE 0x30
-#define DYNAMIC_VECTOR_END  0xe0
-#define TIMER_VECTOR	    0xf0
+#define LEGACY_VECTOR_BASE   0x20 /* the masked 8259s, remapped here */
+#define DYNAMIC_VECTOR_BASE  0x30
+#define DYNAMIC_VECTOR_END   0xe0
+#define TIMER_VECTOR	     0xf0
 #define CALL_FUNCTION_VECTOR 0xf1
-#define EVENT_CHECK_VECTOR  0xf2
-#define ERROR_VECTOR	    0xfe
-#define SPURIOUS_VECTOR	    0xff
+#define EVENT_CHECK_VECTOR   0xf2
+#define ERROR_VECTOR	     0xfe
+#define SPURIOUS_VECTOR	     0xff
 
 typedef void (*irq_handler_t)(struct cpu_regs *regs, void *data);
 

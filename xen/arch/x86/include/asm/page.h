@@ -18,10 +18,10 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 
 /* Mapping kinds for the hypervisor's own address space. */
-#define PAGE_HV_RX  (PTE_P | PTE_G)
-#define PAGE_HV_RO  (PTE_P | PTE_G | PTE_NX)
-#define PAGE_HV_RW  (PTE_P | PTE_RW | PTE_G | PTE_NX)
-#define PAGE_HV_UC  (PAGE_HV_RW | PTE_PCD | PTE_PWT)
+#define PAGE_HV_RX (PTE_P | PTE_G)
+#define PAGE_HV_RO (PTE_P | PTE_G | PTE_NX)
+#define PAGE_HV_RW (PTE_P | PTE_RW | PTE_G | PTE_NX)
+#define PAGE_HV_UC (PAGE_HV_RW | PTE_PCD | PTE_PWT)
 
 #define L1_SHIFT 12
 #define L2_SHIFT 21
@@ -56,8 +56,8 @@ struct pt_alloc {
  * a present mapping; -ENOMEM when a table cannot be had (what was mapped
  * stays mapped). va, pa and size are page multiples.
  */
-int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size,
-	   uint64_t flags, bool large, const struct pt_alloc *alloc);
+int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
+	   bool large, const struct pt_alloc *alloc);
 
 /* The entry mapping va at the lowest level it reaches (for checks). */
 uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level);

@@ -13,16 +13,16 @@
  * machine check stacks, then the STACK_SIZE main stack at the top, with
  * unmapped guard pages below each, so an overflow faults.
  */
-#define STACK_PAGE_NMI	 1
-#define STACK_PAGE_DF	 3
-#define STACK_PAGE_MC	 5
-#define STACK_PAGE_MAIN	 ((STACKS_SLOT_SIZE - STACK_SIZE) / PAGE_SIZE)
-#define IST_NMI		 1
-#define IST_DF		 2
-#define IST_MC		 3
+#define STACK_PAGE_NMI	1
+#define STACK_PAGE_DF	3
+#define STACK_PAGE_MC	5
+#define STACK_PAGE_MAIN ((STACKS_SLOT_SIZE - STACK_SIZE) / PAGE_SIZE)
+#define IST_NMI		1
+#define IST_DF		2
+#define IST_MC		3
 
-#define GDT_ENTRIES	 8
-#define GDT_SEL_TSS	 0x18
+#define GDT_ENTRIES 8
+#define GDT_SEL_TSS 0x18
 
 #ifndef __ASSEMBLY__
 #include <xen/types.h>
