@@ -22,8 +22,9 @@ unit-memrange := xen/common/memrange.c
 unit-page_alloc := $(UNIT_PRINTK) xen/common/page_alloc.c
 unit-acpi := $(UNIT_PRINTK) $(wildcard xen/drivers/acpi/*.c)
 unit-timer_queue := xen/common/timer_queue.c
+unit-locks := -lpthread
 
-UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue
+UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

@@ -34,12 +34,14 @@ EXIT_RESET = 0
 STILL_RUNNING = "still running"
 
 
-def machine_args(disk, exit_port=None, memory="512M", cpus=2, pc=False):
+def machine_args(disk, exit_port=None, memory="512M", cpus=2, pc=False,
+                 cpu="max", board_opts=""):
     """The target machine; with pc, an i440FX PC instead (no IOMMU, no
-    PCI Express, so no MCFG or DMAR table)."""
-    board = ["-machine", "pc"] if pc else ["-machine", "q35", "-device",
-                                           "intel-iommu"]
-    args = [QEMU, "-accel", "tcg", "-cpu", "max"] + board + [
+    PCI Express, so no MCFG or DMAR table). cpu and board_opts (",..."
+    after the machine type) vary the CPU model and the board."""
+    board = ["-machine", "pc" + board_opts] if pc else [
+        "-machine", "q35" + board_opts, "-device", "intel-iommu"]
+    args = [QEMU, "-accel", "tcg", "-cpu", cpu] + board + [
             "-m", memory, "-smp", str(cpus),
             "-netdev", "user,id=net0,restrict=on",
             "-device", "e1000e,netdev=net0",

@@ -33,7 +33,8 @@ class Test:
 
     def __init__(self, name, boot, status, expect=(), reject=(),
                  serial_index=0, build="qemu", until=None, memory="512M",
-                 cpus=2, script=(), linger=None, pc=False):
+                 cpus=2, script=(), linger=None, pc=False, cpu="max",
+                 board_opts=""):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
@@ -41,7 +42,7 @@ class Test:
         self.until = until
         self.memory, self.cpus = memory, cpus
         self.script, self.linger = script, linger
-        self.pc = pc
+        self.pc, self.cpu, self.board_opts = pc, cpu, board_opts
 
 
 def kernel(append, modules=()):
@@ -151,6 +152,11 @@ def tests():
              [r"^ACPI: no MCFG: PCI config space through ports "
               r"0xcf8/0xcfc", r"^ACPI: no DMAR", r"^2 CPUs online$"],
              pc=True),
+        Test("no-cpu-features", kernel(""), HALTED, halted +
+             [r"^CPU: NX absent, SMEP absent, SMAP absent, UMIP absent, "
+              r"1 GiB pages no$", r"calibrated against the PIT",
+              r"^2 CPUs online$", r"^Self-tests: 7 passed$"],
+             cpu="max,-nx,-smep,-smap,-umip,-pdpe1gb", board_opts=",hpet=off"),
         Test("wx-text", kernel("test=writetext"), PANIC, REGS +
              [r"^Panic: fatal exception 14 \(page fault\), error 0x3, "
               r"address 0xffff82d04"]),
@@ -234,7 +240,8 @@ def check(test, result):
 def run_test(ctx, test, timeout):
     exit_port = "0xf4" if test.build == "qemu" else None
     args = qemu.machine_args(ctx.disk, exit_port=exit_port,
-                             memory=test.memory, cpus=test.cpus, pc=test.pc)
+                             memory=test.memory, cpus=test.cpus, pc=test.pc,
+                             cpu=test.cpu, board_opts=test.board_opts)
     args += ["-serial", "null"] * test.serial_index
     args += test.boot(ctx, test.build)
     result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout,

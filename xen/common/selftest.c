@@ -175,7 +175,7 @@ static bool selftest_ipi(void)
 	for_each_online_cpu(c)
 	{
 		ok = ok && ipi_hits[c] == 1;
-		ok = ok && on_cpu(c, selftest_ipi_fn, NULL, true) == 0 &&
+		ok = ok && on_cpu(c, selftest_ipi_fn, NULL) == 0 &&
 		     ipi_hits[c] == 2;
 	}
 	return ok;

@@ -102,7 +102,7 @@ void apic_cpu_init(void)
 	apic_eoi();
 }
 
-bool apic_wake_cpu(uint32_t apic_id, paddr_t trampoline)
+void apic_wake_cpu(uint32_t apic_id, paddr_t trampoline)
 {
 	uint32_t page = (uint32_t)(paddr_x(trampoline) >> 12);
 
@@ -112,7 +112,6 @@ bool apic_wake_cpu(uint32_t apic_id, paddr_t trampoline)
 		apic_icr(apic_id, APIC_ICR_STARTUP | page);
 		time_delay_us(200);
 	}
-	return true;
 }
 
 void apic_timer_set(uint64_t deadline)

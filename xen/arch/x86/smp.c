@@ -62,7 +62,7 @@ static void call_run_local(void (*fn)(void *), void *data)
  * Called with interrupts enabled, so that a CPU waiting for call_lock
  * still answers the IPI of the CPU holding it.
  */
-int on_cpu(unsigned int cpu, void (*fn)(void *), void *data, bool wait)
+int on_cpu(unsigned int cpu, void (*fn)(void *), void *data)
 {
 	if (!cpu_online(cpu))
 		return -EINVAL;
@@ -75,11 +75,9 @@ int on_cpu(unsigned int cpu, void (*fn)(void *), void *data, bool wait)
 	call.data = data;
 	__atomic_store_n(&call.pending, 1, __ATOMIC_RELEASE);
 	apic_send_ipi(percpu_data[cpu].apic_id, CALL_FUNCTION_VECTOR);
-	/* call is shared: wait even without wait, until it has been read. */
 	while (__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	spin_unlock(&call_lock);
-	(void)wait;
 	return 0;
 }
 

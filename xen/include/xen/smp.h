@@ -17,11 +17,11 @@ static inline bool cpu_online(unsigned int cpu)
 
 /*
  * Run fn(data) on cpu (which may be this one), with interrupts disabled
- * there; with wait, return only once it has run. Returns -EINVAL for a
- * CPU that is not online.
+ * there, and return once it has run. Returns -EINVAL for a CPU that is
+ * not online. Call with interrupts enabled.
  */
-int on_cpu(unsigned int cpu, void (*fn)(void *), void *data, bool wait);
-/* The same on every online CPU, this one included; always waits. */
+int on_cpu(unsigned int cpu, void (*fn)(void *), void *data);
+/* The same on every online CPU, this one included. */
 void on_each_cpu(void (*fn)(void *), void *data);
 
 #endif

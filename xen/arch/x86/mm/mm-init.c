@@ -131,8 +131,11 @@ static void mm_build_tables(void)
 		panic("no memory for page tables");
 	mm_map_image();
 	mm_map(DIRECTMAP_VIRT_START, _paddr(0), dm_size, PAGE_HV_RW, true);
-	/* The AP start-up code runs from here with paging just enabled. */
-	mm_map(paddr_x(trampoline_pa), trampoline_pa, PAGE_SIZE, PTE_P | PTE_RW,
+	/*
+	 * The AP start-up code runs from here with paging just enabled:
+	 * read-only here, written only through the direct map.
+	 */
+	mm_map(paddr_x(trampoline_pa), trampoline_pa, PAGE_SIZE, PAGE_HV_RX,
 	       false);
 	mm_map_frametable();
 }

@@ -72,6 +72,9 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 {
 	uint64_t p = paddr_x(pa);
 
+	/* Without NX, bit 63 is reserved: boot must not depend on it. */
+	if (!cpu_has(X86_FEATURE_NX))
+		flags &= ~PTE_NX;
 	if ((va | p | size) & (PAGE_SIZE - 1))
 		return -EINVAL;
 	while (size) {

@@ -42,8 +42,8 @@ void apic_eoi(void);
 
 void apic_send_ipi(uint32_t apic_id, unsigned int vector);
 void apic_send_ipi_allbutself(unsigned int vector);
-/* The INIT - STARTUP - STARTUP dance; false if the APIC never accepted. */
-bool apic_wake_cpu(uint32_t apic_id, paddr_t trampoline);
+/* The INIT - STARTUP - STARTUP sequence that starts a CPU at trampoline. */
+void apic_wake_cpu(uint32_t apic_id, paddr_t trampoline);
 
 /*
  * Fire TIMER_VECTOR on this CPU at TSC value deadline (0: never), with
