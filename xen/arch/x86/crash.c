@@ -3,6 +3,7 @@
 #include <xen/lib.h>
 #include <xen/symbols.h>
 #include <asm/layout.h>
+#include <asm/percpu.h>
 #include <asm/regs.h>
 
 #define STACK_TRACE_MAX 32
@@ -43,15 +44,47 @@ static void crash_show_gprs(const struct cpu_regs *r)
 }
 
 /*
+ * The stack rsp is on: one page of a CPU's slot for an IST stack, the
+ * main stack at the top of the slot, or the boot stack (STACK_SIZE
+ * aligned). Empty (lo == hi) for a guard page or anything else.
+ */
+static void crash_stack_bounds(uint64_t rsp, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t off = rsp - STACKS_VIRT_START, slot, page;
+
+	*lo = *hi = 0;
+	if (rsp < STACKS_VIRT_START ||
+	    off >= (uint64_t)CONFIG_NR_CPUS * STACKS_SLOT_SIZE) {
+		*lo = rsp & ~(uint64_t)(STACK_SIZE - 1);
+		*hi = rsp >= XEN_VIRT_START &&
+			      rsp < XEN_VIRT_START + XEN_IMAGE_MAX
+			  ? *lo + STACK_SIZE
+			  : *lo;
+		return;
+	}
+	slot = rsp - off % STACKS_SLOT_SIZE;
+	page = (off % STACKS_SLOT_SIZE) / PAGE_SIZE;
+	if (page >= STACK_PAGE_MAIN) {
+		*lo = slot + STACK_PAGE_MAIN * PAGE_SIZE;
+		*hi = slot + STACKS_SLOT_SIZE;
+	} else if (page == STACK_PAGE_NMI || page == STACK_PAGE_DF ||
+		   page == STACK_PAGE_MC) {
+		*lo = slot + page * PAGE_SIZE;
+		*hi = *lo + PAGE_SIZE;
+	}
+}
+
+/*
  * Follow the frame pointer chain (the hypervisor keeps frame pointers),
- * staying inside the stack that rsp is on: stacks are STACK_SIZE bytes
- * and aligned to it.
+ * staying inside the stack that rsp is on, so that a corrupt chain or a
+ * fault on a guard page cannot fault again here.
  */
 static void crash_show_trace(const struct cpu_regs *r)
 {
-	uint64_t lo = r->rsp & ~(uint64_t)(STACK_SIZE - 1);
-	uint64_t hi = lo + STACK_SIZE, fp = r->rbp;
+	uint64_t lo, hi, fp = r->rbp;
 	char line[160];
+
+	crash_stack_bounds(r->rsp, &lo, &hi);
 
 	log_always("Call trace:\n");
 	symbols_format(line, sizeof(line), r->rip,
