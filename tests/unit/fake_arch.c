@@ -39,6 +39,16 @@ const void *arch_phys_map(paddr_t pa, size_t len)
 	return fake_mem_at(a);
 }
 
+unsigned long arch_irq_save(void)
+{
+	return 0;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
 void fake_serial_reset(void)
 {
 	fake_serial_len = 0;

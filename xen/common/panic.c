@@ -15,6 +15,7 @@ void vpanic_regs(const struct cpu_regs *regs, const void *caller,
 	panicking = true;
 
 	arch_stop_others();
+	printk_lock_bust();
 	console_init();
 	kernel_banner();
 	printk_flush_early();

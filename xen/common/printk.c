@@ -3,10 +3,12 @@
  * printed before the console is up (options are parsed before the serial
  * line can be chosen, and their warnings must not be lost).
  */
+#include <xen/arch.h>
 #include <xen/console.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/param.h>
+#include <xen/spinlock.h>
 #include <xen/string.h>
 
 #define PRINTK_LINE_MAX 512
@@ -20,6 +22,8 @@ static char early_buf[EARLY_BUF_SIZE];
 static size_t early_used;
 static unsigned int early_lost;
 static bool at_line_start = true;
+/* Whole messages from different CPUs do not interleave. */
+static DEFINE_SPINLOCK(printk_lock);
 
 static const char *const log_level_names[] = { "error", "warning", "info",
 					       "debug" };
@@ -90,13 +94,25 @@ void printk_flush_early(void)
 void vprintk_level(int level, const char *fmt, va_list ap)
 {
 	char msg[PRINTK_LINE_MAX];
+	unsigned long flags;
 
 	if (fmt_vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
 		memcpy(&msg[sizeof(msg) - 5], "...\n", 5);
+	if (level > log_level && console_ready())
+		return;
+	flags = arch_irq_save();
+	spin_lock(&printk_lock);
 	if (!console_ready())
 		printk_store_early(level, msg);
-	else if (level <= log_level)
+	else
 		printk_emit(msg);
+	spin_unlock(&printk_lock);
+	arch_irq_restore(flags);
+}
+
+void printk_lock_bust(void)
+{
+	printk_lock = SPIN_LOCK_UNLOCKED;
 }
 
 void printk_level(int level, const char *fmt, ...)

@@ -6,6 +6,11 @@
  * returns with iretq.
  */
 #include <xen/const.h>
+#include <asm/percpu.h>
+#include <asm/x86-defs.h>
+
+/* The "vector" of a frame built by the syscall entry: a hypercall. */
+#define SYSCALL_VECTOR 0x100
 
 	.text
 
@@ -27,6 +32,34 @@ x86_entry_stubs:
 	vector = vector + 1
 	.endr
 
+/*
+ * syscall from ring 3 (a hypercall): interrupts are off (SYSCALL_MASK)
+ * and rsp is the guest's. Find this CPU's stack through KERNEL_GS_BASE,
+ * build the frame an interrupt from ring 3 would have, and join the
+ * common path; the guest's %gs is back before anything can interrupt.
+ */
+	.balign 16
+	.globl x86_syscall_entry
+x86_syscall_entry:
+	swapgs
+	mov	%rsp, %gs:PERCPU_GUEST_RSP
+	mov	%gs:PERCPU_STACK_TOP, %rsp
+	pushq	$FLAT_RING3_DS			/* ss */
+	pushq	%gs:PERCPU_GUEST_RSP		/* rsp */
+	swapgs
+	push	%r11				/* rflags */
+	pushq	$FLAT_RING3_CS64		/* cs */
+	push	%rcx				/* rip */
+	pushq	$0				/* error code */
+	pushq	$SYSCALL_VECTOR
+	jmp	x86_entry_common
+
+/* Return to the frame at rsp (a struct cpu_regs): for entering a vCPU. */
+	.globl x86_return_to_frame
+x86_return_to_frame:
+	mov	%rdi, %rsp
+	jmp	x86_restore_frame
+
 x86_entry_common:
 	push	%rax
 	push	%rbx
@@ -46,6 +79,7 @@ x86_entry_common:
 	cld
 	mov	%rsp, %rdi
 	call	x86_dispatch
+x86_restore_frame:
 	pop	%r15
 	pop	%r14
 	pop	%r13

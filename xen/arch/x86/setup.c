@@ -94,5 +94,5 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
 	if (percpu_map_stacks(0) < 0)
 		panic("no memory for the boot CPU's stacks");
 	percpu_cpu_init(0);
-	switch_stack(stack_slot_va(0) + STACKS_SLOT_SIZE, start_xen_on_stack);
+	switch_stack(stack_top_va(0), start_xen_on_stack);
 }

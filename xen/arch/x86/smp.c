@@ -125,6 +125,16 @@ void idle_loop(void)
 	}
 }
 
+unsigned long arch_irq_save(void)
+{
+	return local_irq_save();
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	local_irq_restore(flags);
+}
+
 void arch_stop_others(void)
 {
 	smp_stop_others();

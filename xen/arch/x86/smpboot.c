@@ -79,8 +79,7 @@ static bool smp_start_cpu(unsigned int cpu, uint32_t apic_id)
 		log_err("SMP: no memory for the stacks of CPU %u\n", cpu);
 		return false;
 	}
-	*(uint64_t *)tramp_field(tramp_stack) =
-	    stack_slot_va(cpu) + STACKS_SLOT_SIZE;
+	*(uint64_t *)tramp_field(tramp_stack) = stack_top_va(cpu);
 	__atomic_store_n(&ap_booting, cpu, __ATOMIC_RELEASE);
 	apic_wake_cpu(apic_id, trampoline_pa);
 	deadline = NOW() + AP_START_TIMEOUT;

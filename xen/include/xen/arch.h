@@ -22,6 +22,10 @@ const void *arch_phys_map(paddr_t pa, size_t len);
  */
 void arch_show_crash_regs(const struct cpu_regs *regs, const void *caller);
 
+/* Disable interrupts on this CPU, returning what to restore. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+
 /* Stop every other CPU (for a halt or a panic); returns when they have. */
 void arch_stop_others(void);
 

@@ -19,6 +19,9 @@ bool console_ready(void);
 /* Write raw bytes; "\n" becomes "\r\n". Drops output before init. */
 void console_write(const char *s, size_t len);
 
+/* A panicking CPU must print even if another one died holding the lock. */
+void printk_lock_bust(void);
+
 /* Print what printk held back before the console was up. */
 void printk_flush_early(void);
 

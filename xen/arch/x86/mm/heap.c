@@ -61,6 +61,12 @@ int map_fresh_pages(uint64_t va, unsigned int nr)
 	return 0;
 }
 
+int map_page(uint64_t va, paddr_t pa, uint64_t flags)
+{
+	return pt_map(idle_pg_table, va, pa, PAGE_SIZE, flags, false,
+		      &heap_alloc);
+}
+
 /* Device mappings are never taken down, so a bump pointer is enough. */
 void *ioremap(paddr_t pa, uint64_t size)
 {

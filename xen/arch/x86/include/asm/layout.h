@@ -21,6 +21,16 @@
 #define STACKS_VIRT_START 0xffff82d080000000
 #define STACKS_SLOT_SIZE  0x10000
 
+/*
+ * Per-CPU GDTs, GDT_SLOT_SIZE apart. Like Xen, the hypervisor's
+ * descriptors sit in page FIRST_RESERVED_GDT_PAGE, where PV guests expect
+ * them (FLAT_RING3_CS64 is 0xe033); the pages below map one zero page.
+ */
+#define GDT_VIRT_START		 0xffff82d0a0000000
+#define GDT_SLOT_SIZE		 0x10000
+#define FIRST_RESERVED_GDT_PAGE	 14
+#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_PAGE * 512)
+
 /* Device registers, mapped uncached by ioremap(). */
 #define IOREMAP_VIRT_START 0xffff82d0c0000000
 #define IOREMAP_VIRT_SIZE  0x40000000

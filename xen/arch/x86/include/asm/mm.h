@@ -30,6 +30,9 @@ void free_xen_page(void *p);
  */
 int map_fresh_pages(uint64_t va, unsigned int nr);
 
+/* Map the existing page at pa at va with flags; 0 or -ENOMEM/-EEXIST. */
+int map_page(uint64_t va, paddr_t pa, uint64_t flags);
+
 /* Print memory use (for boot and the debug keys). */
 void mm_print_usage(void);
 

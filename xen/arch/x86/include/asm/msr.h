@@ -3,11 +3,7 @@
 
 #include <xen/types.h>
 
-#define MSR_APIC_BASE	 0x0000001b
-#define MSR_TSC_DEADLINE 0x000006e0
-#define MSR_X2APIC_FIRST 0x00000800
-#define MSR_EFER	 0xc0000080
-#define MSR_GS_BASE	 0xc0000101
+#include <asm/x86-defs.h>
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

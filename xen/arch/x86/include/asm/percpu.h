@@ -1,6 +1,9 @@
 /*
- * Per-CPU data and the stack slot of each CPU. %gs points at the CPU's
- * struct percpu, whose first field points at itself.
+ * Per-CPU data and the stack slot of each CPU.
+ *
+ * The hypervisor finds its struct percpu from the stack pointer, never
+ * from %gs: PV domains own %gs. The top 16 bytes of each CPU's stack slot
+ * hold the pointer; every stack of the CPU (main and IST) is in the slot.
  */
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H
@@ -20,9 +23,12 @@
 #define IST_NMI		1
 #define IST_DF		2
 #define IST_MC		3
+/* The main stack starts below the percpu pointer (16-byte aligned). */
+#define STACK_TOP_RESERVE 16
 
-#define GDT_ENTRIES 8
-#define GDT_SEL_TSS 0x18
+/* Offsets into struct percpu used by the syscall entry (checked in C). */
+#define PERCPU_GUEST_RSP 8
+#define PERCPU_STACK_TOP 16
 
 #ifndef __ASSEMBLY__
 #include <xen/types.h>
@@ -39,23 +45,41 @@ struct __packed tss64 {
 _Static_assert(sizeof(struct tss64) == 104, "tss64");
 
 struct percpu {
-	struct percpu *self; /* %gs:0 */
+	struct percpu *self;
+	uint64_t guest_rsp; /* scratch for the syscall entry */
+	uint64_t stack_top; /* where the syscall entry puts its frame */
 	unsigned int cpu;
 	uint32_t apic_id;
 	uint64_t stack_slot;
-	uint32_t softirq_pending;
-	uint64_t gdt[GDT_ENTRIES] __aligned(16);
+	uint64_t *gdt; /* its reserved page, in the GDT mapping */
 	struct tss64 tss __aligned(16);
 };
 
 extern struct percpu percpu_data[CONFIG_NR_CPUS];
 
+static inline uint64_t stack_slot_va(unsigned int cpu)
+{
+	return STACKS_VIRT_START + (uint64_t)cpu * STACKS_SLOT_SIZE;
+}
+
+/* Where a CPU's main stack starts (the first push goes below it). */
+static inline uint64_t stack_top_va(unsigned int cpu)
+{
+	return stack_slot_va(cpu) + STACKS_SLOT_SIZE - STACK_TOP_RESERVE;
+}
+
+/* Before the boot CPU switches to its slot, it runs on the boot stack. */
 static inline struct percpu *this_cpu(void)
 {
-	struct percpu *p;
+	uint64_t rsp, off;
 
-	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
-	return p;
+	__asm__("mov %%rsp, %0" : "=r"(rsp));
+	off = rsp - STACKS_VIRT_START;
+
+	if (off >= (uint64_t)CONFIG_NR_CPUS * STACKS_SLOT_SIZE)
+		return &percpu_data[0];
+	return *(struct percpu **)(uintptr_t)((rsp | (STACKS_SLOT_SIZE - 1)) +
+					      1 - 8);
 }
 
 static inline unsigned int smp_processor_id(void)
@@ -63,21 +87,16 @@ static inline unsigned int smp_processor_id(void)
 	return this_cpu()->cpu;
 }
 
-static inline uint64_t stack_slot_va(unsigned int cpu)
-{
-	return STACKS_VIRT_START + (uint64_t)cpu * STACKS_SLOT_SIZE;
-}
-
-/* Make this_cpu() work on the boot CPU, before anything else. */
+/* Fill in the boot CPU's struct percpu, before anything else. */
 void percpu_early_init(void);
 
 /*
- * Load this CPU's GDT, TSS (with its IST stacks) and the IDT, and point
- * %gs at its percpu. The stacks must be mapped.
+ * Load this CPU's GDT (with Xen's selectors), TSS (with its IST stacks),
+ * the IDT and the syscall MSRs. The stacks and GDT must be mapped.
  */
 void percpu_cpu_init(unsigned int cpu);
 
-/* Map CPU cpu's stacks (guard pages stay unmapped). */
+/* Map CPU cpu's stacks and GDT (guard pages stay unmapped). */
 int percpu_map_stacks(unsigned int cpu);
 
 #endif /* __ASSEMBLY__ */
