@@ -25,7 +25,7 @@ endif
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all xen image run test test-unit test-qemu test-config test-matrix \
+.PHONY: all xen stubdom image run test test-unit test-qemu test-config test-matrix \
 	test-format \
 	format clean distclean help deps FORCE
 
@@ -85,10 +85,11 @@ $(AUTOCONF_H): $(AUTO_CONF) ;
 # ---- Components ----------------------------------------------------------
 
 include xen/build.mk
+include stubdom/build.mk
 include tools/build.mk
 include tests/build.mk
 
-all: xen image
+all: xen stubdom image
 
 # ---- Housekeeping --------------------------------------------------------
 
@@ -99,7 +100,7 @@ format:
 	$(Q)clang-format -i $(C_SOURCES)
 
 clean:
-	rm -rf $(O)/xen $(O)/tests $(O)/boot $(O)/citadel.iso $(O)/matrix
+	rm -rf $(O)/xen $(O)/stubdom $(O)/tests $(O)/boot $(O)/citadel.iso
 
 distclean:
 	rm -rf $(O)

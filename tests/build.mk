@@ -23,8 +23,9 @@ unit-page_alloc := $(UNIT_PRINTK) xen/common/page_alloc.c
 unit-acpi := $(UNIT_PRINTK) $(wildcard xen/drivers/acpi/*.c)
 unit-timer_queue := xen/common/timer_queue.c
 unit-locks := -lpthread
+unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 
-UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks
+UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
@@ -57,7 +58,8 @@ test-qemu: $(DEPS_STAMP)
 	$(Q)for c in $(QTEST_CONFIGS); do \
 		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build \
 			$${c}_defconfig >/dev/null && \
-		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build xen || exit 1; \
+		$(MAKE) --no-print-directory O=$(TEST_OUT)/$$c-build xen \
+			stubdom || exit 1; \
 	done
 	$(Q)$(TEST_PY) tests/qemu/run.py --out $(TEST_OUT)/qemu \
 		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \

@@ -30,6 +30,7 @@ QEMU = "qemu-system-x86_64"
 # triple fault, never success.
 EXIT_HALTED = 33
 EXIT_PANIC = 35
+EXIT_CONTROL_CRASHED = 37
 EXIT_RESET = 0
 STILL_RUNNING = "still running"
 
@@ -57,6 +58,7 @@ def describe_status(status):
     return {EXIT_HALTED: "the hypervisor halted",
             STILL_RUNNING: "still running when the expected line came",
             EXIT_PANIC: "the hypervisor panicked",
+            EXIT_CONTROL_CRASHED: "the control domain crashed",
             EXIT_RESET: "the machine reset (reboot, triple fault or quit)",
             None: "no exit before the timeout",
             }.get(status, "QEMU exited with status %s" % status)
@@ -89,12 +91,12 @@ def _console_text(data):
     return data.replace(b"\r", b"").decode("utf-8", "replace")
 
 
-def _read_console(sock, proc, deadline, until, script, linger):
-    """Read until QEMU closes the line or the deadline. script is a list
-    of (regex, bytes): once a line matches the regex, the bytes are typed.
-    After the script, stop at a line matching until, or linger seconds
-    after the last keys. Returns whether QEMU was stopped that way."""
-    data = bytearray()
+def _read_console(sock, proc, deadline, until, script, linger, data):
+    """Read into data until QEMU closes the line or the deadline. script
+    is a list of (regex, bytes): once a line matches the regex, the bytes
+    are typed. After the script, stop at a line matching until, or linger
+    seconds after the last keys. Returns whether QEMU was stopped that
+    way."""
     script = list(script)
     stop_at = None
     sock.settimeout(0.1)
@@ -145,10 +147,11 @@ def boot(args, workdir, timeout, until=None, script=(), linger=None):
     try:
         sock = _connect(sock_path, proc, deadline)
         seen = False
+        data = bytearray()
         if sock:
             with sock:
                 seen = _read_console(sock, proc, deadline, until, script,
-                                     linger)
+                                     linger, data)
         if seen:
             proc.kill()
         try:
@@ -162,11 +165,9 @@ def boot(args, workdir, timeout, until=None, script=(), linger=None):
             proc.kill()
             proc.wait()
     seconds = time.monotonic() - start
-    console = ""
-    if os.path.exists(log_path):
-        with open(log_path, "rb") as f:
-            console = _console_text(f.read())
-    return BootResult(status, console, status is None, seconds)
+    # What came through the socket is what counts: QEMU 7.2 can write a
+    # character twice to the log file when a socket write is retried.
+    return BootResult(status, _console_text(data), status is None, seconds)
 
 
 def run(opts, extra):

@@ -21,6 +21,12 @@ xen-y := \
 	xen/arch/x86/mm/heap.o \
 	xen/arch/x86/mm/mm-init.o \
 	xen/arch/x86/mm/pagetable.o \
+	xen/arch/x86/pv/build.o \
+	xen/arch/x86/pv/control.o \
+	xen/arch/x86/pv/domain.o \
+	xen/arch/x86/pv/guest-access.o \
+	xen/arch/x86/pv/hypercall.o \
+	xen/arch/x86/pv/traps.o \
 	xen/arch/x86/serial-input.o \
 	xen/arch/x86/setup.o \
 	xen/arch/x86/smp.o \
@@ -30,6 +36,8 @@ xen-y := \
 	xen/common/bootinfo.o \
 	xen/common/cmdline.o \
 	xen/common/console.o \
+	xen/common/domain.o \
+	xen/common/elf.o \
 	xen/common/kernel.o \
 	xen/common/memrange.o \
 	xen/common/multiboot.o \

@@ -21,10 +21,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 import qemu  # noqa: E402
 
 HALTED, PANIC, RESET = qemu.EXIT_HALTED, qemu.EXIT_PANIC, qemu.EXIT_RESET
+CONTROL_CRASHED = qemu.EXIT_CONTROL_CRASHED
 RUNNING = qemu.STILL_RUNNING
 REGS = [r"^RIP: ffff82d04[0-9a-f]{7} \w+\+0x[0-9a-f]+/0x[0-9a-f]+  RFLAGS",
         r"^rax: [0-9a-f]{16}", r"cr0: [0-9a-f]{16}", r"^Call trace:$",
-        r"^  \[<ffff82d04[0-9a-f]{7} __start_xen\+0x[0-9a-f]+/0x[0-9a-f]+>\]$"]
+        r"^  \[<ffff82d04[0-9a-f]{7} start_xen_on_stack\+0x[0-9a-f]+/"
+        r"0x[0-9a-f]+>\]$"]
 
 
 class Test:
@@ -177,6 +179,22 @@ def tests():
                      (r"'R' reboot", b"m"), (r"MiB free", b"c"),
                      (r"CPU 1: APIC", b"t"), (r"CPU 1: \d+ queued", b"i"),
                      (r"0xf1: ", b"x"), (r"No debug key", b"R")]),
+        Test("pv-basic", kernel("", ["{pvbasic} hello=1"]), HALTED,
+             [r"^Control domain: \d+ MiB, entry 0x4",
+              r"^\(d0\) Hello from a PV domain: nr_pages \d+, command line "
+              r"'hello=1'$",
+              r"^\(d0\) console_io: \?\[31mno escapes$",
+              r"^\(d0\) pvbasic: \d+ passed, 0 failed$",
+              r"^domain 0 \(control\) shut down: poweroff$",
+              r"^Control domain powered off: halting\.$"],
+             reject=[r"FAIL"], cpus=2),
+        Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
+             [r"^\(d0\) about to touch an unmapped page$",
+              r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
+              r"error 0x6, address 0x10000000: no handler, crashing it$",
+              r"^domain 0 \(control\) shut down: crash$",
+              r"^Control domain stopped \(reason 3\): halting\.$"],
+             reject=[r"still alive"]),
         Test("config-rebuild", rebuilt, HALTED,
              [r"^Config: serial 0x3f8 38400 baud, log level 3, "]),
         Test("hardened-boot", kernel("test=panic", mods), RUNNING,
@@ -198,6 +216,9 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
+        for app in ("pvbasic", "crash"):
+            self.files[app] = os.path.join(builds["qemu"], "stubdom",
+                                           app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}
 
     def elf(self, build):

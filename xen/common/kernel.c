@@ -3,6 +3,8 @@
 #include <xen/console.h>
 #include <xen/kernel.h>
 #include <xen/lib.h>
+#include <xen/sched.h>
+#include <public/sched.h>
 #include <generated/version.h>
 
 static const char *yes_no(bool b)
@@ -35,6 +37,34 @@ void kernel_banner(void)
 	    console_cfg.baud != CONFIG_SERIAL_BAUD)
 		log_always("Console: serial %#x %u baud (command line)\n",
 			   console_cfg.port, console_cfg.baud);
+}
+
+static void __noreturn kernel_stop_machine(unsigned int code)
+{
+	arch_stop_others();
+	testdev_exit(code);
+	arch_halt();
+}
+
+void kernel_domains_changed(void)
+{
+	struct domain *d = domain_by_id(DOMID_CONTROL);
+
+	if (!d || d->state != DOMSTATE_SHUTDOWN)
+		return;
+	switch (d->shutdown_code) {
+	case SHUTDOWN_reboot:
+		log_always("Control domain asked for a reboot.\n");
+		arch_stop_others();
+		arch_reboot();
+	case SHUTDOWN_poweroff:
+		log_always("Control domain powered off: halting.\n");
+		kernel_stop_machine(TESTDEV_HALTED);
+	default:
+		log_always("Control domain stopped (reason %u): halting.\n",
+			   d->shutdown_code);
+		kernel_stop_machine(TESTDEV_CONTROL_CRASHED);
+	}
 }
 
 void kernel_boot_done(void)

@@ -110,6 +110,51 @@ void vprintk_level(int level, const char *fmt, va_list ap)
 	arch_irq_restore(flags);
 }
 
+static void printk_guest_line(const char *prefix, const char *s, size_t n,
+			      bool *line_start)
+{
+	char clean[64];
+
+	if (*line_start)
+		console_write(prefix, strlen(prefix));
+	while (n) {
+		size_t k = n < sizeof(clean) ? n : sizeof(clean);
+
+		for (size_t i = 0; i < k; i++)
+			clean[i] = (s[i] == '\n' || s[i] == '\t' ||
+				    (s[i] >= ' ' && s[i] <= '~'))
+				       ? s[i]
+				       : '?';
+		console_write(clean, k);
+		*line_start = clean[k - 1] == '\n';
+		s += k;
+		n -= k;
+	}
+}
+
+void printk_guest(const char *prefix, const char *s, size_t len,
+		  bool *line_start)
+{
+	unsigned long flags = arch_irq_save();
+
+	spin_lock(&printk_lock);
+	/* A hypervisor line left open is closed first. */
+	if (!at_line_start) {
+		console_write("\n", 1);
+		at_line_start = true;
+	}
+	while (len) {
+		const char *nl = memchr(s, '\n', len);
+		size_t n = nl ? (size_t)(nl - s) + 1 : len;
+
+		printk_guest_line(prefix, s, n, line_start);
+		s += n;
+		len -= n;
+	}
+	spin_unlock(&printk_lock);
+	arch_irq_restore(flags);
+}
+
 void printk_lock_bust(void)
 {
 	printk_lock = SPIN_LOCK_UNLOCKED;

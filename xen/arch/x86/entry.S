@@ -9,8 +9,8 @@
 #include <asm/percpu.h>
 #include <asm/x86-defs.h>
 
-/* The "vector" of a frame built by the syscall entry: a hypercall. */
-#define SYSCALL_VECTOR 0x100
+
+
 
 	.text
 
@@ -53,6 +53,14 @@ x86_syscall_entry:
 	pushq	$0				/* error code */
 	pushq	$SYSCALL_VECTOR
 	jmp	x86_entry_common
+
+/* void switch_stack(uint64_t top, void (*fn)(void)): never returns. */
+	.globl switch_stack
+switch_stack:
+	mov	%rdi, %rsp
+	xor	%ebp, %ebp
+	call	*%rsi
+	ud2
 
 /* Return to the frame at rsp (a struct cpu_regs): for entering a vCPU. */
 	.globl x86_return_to_frame

@@ -22,6 +22,7 @@
 #include <asm/mm.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
+#include <asm/pv.h>
 #include <asm/time.h>
 #include <asm/traps.h>
 
@@ -33,15 +34,6 @@ extern char __image_start[], __image_end[];
 
 /* Static: it is too big for the boot stack and must outlive this call. */
 static struct boot_info boot_info;
-
-static void __noreturn switch_stack(uint64_t top, void (*fn)(void))
-{
-	__asm__ volatile("mov %0, %%rsp; xor %%ebp, %%ebp; call *%1; ud2"
-			 :
-			 : "r"(top), "r"(fn)
-			 : "memory");
-	__builtin_unreachable();
-}
 
 /* Interrupts, time and the other CPUs, on the boot CPU's own stack. */
 static void __noreturn start_xen_on_stack(void)
@@ -63,6 +55,7 @@ static void __noreturn start_xen_on_stack(void)
 	serial_input_init();
 	kernel_selftest();
 	testdev_run();
+	pv_start_control_domain(&boot_info);
 	kernel_boot_done();
 }
 

@@ -4,6 +4,7 @@
  */
 #include <xen/lib.h>
 #include <asm/irq.h>
+#include <asm/pv.h>
 #include <asm/regs.h>
 #include <asm/traps.h>
 
@@ -74,9 +75,24 @@ static void __noreturn do_exception(struct cpu_regs *regs)
 			(unsigned long long)regs->error_code);
 }
 
+/* From ring 3 (a PV domain) or ring 0 (the hypervisor). */
+static bool from_guest(const struct cpu_regs *regs)
+{
+	return regs->cs & 3;
+}
+
 void x86_dispatch(struct cpu_regs *regs)
 {
-	if (regs->vector < NR_EXCEPTIONS)
+	if (regs->vector == SYSCALL_VECTOR) {
+		local_irq_enable();
+		pv_hypercall(regs);
+	} else if (regs->vector < NR_EXCEPTIONS) {
+		if (from_guest(regs))
+			pv_guest_exception(regs);
 		do_exception(regs);
-	irq_dispatch(regs);
+	} else {
+		irq_dispatch(regs);
+	}
+	if (from_guest(regs))
+		pv_exit_to_guest(regs);
 }

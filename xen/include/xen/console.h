@@ -19,6 +19,14 @@ bool console_ready(void);
 /* Write raw bytes; "\n" becomes "\r\n". Drops output before init. */
 void console_write(const char *s, size_t len);
 
+/*
+ * A domain's console output: each line starts with prefix, characters
+ * that are not printable become '?', so a domain cannot drive the
+ * terminal. *line_start keeps the domain's place between calls.
+ */
+void printk_guest(const char *prefix, const char *s, size_t len,
+		  bool *line_start);
+
 /* A panicking CPU must print even if another one died holding the lock. */
 void printk_lock_bust(void);
 

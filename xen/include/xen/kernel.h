@@ -20,11 +20,18 @@ void kernel_selftest(void);
 void kernel_boot_done(void) __noreturn;
 
 /*
+ * A vCPU stopped running because its domain stopped: act for a control
+ * domain that is gone (halt, reboot, report a crash).
+ */
+void kernel_domains_changed(void);
+
+/*
  * The test device (CONFIG_TEST_EXIT): leave QEMU with a status, and do
  * what the test= option asked for. Stubs when the option is off.
  */
-#define TESTDEV_HALTED 0x10 /* QEMU exits with status 33 */
-#define TESTDEV_PANIC  0x11 /* QEMU exits with status 35 */
+#define TESTDEV_HALTED		0x10 /* QEMU exits with status 33 */
+#define TESTDEV_PANIC		0x11 /* QEMU exits with status 35 */
+#define TESTDEV_CONTROL_CRASHED 0x12 /* status 37 */
 void testdev_exit(unsigned int code);
 void testdev_run(void);
 /* Whether boot should end by leaving QEMU (not with test=idle). */

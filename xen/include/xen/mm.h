@@ -31,7 +31,8 @@ enum page_use {
  * One per machine frame. Every frame of a free or allocated block has
  * the block's use (PGU_FREE when free); its head, the lowest frame, has
  * the block's order, every other frame PAGE_ORDER_TAIL. next and prev
- * link free heads by frame number and mean nothing otherwise. A zeroed
+ * link free heads by frame number; in an allocated block the owner may
+ * use them (a domain lists its frames through them). A zeroed
  * record is a reserved frame.
  */
 struct page_info {
@@ -101,5 +102,9 @@ struct page_info *mfn_to_page(mfn_t mfn);
 
 /* A consistent snapshot of the allocator's counters. */
 void page_alloc_get_stats(struct page_alloc_stats *st);
+
+/* A zeroed page of the hypervisor's own (mapped), or NULL. */
+void *alloc_xen_page(void);
+void free_xen_page(void *p);
 
 #endif

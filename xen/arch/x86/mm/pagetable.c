@@ -17,18 +17,24 @@ static unsigned int pt_index(uint64_t va, unsigned int shift)
 
 /*
  * The table below entry *e, made if absent. Intermediate entries are as
- * permissive as possible: the leaf decides.
+ * permissive as possible (user-accessible only for user leaves): the
+ * leaf decides.
  */
-static uint64_t *pt_next(uint64_t *e, const struct pt_alloc *alloc)
+static uint64_t *pt_next(uint64_t *e, uint64_t user,
+			 const struct pt_alloc *alloc)
 {
 	paddr_t pa;
 
-	if (*e & PTE_P)
-		return (*e & PTE_PSE) ? NULL : pt_table(*e);
+	if (*e & PTE_P) {
+		if (*e & PTE_PSE)
+			return NULL;
+		*e |= user;
+		return pt_table(*e);
+	}
 	pa = alloc->alloc(alloc->ctx);
 	if (!paddr_x(pa))
 		return NULL;
-	*e = paddr_x(pa) | PTE_P | PTE_RW;
+	*e = paddr_x(pa) | PTE_P | PTE_RW | user;
 	return pt_table(*e);
 }
 
@@ -57,7 +63,7 @@ static int pt_map_one(paddr_t root, uint64_t va, uint64_t pa, unsigned int leaf,
 	uint64_t *t = maddr_to_virt(root);
 
 	for (unsigned int shift = L4_SHIFT; shift > leaf; shift -= 9) {
-		t = pt_next(&t[pt_index(va, shift)], alloc);
+		t = pt_next(&t[pt_index(va, shift)], flags & PTE_US, alloc);
 		if (!t)
 			return -ENOMEM;
 	}

@@ -18,6 +18,9 @@ void smp_init_ipis(void);
 /* Halt every other online CPU for good (before halting or a panic). */
 void smp_stop_others(void);
 
+/* Throw the current stack away: run fn on a fresh one from top. */
+void switch_stack(uint64_t top, void (*fn)(void)) __noreturn;
+
 /* Run softirqs; halt until an interrupt when there are none. */
 void idle_loop(void) __noreturn;
 

@@ -20,10 +20,6 @@ void mm_init(const struct boot_info *bi);
 /* Map [pa, pa + size) uncached for device registers; NULL if no room. */
 void *ioremap(paddr_t pa, uint64_t size);
 
-/* A zeroed page from the heap for the hypervisor, or NULL. */
-void *alloc_xen_page(void);
-void free_xen_page(void *p);
-
 /*
  * Map nr fresh zeroed pages at va (RW, NX); for stacks, whose guard
  * pages are simply left unmapped. Returns 0 or -ENOMEM.

@@ -33,6 +33,8 @@
 #ifndef __ASSEMBLY__
 #include <xen/types.h>
 
+struct vcpu;
+
 struct __packed tss64 {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -51,7 +53,8 @@ struct percpu {
 	unsigned int cpu;
 	uint32_t apic_id;
 	uint64_t stack_slot;
-	uint64_t *gdt; /* its reserved page, in the GDT mapping */
+	uint64_t *gdt;	   /* its reserved page, in the GDT mapping */
+	struct vcpu *curr; /* the vCPU running here, NULL when idle */
 	struct tss64 tss __aligned(16);
 };
 

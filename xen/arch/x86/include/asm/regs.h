@@ -7,6 +7,7 @@
 #define ASM_REGS_H
 
 #include <xen/types.h>
+#include <asm/x86-defs.h>
 
 /* The vector of registers captured outside any exception. */
 #define CPU_REGS_NO_VECTOR (~0ull)

@@ -41,4 +41,7 @@
 #define FLAT_RING3_CS64	   0xe033
 #define HYPERVISOR_TSS_SEL 0xe040
 
+/* The "vector" of a hypercall frame, built by the syscall entry. */
+#define SYSCALL_VECTOR 0x100
+
 #endif

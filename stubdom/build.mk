@@ -1,0 +1,42 @@
+# Small PV domains on the stubdom runtime: $(O)/stubdom/<name>.elf.
+
+STUB_OUT := $(O)/stubdom
+STUB_LIB_SRCS := stubdom/arch/x86_64/head.S stubdom/lib/kernel.c \
+	stubdom/lib/console.c
+# Library code shared with the hypervisor, compiled for ring 3.
+STUB_SHARED_SRCS := xen/common/vsnprintf.c xen/common/string.c
+STUB_APPS := pvbasic crash
+
+STUB_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-pie -fno-stack-protector -mno-red-zone \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-include xen/include/xen/compiler.h -Istubdom/include -Ixen/include
+STUB_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie \
+	-z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	--build-id=none
+
+STUB_LIB_OBJS := $(patsubst %,$(STUB_OUT)/%.o,$(basename $(STUB_LIB_SRCS) \
+	$(STUB_SHARED_SRCS)))
+STUB_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(STUB_APPS)))
+
+stubdom: $(STUB_ELFS)
+
+$(STUB_OUT)/%.elf: $(STUB_OUT)/stubdom/tests/%.o $(STUB_LIB_OBJS) \
+		stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $<
+
+$(STUB_OUT)/%.o: %.c $(DEPS_STAMP)
+	@echo "  CC      $@"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(STUB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(STUB_OUT)/%.o: %.S $(DEPS_STAMP)
+	@echo "  AS      $@"
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(STUB_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c -o $@ $<
+
+-include $(STUB_LIB_OBJS:.o=.d) $(STUB_ELFS:.elf=.d)

@@ -1,0 +1,26 @@
+/* The small-domain runtime: what an application domain gets. */
+#ifndef STUB_STUB_H
+#define STUB_STUB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <public/xen.h>
+
+extern struct start_info *start_info;
+
+/* The application: called with the domain's command line. Its return
+ * value is the shutdown reason (0 powers the domain off). */
+int app_main(const char *cmdline);
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+/* Write raw bytes to the hypervisor console. */
+void console_write(const char *s, size_t len);
+
+void stub_shutdown(unsigned int reason) __attribute__((noreturn));
+/* Print the reason and crash the domain. */
+void stub_panic(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+#endif

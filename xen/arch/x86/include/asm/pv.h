@@ -1,0 +1,42 @@
+/* Paravirtual domains on x86-64: building, running, hypercalls. */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <xen/elf.h>
+#include <xen/types.h>
+
+struct domain;
+struct vcpu;
+struct cpu_regs;
+
+/*
+ * Build d from a checked ELF image: all of d's memory allocated and
+ * mapped from the image's base, the image loaded, the hypercall page
+ * written, start_info (with the command line) and a boot stack set
+ * up, vCPU 0 ready to start at the entry point. Returns 0 or an errno
+ * with *why saying what failed.
+ */
+int pv_build(struct domain *d, const struct elf_image *img,
+	     const char *cmdline, const char **why);
+
+/* Run v on this CPU from its saved registers; does not return. */
+void pv_vcpu_enter(struct vcpu *v) __noreturn;
+
+/* A hypercall (syscall from ring 3) or an exception in the guest. */
+void pv_hypercall(struct cpu_regs *regs);
+void pv_guest_exception(struct cpu_regs *regs) __noreturn;
+
+/* Before returning to the guest: softirqs, and leaving if it stopped. */
+void pv_exit_to_guest(struct cpu_regs *regs);
+
+struct boot_info;
+/*
+ * Build the control domain from module 0 and run it on this CPU (no
+ * return); returns when there is no usable module 0, having said why.
+ */
+void pv_start_control_domain(const struct boot_info *bi);
+
+/* The vCPU running on this CPU, or NULL when idle. */
+struct vcpu *pv_current(void);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * The one domain the hypervisor builds itself: the control domain, from
+ * the first Multiboot module. Every other domain is the control
+ * domain's to build.
+ */
+#include <xen/bootinfo.h>
+#include <xen/elf.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+
+static struct elf_image control_image;
+
+/* The module's command line without its first word, the file name. */
+static const char *control_cmdline(const struct boot_module *m)
+{
+	const char *s = m->cmdline;
+
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+static int control_build(const struct boot_module *m, struct domain **out)
+{
+	const char *why = "";
+	struct domain *d;
+	int rc;
+
+	rc = domain_create(DOMID_CONTROL, "control", 1,
+			   (unsigned long)CONFIG_CONTROL_MEM_MB << (20 - PAGE_SHIFT),
+			   DOMROLE_CONTROL, &d);
+	if (rc < 0) {
+		log_err("control domain: cannot create it (%d)\n", rc);
+		return rc;
+	}
+	rc = pv_build(d, &control_image, control_cmdline(m), &why);
+	if (rc < 0) {
+		log_err("control domain: %s (%d)\n", why, rc);
+		domain_destroy(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void pv_start_control_domain(const struct boot_info *bi)
+{
+	const struct boot_module *m = &bi->modules[0];
+	struct domain *d;
+
+	if (bi->nr_modules == 0) {
+		log_info("No modules: no control domain\n");
+		return;
+	}
+	if (elf_parse(&control_image, maddr_to_virt(m->start), m->size) < 0) {
+		log_info("Module 0 is no control domain: %s\n",
+			 control_image.error);
+		return;
+	}
+	if (control_build(m, &d) < 0)
+		return;
+	log_always("Control domain: %lu MiB, entry %#llx\n",
+		   d->mem.pages >> (20 - PAGE_SHIFT),
+		   (unsigned long long)d->vcpus[0]->arch.regs.rip);
+	pv_vcpu_enter(d->vcpus[0]);
+}

@@ -1,0 +1,125 @@
+/*
+ * Hypercalls: number in rax, arguments in rdi rsi rdx r10 r8, result in
+ * rax (Xen's x86-64 PV convention). Every handler checks all of its
+ * arguments before acting; guest memory is reached only through
+ * copy_from_guest/copy_to_guest; an unknown number gets -ENOSYS.
+ */
+#include <xen/console.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <public/sched.h>
+#include <public/version.h>
+#include <public/xen.h>
+#include <asm/guest_access.h>
+#include <asm/pv.h>
+#include <asm/regs.h>
+
+#define CONSOLE_CHUNK 128
+#define CONSOLE_WRITE_MAX 4096 /* bytes per hypercall */
+
+typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3,
+			       uint64_t a4, uint64_t a5);
+
+static struct domain *current_domain(void)
+{
+	return pv_current()->domain;
+}
+
+static long console_io_write(struct domain *d, uint64_t count, uint64_t buf)
+{
+	char chunk[CONSOLE_CHUNK];
+	char prefix[16];
+
+	if (count > CONSOLE_WRITE_MAX)
+		return -EINVAL;
+	fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+	for (uint64_t done = 0; done < count;) {
+		size_t n = count - done > CONSOLE_CHUNK ? CONSOLE_CHUNK
+							: count - done;
+
+		if (copy_from_guest(d, chunk, buf + done, n) < 0)
+			return -EFAULT;
+		printk_guest(prefix, chunk, n, &d->console_line_start);
+		done += n;
+	}
+	return 0;
+}
+
+static long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf,
+			  uint64_t a4, uint64_t a5)
+{
+	switch (cmd) {
+	case CONSOLEIO_write:
+		return console_io_write(current_domain(), count, buf);
+	case CONSOLEIO_read:
+		return 0; /* no console input for domains yet */
+	default:
+		return -ENOSYS;
+	}
+}
+
+static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	struct sched_shutdown shutdown;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		return 0;
+	case SCHEDOP_shutdown:
+		if (copy_from_guest(current_domain(), &shutdown, arg,
+				    sizeof(shutdown)) < 0)
+			return -EFAULT;
+		if (shutdown.reason > SHUTDOWN_watchdog)
+			return -EINVAL;
+		domain_shutdown(current_domain(), shutdown.reason);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3,
+			   uint64_t a4, uint64_t a5)
+{
+	static const xen_extraversion_t extra = "-citadel";
+	struct xen_feature_info fi;
+	struct domain *d = current_domain();
+
+	switch (cmd) {
+	case XENVER_version:
+		return (4 << 16) | 17;
+	case XENVER_extraversion:
+		return copy_to_guest(d, arg, extra, sizeof(extra));
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	case XENVER_get_features:
+		if (copy_from_guest(d, &fi, arg, sizeof(fi)) < 0)
+			return -EFAULT;
+		if (fi.submap_idx != 0)
+			return -EINVAL;
+		fi.submap = 0;
+		return copy_to_guest(d, arg, &fi, sizeof(fi));
+	default:
+		return -ENOSYS;
+	}
+}
+
+static const hypercall_fn_t hypercall_table[] = {
+	[__HYPERVISOR_console_io] = do_console_io,
+	[__HYPERVISOR_sched_op] = do_sched_op,
+	[__HYPERVISOR_xen_version] = do_xen_version,
+};
+
+void pv_hypercall(struct cpu_regs *regs)
+{
+	uint64_t nr = regs->rax;
+	hypercall_fn_t fn = nr < ARRAY_SIZE(hypercall_table)
+				    ? hypercall_table[nr]
+				    : NULL;
+
+	regs->rax = fn ? (uint64_t)fn(regs->rdi, regs->rsi, regs->rdx,
+				      regs->r10, regs->r8)
+		       : (uint64_t)-ENOSYS;
+}

@@ -1,0 +1,219 @@
+/*
+ * Domains: ids, names, memory accounting, life cycle. The list of
+ * domains is ordered by id and guarded by domlist_lock; a domain's own
+ * state by its lock.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/string.h>
+
+static DEFINE_SPINLOCK(domlist_lock);
+static struct domain *domain_list;
+
+static bool domain_name_ok(const char *name)
+{
+	size_t len = strnlen(name, DOMAIN_NAME_MAX);
+
+	if (len == 0 || len == DOMAIN_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+/* The lowest free id from 1 (0 is the control domain's). Lock held. */
+static int domain_pick_id(domid_t want)
+{
+	domid_t id = want == DOMID_INVALID ? 1 : want;
+
+	for (struct domain *d = domain_list; d; d = d->next) {
+		if (d->domain_id == id && want != DOMID_INVALID)
+			return -EEXIST;
+		if (d->domain_id == id)
+			id++;
+	}
+	return id < DOMID_IO ? id : -ENOSPC;
+}
+
+static void domain_link(struct domain *d)
+{
+	struct domain **pp = &domain_list;
+
+	while (*pp && (*pp)->domain_id < d->domain_id)
+		pp = &(*pp)->next;
+	d->next = *pp;
+	*pp = d;
+}
+
+int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
+		  unsigned long max_pages, uint32_t roles, struct domain **out)
+{
+	struct domain *d;
+	int id;
+
+	BUILD_BUG_ON(sizeof(struct domain) > PAGE_SIZE);
+	if (!domain_name_ok(name) || max_vcpus == 0 ||
+	    max_vcpus > MAX_VIRT_CPUS || max_pages == 0)
+		return -EINVAL;
+	d = alloc_xen_page();
+	if (!d)
+		return -ENOMEM;
+	spin_lock(&domlist_lock);
+	id = domain_pick_id(want);
+	if (id < 0) {
+		spin_unlock(&domlist_lock);
+		free_xen_page(d);
+		return id;
+	}
+	d->domain_id = (domid_t)id;
+	memcpy(d->name, name, strnlen(name, DOMAIN_NAME_MAX));
+	d->roles = roles;
+	d->max_vcpus = max_vcpus;
+	d->mem.limit = max_pages;
+	d->page_head = PAGE_LIST_NONE;
+	d->pause_count = 1;
+	d->console_line_start = true;
+	domain_link(d);
+	spin_unlock(&domlist_lock);
+	*out = d;
+	return 0;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+	struct domain *d;
+
+	spin_lock(&domlist_lock);
+	for (d = domain_list; d && d->domain_id != id; d = d->next)
+		;
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+struct page_info *domain_alloc_page(struct domain *d)
+{
+	struct page_info *pg = page_alloc(0, d->domain_id, PGU_DOMAIN, &d->mem);
+	struct page_info *head;
+
+	if (!pg)
+		return NULL;
+	spin_lock(&d->lock);
+	pg->prev = PAGE_LIST_NONE;
+	pg->next = d->page_head;
+	head = d->page_head == PAGE_LIST_NONE ? NULL
+					      : mfn_to_page(_mfn(d->page_head));
+	if (head)
+		head->prev = (uint32_t)mfn_x(page_to_mfn(pg));
+	d->page_head = (uint32_t)mfn_x(page_to_mfn(pg));
+	spin_unlock(&d->lock);
+	return pg;
+}
+
+struct page_info *domain_first_page(const struct domain *d)
+{
+	return d->page_head == PAGE_LIST_NONE ? NULL
+					      : mfn_to_page(_mfn(d->page_head));
+}
+
+struct page_info *domain_next_page(const struct page_info *pg)
+{
+	return pg->next == PAGE_LIST_NONE ? NULL : mfn_to_page(_mfn(pg->next));
+}
+
+void domain_free_pages(struct domain *d)
+{
+	struct page_info *pg = domain_first_page(d);
+
+	while (pg) {
+		struct page_info *next = domain_next_page(pg);
+
+		pg->next = pg->prev = PAGE_LIST_NONE;
+		if (page_free(pg, 0, &d->mem) < 0)
+			log_err("domain %u: frame %#llx not freed\n",
+				d->domain_id,
+				(unsigned long long)mfn_x(page_to_mfn(pg)));
+		pg = next;
+	}
+	d->page_head = PAGE_LIST_NONE;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v;
+
+	BUILD_BUG_ON(sizeof(struct vcpu) > PAGE_SIZE);
+	if (id >= d->max_vcpus || d->vcpus[id])
+		return NULL;
+	v = alloc_xen_page();
+	if (!v)
+		return NULL;
+	v->vcpu_id = id;
+	v->domain = d;
+	d->vcpus[id] = v;
+	return v;
+}
+
+static void domain_free_vcpus(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		if (d->vcpus[i])
+			free_xen_page(d->vcpus[i]);
+		d->vcpus[i] = NULL;
+	}
+}
+
+void domain_destroy(struct domain *d)
+{
+	struct domain **pp;
+
+	spin_lock(&domlist_lock);
+	for (pp = &domain_list; *pp && *pp != d; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = d->next;
+	spin_unlock(&domlist_lock);
+	d->state = DOMSTATE_DYING;
+	arch_domain_destroy(d);
+	domain_free_vcpus(d);
+	domain_free_pages(d);
+	log_info("domain %u (%s) destroyed\n", d->domain_id, d->name);
+	free_xen_page(d);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	static const char *const reasons[] = { "poweroff", "reboot",
+					       "suspend",  "crash",
+					       "watchdog", "soft reset" };
+
+	spin_lock(&d->lock);
+	if (d->state == DOMSTATE_ACTIVE) {
+		d->state = DOMSTATE_SHUTDOWN;
+		d->shutdown_code = reason;
+	}
+	spin_unlock(&d->lock);
+	log_info("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
+		 reason < ARRAY_SIZE(reasons) ? reasons[reason] : "unknown");
+}
+
+unsigned int domain_count(void)
+{
+	unsigned int n = 0;
+
+	spin_lock(&domlist_lock);
+	for (struct domain *d = domain_list; d; d = d->next)
+		n++;
+	spin_unlock(&domlist_lock);
+	return n;
+}
+
+void domain_print_all(void)
+{
+	spin_lock(&domlist_lock);
+	for (struct domain *d = domain_list; d; d = d->next)
+		log_always("  domain %u (%s): %lu pages, state %u\n",
+			   d->domain_id, d->name, d->mem.pages, d->state);
+	spin_unlock(&domlist_lock);
+}

@@ -1,0 +1,80 @@
+/* Domains and their virtual CPUs. */
+#ifndef XEN_SCHED_H
+#define XEN_SCHED_H
+
+#include <xen/mm.h>
+#include <xen/spinlock.h>
+#include <xen/types.h>
+#include <asm/domain.h>
+
+#define DOMAIN_NAME_MAX 32
+#define MAX_VIRT_CPUS	32
+#define DOMID_CONTROL	0 /* the control domain, built by the hypervisor */
+
+/* What a domain is for; the policy module decides what each may do. */
+#define DOMROLE_CONTROL	 (1u << 0)
+#define DOMROLE_XENSTORE (1u << 1)
+#define DOMROLE_DRIVER	 (1u << 2)
+
+enum domain_state {
+	DOMSTATE_ACTIVE,
+	DOMSTATE_SHUTDOWN, /* stopped for a reason; the toolstack decides */
+	DOMSTATE_DYING,	   /* being destroyed */
+};
+
+struct vcpu {
+	unsigned int vcpu_id;
+	struct domain *domain;
+	unsigned int processor; /* the CPU it runs or last ran on */
+	bool running;
+	bool online; /* VCPUOP_up / down */
+	struct arch_vcpu arch;
+};
+
+struct domain {
+	domid_t domain_id;
+	char name[DOMAIN_NAME_MAX];
+	uint32_t roles;
+	spinlock_t lock;
+	enum domain_state state;
+	unsigned int shutdown_code;
+	unsigned int pause_count;
+	unsigned int max_vcpus;
+	struct vcpu *vcpus[MAX_VIRT_CPUS];
+	struct mem_account mem; /* frames charged, limit */
+	uint32_t page_head;	/* its frames, linked through page_info */
+	bool console_line_start; /* false: its console output is mid-line */
+	struct arch_domain arch;
+	struct domain *next; /* in the domain list, by id */
+};
+
+/*
+ * Make a domain (paused, no memory, vCPUs not yet created): id 0 is the
+ * control domain's, others take the lowest free id. Returns 0 and *out,
+ * or -EINVAL (bad name, vCPU count, limit), -EEXIST (id taken),
+ * -ENOSPC (no id left), -ENOMEM.
+ */
+int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
+		  unsigned long max_pages, uint32_t roles, struct domain **out);
+/* vCPU id of d, made (offline, no context); NULL without memory. */
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+
+/* Take the domain down and give back everything it held. */
+void domain_destroy(struct domain *d);
+/* Stop it for a reason (SHUTDOWN_*); the control domain hears of it. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+struct domain *domain_by_id(domid_t id);
+
+/* A frame for d, charged to it and listed; NULL over its limit. */
+struct page_info *domain_alloc_page(struct domain *d);
+/* Every frame d holds, given back (with its mappings gone). */
+void domain_free_pages(struct domain *d);
+/* Iterate d's frames: first, then next until NULL. */
+struct page_info *domain_first_page(const struct domain *d);
+struct page_info *domain_next_page(const struct page_info *pg);
+
+/* Number of domains alive (for the debug keys and tests). */
+unsigned int domain_count(void);
+void domain_print_all(void);
+
+#endif
