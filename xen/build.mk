@@ -37,6 +37,7 @@ xen-y := \
 	xen/common/cmdline.o \
 	xen/common/console.o \
 	xen/common/domain.o \
+	xen/common/policy.o \
 	xen/common/elf.o \
 	xen/common/kernel.o \
 	xen/common/memrange.o \

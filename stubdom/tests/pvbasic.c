@@ -31,11 +31,12 @@ static void test_version(void)
 	xen_extraversion_t extra;
 	struct xen_feature_info fi = { .submap_idx = 0 };
 
-	check("xen_version", hypercall2(__HYPERVISOR_xen_version,
-					XENVER_version, 0),
+	check("xen_version",
+	      hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0),
 	      (4 << 16) | 17);
-	check("extraversion", hypercall2(__HYPERVISOR_xen_version,
-					 XENVER_extraversion, (long)extra),
+	check("extraversion",
+	      hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion,
+			 (long)extra),
 	      0);
 	check("extraversion text", extra[0] == '-', 1);
 	check("extraversion bad pointer",
@@ -51,23 +52,22 @@ static void test_version(void)
 	      hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
 			 (long)&fi),
 	      -XEN_EINVAL);
-	check("xen_version unknown", hypercall2(__HYPERVISOR_xen_version,
-						12345, 0),
-	      -XEN_ENOSYS);
+	check("xen_version unknown",
+	      hypercall2(__HYPERVISOR_xen_version, 12345, 0), -XEN_ENOSYS);
 }
 
 static void test_console(void)
 {
 	static const char msg[] = "console_io: \x1b[31mno escapes\n";
 
-	check("console write", hypercall3(__HYPERVISOR_console_io,
-					  CONSOLEIO_write, sizeof(msg) - 1,
-					  (long)msg),
+	check("console write",
+	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write,
+			 sizeof(msg) - 1, (long)msg),
 	      0);
-	check("console bad pointer",
-	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10,
-			 UNMAPPED),
-	      -XEN_EFAULT);
+	check(
+	    "console bad pointer",
+	    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10, UNMAPPED),
+	    -XEN_EFAULT);
 	check("console hypervisor pointer",
 	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10,
 			 HYPERVISOR_VA),
@@ -84,16 +84,15 @@ static void test_sched_and_unknown(void)
 {
 	struct sched_shutdown bad = { .reason = 99 };
 
-	check("yield", hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0),
-	      0);
+	check("yield", hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0), 0);
 	check("shutdown bad reason",
 	      hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (long)&bad),
 	      -XEN_EINVAL);
 	check("shutdown bad pointer",
 	      hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED),
 	      -XEN_EFAULT);
-	check("sched_op unknown",
-	      hypercall2(__HYPERVISOR_sched_op, 1000, 0), -XEN_ENOSYS);
+	check("sched_op unknown", hypercall2(__HYPERVISOR_sched_op, 1000, 0),
+	      -XEN_ENOSYS);
 	check("hypercall 60", hypercall2(60, 0, 0), -XEN_ENOSYS);
 	check("hypercall 127", hypercall2(127, 0, 0), -XEN_ENOSYS);
 }

@@ -21,6 +21,6 @@ void console_write(const char *s, size_t len);
 void stub_shutdown(unsigned int reason) __attribute__((noreturn));
 /* Print the reason and crash the domain. */
 void stub_panic(const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 1, 2)));
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 #endif

@@ -326,14 +326,23 @@ XEN_ABI_OFFSET(struct gnttab_cache_flush, op, 12);
 #define GNTST_no_space		(-13)
 
 /* Human-readable GNTST_* texts, indexed by -status. */
-#define GNTTABOP_error_msgs                                                  \
-	{                                                                    \
-		"okay", "unspecified error", "unknown domain",               \
-		    "bad grant reference", "bad mapping handle",             \
-		    "bad virtual address", "bad device address",             \
-		    "no room in the IOMMU", "permission denied", "bad page", \
-		    "copy crosses a page boundary", "address too large",     \
-		    "not done, try again", "no space left",                  \
-	}
+/* clang-format off */
+#define GNTTABOP_error_msgs {                   \
+	"okay",                                 \
+	"unspecified error",                    \
+	"unknown domain",                       \
+	"bad grant reference",                  \
+	"bad mapping handle",                   \
+	"bad virtual address",                  \
+	"bad device address",                   \
+	"no room in the IOMMU",                 \
+	"permission denied",                    \
+	"bad page",                             \
+	"copy crosses a page boundary",         \
+	"address too large",                    \
+	"not done, try again",                  \
+	"no space left",                        \
+}
+/* clang-format on */
 
 #endif /* XEN_PUBLIC_GRANT_TABLE_H */

@@ -41,7 +41,7 @@
 
 /* mem_flags of struct xen_memory_reservation */
 #define XENMEMF_address_bits(x)	    (x)
-#define XENMEMF_get_address_bits(x) ((x)&0xffu)
+#define XENMEMF_get_address_bits(x) (0xffu & (x))
 #define XENMEMF_node(x)		    (((x) + 1) << 8)
 #define XENMEMF_get_node(x)	    ((((x) >> 8) - 1) & 0xffu)
 #define XENMEMF_populate_on_demand  (1 << 16)

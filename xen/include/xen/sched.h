@@ -5,6 +5,7 @@
 #include <xen/mm.h>
 #include <xen/spinlock.h>
 #include <xen/types.h>
+#include <public/xen.h>
 #include <asm/domain.h>
 
 #define DOMAIN_NAME_MAX 32
@@ -22,10 +23,14 @@ enum domain_state {
 	DOMSTATE_DYING,	   /* being destroyed */
 };
 
+struct evtchn_table;
+
 struct vcpu {
 	unsigned int vcpu_id;
 	struct domain *domain;
-	unsigned int processor; /* the CPU it runs or last ran on */
+	struct vcpu_info *vcpu_info;	   /* in shared_info, or registered */
+	uint16_t virq_to_evtchn[NR_VIRQS]; /* 0: not bound */
+	unsigned int processor;		   /* the CPU it runs or last ran on */
 	bool running;
 	bool online; /* VCPUOP_up / down */
 	struct arch_vcpu arch;
@@ -43,6 +48,8 @@ struct domain {
 	struct vcpu *vcpus[MAX_VIRT_CPUS];
 	struct mem_account mem; /* frames charged, limit */
 	uint32_t page_head;	/* its frames, linked through page_info */
+	struct shared_info *shared_info; /* a hypervisor page it may map */
+	struct evtchn_table *evtchn;	 /* xen/common/event_channel.c */
 	bool console_line_start; /* false: its console output is mid-line */
 	struct arch_domain arch;
 	struct domain *next; /* in the domain list, by id */

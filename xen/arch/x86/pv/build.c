@@ -47,8 +47,8 @@ static int pv_layout(struct domain *d, const struct elf_image *img,
 	l->image_end = round_up(img->virt_end);
 	l->start_info = l->image_end;
 	l->p2m = l->start_info + PAGE_SIZE;
-	l->stack_top = round_up(l->p2m + l->nr_pages * 8) +
-		       BOOT_STACK_PAGES * PAGE_SIZE;
+	l->stack_top =
+	    round_up(l->p2m + l->nr_pages * 8) + BOOT_STACK_PAGES * PAGE_SIZE;
 	l->boot_end = l->stack_top;
 	if (total <= pv_pt_pages(total) ||
 	    (l->boot_end - l->base) / PAGE_SIZE > l->nr_pages) {
@@ -179,7 +179,7 @@ static void pv_fill_start_info(struct domain *d, const struct pv_layout *l,
 	memset(&si, 0, sizeof(si));
 	memcpy(si.magic, "xen-3.0-x86_64", sizeof("xen-3.0-x86_64"));
 	si.nr_pages = l->nr_pages;
-	si.shared_info = paddr_x(virt_to_maddr(d->arch.shared_info));
+	si.shared_info = paddr_x(virt_to_maddr(d->shared_info));
 	if (d->roles & DOMROLE_CONTROL)
 		si.flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
 	/* Xen's convention: free memory starts at pt_base + nr_pt_frames. */
@@ -212,12 +212,12 @@ static int pv_setup_vcpu0(struct domain *d, const struct elf_image *img,
 
 static int pv_shared_info(struct domain *d)
 {
-	d->arch.shared_info = alloc_xen_page();
-	return d->arch.shared_info ? 0 : -ENOMEM;
+	d->shared_info = alloc_xen_page();
+	return d->shared_info ? 0 : -ENOMEM;
 }
 
-int pv_build(struct domain *d, const struct elf_image *img,
-	     const char *cmdline, const char **why)
+int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
+	     const char **why)
 {
 	struct pv_layout l;
 	int rc;

@@ -31,7 +31,8 @@ static int control_build(const struct boot_module *m, struct domain **out)
 	int rc;
 
 	rc = domain_create(DOMID_CONTROL, "control", 1,
-			   (unsigned long)CONFIG_CONTROL_MEM_MB << (20 - PAGE_SHIFT),
+			   (unsigned long)CONFIG_CONTROL_MEM_MB
+			       << (20 - PAGE_SHIFT),
 			   DOMROLE_CONTROL, &d);
 	if (rc < 0) {
 		log_err("control domain: cannot create it (%d)\n", rc);

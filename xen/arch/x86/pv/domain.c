@@ -78,7 +78,7 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 
 void arch_domain_destroy(struct domain *d)
 {
-	if (d->arch.shared_info)
-		free_xen_page(d->arch.shared_info);
-	d->arch.shared_info = NULL;
+	if (d->shared_info)
+		free_xen_page(d->shared_info);
+	d->shared_info = NULL;
 }

@@ -8,8 +8,7 @@
 /* PV domains live in the lower half; the hypervisor is never reachable. */
 #define GUEST_VA_END 0x0000800000000000ull
 
-static int pv_translate(struct domain *d, uint64_t va, bool write,
-			paddr_t *pa)
+static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
 {
 	unsigned int level;
 	uint64_t e;

@@ -7,6 +7,7 @@
 #include <xen/console.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <xen/policy.h>
 #include <xen/sched.h>
 #include <public/sched.h>
 #include <public/version.h>
@@ -15,7 +16,7 @@
 #include <asm/pv.h>
 #include <asm/regs.h>
 
-#define CONSOLE_CHUNK 128
+#define CONSOLE_CHUNK	  128
 #define CONSOLE_WRITE_MAX 4096 /* bytes per hypercall */
 
 typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3,
@@ -31,12 +32,14 @@ static long console_io_write(struct domain *d, uint64_t count, uint64_t buf)
 	char chunk[CONSOLE_CHUNK];
 	char prefix[16];
 
+	if (policy_check(d, POLICY_CONSOLE_WRITE, NULL) < 0)
+		return -EPERM;
 	if (count > CONSOLE_WRITE_MAX)
 		return -EINVAL;
 	fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
 	for (uint64_t done = 0; done < count;) {
-		size_t n = count - done > CONSOLE_CHUNK ? CONSOLE_CHUNK
-							: count - done;
+		size_t n =
+		    count - done > CONSOLE_CHUNK ? CONSOLE_CHUNK : count - done;
 
 		if (copy_from_guest(d, chunk, buf + done, n) < 0)
 			return -EFAULT;
@@ -80,8 +83,8 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	}
 }
 
-static long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3,
-			   uint64_t a4, uint64_t a5)
+static long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+			   uint64_t a5)
 {
 	static const xen_extraversion_t extra = "-citadel";
 	struct xen_feature_info fi;
@@ -115,9 +118,8 @@ static const hypercall_fn_t hypercall_table[] = {
 void pv_hypercall(struct cpu_regs *regs)
 {
 	uint64_t nr = regs->rax;
-	hypercall_fn_t fn = nr < ARRAY_SIZE(hypercall_table)
-				    ? hypercall_table[nr]
-				    : NULL;
+	hypercall_fn_t fn =
+	    nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
 
 	regs->rax = fn ? (uint64_t)fn(regs->rdi, regs->rsi, regs->rdx,
 				      regs->r10, regs->r8)

@@ -32,8 +32,7 @@ void pv_guest_exception(struct cpu_regs *regs)
 	log_err("domain %u (%s) vCPU %u: exception %llu at %#llx, error "
 		"%#llx%s: no handler, crashing it\n",
 		d->domain_id, d->name, v->vcpu_id,
-		(unsigned long long)regs->vector,
-		(unsigned long long)regs->rip,
+		(unsigned long long)regs->vector, (unsigned long long)regs->rip,
 		(unsigned long long)regs->error_code, where);
 	domain_shutdown(d, SHUTDOWN_crash);
 	pv_exit_to_guest(regs);

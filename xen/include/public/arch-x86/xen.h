@@ -35,15 +35,13 @@
 	} while (0)
 #define set_xen_guest_handle(hnd, val) set_xen_guest_handle_raw(hnd, val)
 
-#ifndef __ASSEMBLY__
 /* Frame numbers and register-sized values: 64 bits on x86-64. */
-typedef uint64_t xen_pfn_t;
-typedef uint64_t xen_ulong_t;
-#endif
 #define PRI_xen_pfn   "lx"
 #define PRI_xen_ulong "lx"
-
 #ifndef __ASSEMBLY__
+typedef uint64_t xen_pfn_t;
+typedef uint64_t xen_ulong_t;
+
 __DEFINE_XEN_GUEST_HANDLE(uchar, unsigned char);
 __DEFINE_XEN_GUEST_HANDLE(uint, unsigned int);
 DEFINE_XEN_GUEST_HANDLE(char);
@@ -71,9 +69,9 @@ XEN_ABI_SIZE(XEN_GUEST_HANDLE(xen_pfn_t), 8);
 /*
  * One entry of a PV trap table (set_trap_table, or trap_ctxt below); a
  * table handed to set_trap_table ends with an entry whose address is 0.
- * flags[1:0] is the lowest ring allowed to raise the vector with INT n
- * (0: none, 1 or 2: the kernel, 3: anyone); flags bit 2 set means events
- * are masked on entry, like an interrupt gate.
+ * flags[1:0] is the gate's DPL, the least privileged ring that may raise
+ * the vector with INT n (0: none, 1 or 2: the guest kernel, 3: anyone);
+ * flags bit 2 set masks events on entry, like an interrupt gate.
  */
 struct trap_info {
 	uint8_t vector;
@@ -124,7 +122,7 @@ struct vcpu_guest_context {
 	struct trap_info trap_ctxt[256];   /* the virtual IDT */
 	uint64_t ldt_base, ldt_ents;	   /* linear address, entries */
 	uint64_t gdt_frames[16], gdt_ents; /* machine frames, entries */
-	uint64_t kernel_ss, kernel_sp;	   /* ring-1 stack of the TSS */
+	uint64_t kernel_ss, kernel_sp;	   /* stack on entry from user mode */
 	uint64_t ctrlreg[8];
 	uint64_t debugreg[8];
 	uint64_t event_callback_eip;

@@ -138,6 +138,8 @@ DEFINE_RING_TYPES(netif_rx, struct netif_rx_request, struct netif_rx_response);
 /* Slots per ring on one page (Linux's names). */
 #define XEN_NETIF_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, XEN_PAGE_SIZE)
 #define XEN_NETIF_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, XEN_PAGE_SIZE)
+XEN_ABI_SIZE(union netif_tx_sring_entry, 12);
+XEN_ABI_SIZE(union netif_rx_sring_entry, 8);
 XEN_STATIC_ASSERT(XEN_NETIF_TX_RING_SIZE == 256, "ABI: netif tx ring slots");
 XEN_STATIC_ASSERT(XEN_NETIF_RX_RING_SIZE == 256, "ABI: netif rx ring slots");
 

@@ -58,29 +58,32 @@ typedef unsigned int RING_IDX;
  * The largest power of two not above a 32-bit constant, as a constant
  * expression: halve the range that holds the top set bit five times.
  */
-#define XEN_RING_POW2_2(x) (((x)&0x2u) ? 0x2u : ((x)&0x1u))
+#define XEN_RING_POW2_2(x) ((0x2u & (x)) ? 0x2u : (0x1u & (x)))
 #define XEN_RING_POW2_4(x) \
-	(((x)&0xcu) ? XEN_RING_POW2_2((x) >> 2) << 2 : XEN_RING_POW2_2(x))
+	((0xcu & (x)) ? XEN_RING_POW2_2((x) >> 2) << 2 : XEN_RING_POW2_2(x))
 #define XEN_RING_POW2_8(x) \
-	(((x)&0xf0u) ? XEN_RING_POW2_4((x) >> 4) << 4 : XEN_RING_POW2_4(x))
+	((0xf0u & (x)) ? XEN_RING_POW2_4((x) >> 4) << 4 : XEN_RING_POW2_4(x))
 #define XEN_RING_POW2_16(x) \
-	(((x)&0xff00u) ? XEN_RING_POW2_8((x) >> 8) << 8 : XEN_RING_POW2_8(x))
-#define XEN_RING_POW2(x)                                       \
-	(((x)&0xffff0000u) ? XEN_RING_POW2_16((x) >> 16) << 16 \
-			   : XEN_RING_POW2_16(x))
+	((0xff00u & (x)) ? XEN_RING_POW2_8((x) >> 8) << 8 : XEN_RING_POW2_8(x))
+#define XEN_RING_POW2(x)                                         \
+	((0xffff0000u & (x)) ? XEN_RING_POW2_16((x) >> 16) << 16 \
+			     : XEN_RING_POW2_16(x))
+
+/* Whole slots of slot bytes in bytes, after a header of hdr bytes. */
+#define XEN_RING_SLOTS(bytes, hdr, slot) \
+	((unsigned int)(((bytes) - (hdr)) / (slot)))
 
 /* Slots of ring type name that fit in sz bytes, by type... */
-#define __CONST_RING_SIZE(name, sz)                                     \
-	XEN_RING_POW2(                                                  \
-	    (unsigned int)(((sz)-offsetof(struct name##_sring, ring)) / \
+#define __CONST_RING_SIZE(name, sz)                                 \
+	XEN_RING_POW2(                                              \
+	    XEN_RING_SLOTS(sz, offsetof(struct name##_sring, ring), \
 			   sizeof(((struct name##_sring *)0)->ring[0])))
 
 /* ...and through a pointer to the shared ring. */
-#define __RING_SIZE(s, sz)                                            \
-	XEN_RING_POW2(                                                \
-	    (unsigned int)(((sz) - (size_t)((const char *)(s)->ring - \
-					    (const char *)(s))) /     \
-			   sizeof((s)->ring[0])))
+#define __RING_SIZE(s, sz)                                             \
+	XEN_RING_POW2(XEN_RING_SLOTS(                                  \
+	    sz, (size_t)((const char *)(s)->ring - (const char *)(s)), \
+	    sizeof((s)->ring[0])))
 
 /* clang-format off */
 #define DEFINE_RING_TYPES(name, req_t, rsp_t)                               \

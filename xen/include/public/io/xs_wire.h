@@ -54,10 +54,9 @@ struct xsd_errors {
 	int errnum; /* XEN_E* */
 	const char *errstring;
 };
-#define XSD_ERROR(x)        \
-	{                   \
-		XEN_##x, #x \
-	}
+/* clang-format off */
+#define XSD_ERROR(x) { XEN_##x, #x }
+/* clang-format on */
 static const struct xsd_errors xsd_errors[] __attribute__((__unused__)) = {
 	XSD_ERROR(EINVAL), XSD_ERROR(EACCES),  XSD_ERROR(EEXIST),
 	XSD_ERROR(EISDIR), XSD_ERROR(ENOENT),  XSD_ERROR(ENOMEM),

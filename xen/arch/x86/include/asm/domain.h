@@ -7,7 +7,6 @@
 
 struct arch_domain {
 	paddr_t pt_root; /* its page tables, owned by the hypervisor */
-	void *shared_info;
 };
 
 struct domain;

@@ -12,7 +12,6 @@
 struct domain;
 
 int copy_from_guest(struct domain *d, void *dst, uint64_t gva, size_t len);
-int copy_to_guest(struct domain *d, uint64_t gva, const void *src,
-		  size_t len);
+int copy_to_guest(struct domain *d, uint64_t gva, const void *src, size_t len);
 
 #endif

@@ -16,8 +16,8 @@ struct cpu_regs;
  * up, vCPU 0 ready to start at the entry point. Returns 0 or an errno
  * with *why saying what failed.
  */
-int pv_build(struct domain *d, const struct elf_image *img,
-	     const char *cmdline, const char **why);
+int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
+	     const char **why);
 
 /* Run v on this CPU from its saved registers; does not return. */
 void pv_vcpu_enter(struct vcpu *v) __noreturn;

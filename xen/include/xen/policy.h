@@ -1,0 +1,23 @@
+/*
+ * The policy module: the one place that decides whether a domain may do
+ * an operation to another (in the spirit of Xen's XSM). Every privileged
+ * path asks here; nothing else tests domain ids or roles for permission.
+ */
+#ifndef XEN_POLICY_H
+#define XEN_POLICY_H
+
+struct domain;
+
+enum policy_op {
+	POLICY_DOMCTL,		/* create, destroy, pause, build others */
+	POLICY_CONSOLE_WRITE,	/* write to the hypervisor console */
+	POLICY_EVTCHN_INTERDOMAIN, /* bind to a port of the target */
+	POLICY_EVTCHN_UNBOUND,	/* offer a port to the target */
+	POLICY_SHUTDOWN_OTHER,	/* shut the target down */
+};
+
+/* 0 if src may do op to target (NULL when there is none), else -EPERM. */
+int policy_check(const struct domain *src, enum policy_op op,
+		 const struct domain *target);
+
+#endif
