@@ -25,7 +25,8 @@ endif
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all xen stubdom image run test test-unit test-qemu test-config test-matrix \
+.PHONY: all xen stubdom image run test test-unit test-qemu test-headers \
+	test-config test-matrix \
 	test-format \
 	format clean distclean help deps FORCE
 
@@ -68,7 +69,8 @@ savedefconfig: $(DEPS_STAMP)
 # .config is made from the default defconfig.
 NO_CONFIG_GOALS := menuconfig defconfig %_defconfig olddefconfig \
 	savedefconfig allnoconfig allyesconfig clean distclean help deps \
-	format test test-unit test-qemu test-config test-matrix test-format
+	format test test-unit test-qemu test-headers test-config test-matrix \
+	test-format
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(AUTO_CONF)
 endif

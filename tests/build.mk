@@ -65,6 +65,11 @@ test-qemu: $(DEPS_STAMP)
 		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \
 		--timeout $(QTEST_TIMEOUT)
 
+# ---- The public ABI headers stand alone, as C99 and as C++ ------------------
+
+test-headers: $(DEPS_STAMP)
+	$(Q)bash tests/headers_check.sh | grep -v '^PASS'
+
 # ---- The configuration front end, broken configurations included ----------
 
 test-config: $(DEPS_STAMP)
@@ -84,7 +89,8 @@ test-format: $(DEPS_STAMP)
 		echo "format: $(words $(C_SOURCES)) passed, 0 failed"
 
 # Every part runs even when an earlier one fails; the target fails if any did.
-TEST_PARTS := test-unit test-qemu test-config test-matrix test-format
+TEST_PARTS := test-unit test-qemu test-headers test-config test-matrix \
+	test-format
 
 # The last line sums the parts' summaries; a part that failed without
 # counting its failures (a build error, say) counts as one.

@@ -26,6 +26,7 @@ xen-y := \
 	xen/arch/x86/pv/domain.o \
 	xen/arch/x86/pv/guest-access.o \
 	xen/arch/x86/pv/hypercall.o \
+	xen/arch/x86/pv/mm.o \
 	xen/arch/x86/pv/traps.o \
 	xen/arch/x86/serial-input.o \
 	xen/arch/x86/setup.o \

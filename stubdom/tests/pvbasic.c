@@ -97,6 +97,61 @@ static void test_sched_and_unknown(void)
 	check("hypercall 127", hypercall2(127, 0, 0), -XEN_ENOSYS);
 }
 
+/* An address free in our layout: the builder maps from 4 MiB up. */
+#define SPARE_VA 0x20000000l
+#define PTE_P	 0x1l
+#define PTE_RW	 0x2l
+#define PTE_PSE	 0x80l
+
+static long update_va(long va, long pte)
+{
+	return hypercall3(__HYPERVISOR_update_va_mapping, va, pte, UVMF_INVLPG);
+}
+
+/* Map our shared_info and one of our own frames; refuse others' frames. */
+static void test_mappings(void)
+{
+	unsigned long si_mfn = start_info->shared_info >> 12;
+	unsigned long *p2m = (unsigned long *)start_info->mfn_list;
+	static volatile unsigned int marker = 0x1234;
+	unsigned long own = p2m[((unsigned long)&marker - 0x400000) >> 12];
+	volatile struct shared_info *si = (void *)SPARE_VA;
+	volatile unsigned int *alias;
+	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+
+	check("map shared_info",
+	      update_va(SPARE_VA, si_mfn << 12 | PTE_P | PTE_RW), 0);
+	check("shared_info readable", si->evtchn_pending[0] == 0, 1);
+	check("map own frame",
+	      update_va(SPARE_VA + 4096, own << 12 | PTE_P | PTE_RW), 0);
+	alias = (volatile unsigned int *)(SPARE_VA + 4096 +
+					  ((unsigned long)&marker & 4095));
+	check("alias sees data", *alias, 0x1234);
+	check("map frame 0", update_va(SPARE_VA, PTE_P), -XEN_EPERM);
+	check("map large page",
+	      update_va(SPARE_VA, own << 12 | PTE_P | PTE_PSE), -XEN_EINVAL);
+	check("map unaligned va", update_va(SPARE_VA + 8, own << 12 | PTE_P),
+	      -XEN_EINVAL);
+	check("map hypervisor va", update_va(HYPERVISOR_VA, own << 12 | PTE_P),
+	      -XEN_EINVAL);
+	check("unmap", update_va(SPARE_VA + 4096, 0), 0);
+	check(
+	    "mmuext flush",
+	    hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, DOMID_SELF, 0),
+	    0);
+	op.cmd = 999;
+	check(
+	    "mmuext bad cmd",
+	    hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, DOMID_SELF, 0),
+	    -XEN_ENOSYS);
+	check("mmuext other domain",
+	      hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, 5, 0),
+	      -XEN_EINVAL);
+	check("mmuext bad pointer",
+	      hypercall5(__HYPERVISOR_mmuext_op, UNMAPPED, 1, 0, DOMID_SELF, 0),
+	      -XEN_EFAULT);
+}
+
 int app_main(const char *cmdline)
 {
 	printf("Hello from a PV domain: nr_pages %lu, command line '%s'\n",
@@ -104,6 +159,7 @@ int app_main(const char *cmdline)
 	test_version();
 	test_console();
 	test_sched_and_unknown();
+	test_mappings();
 	printf("pvbasic: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
 }

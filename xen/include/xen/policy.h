@@ -9,11 +9,11 @@
 struct domain;
 
 enum policy_op {
-	POLICY_DOMCTL,		/* create, destroy, pause, build others */
-	POLICY_CONSOLE_WRITE,	/* write to the hypervisor console */
+	POLICY_DOMCTL,		   /* create, destroy, pause, build others */
+	POLICY_CONSOLE_WRITE,	   /* write to the hypervisor console */
 	POLICY_EVTCHN_INTERDOMAIN, /* bind to a port of the target */
-	POLICY_EVTCHN_UNBOUND,	/* offer a port to the target */
-	POLICY_SHUTDOWN_OTHER,	/* shut the target down */
+	POLICY_EVTCHN_UNBOUND,	   /* offer a port to the target */
+	POLICY_SHUTDOWN_OTHER,	   /* shut the target down */
 };
 
 /* 0 if src may do op to target (NULL when there is none), else -EPERM. */

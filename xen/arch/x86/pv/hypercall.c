@@ -113,6 +113,8 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_console_io] = do_console_io,
 	[__HYPERVISOR_sched_op] = do_sched_op,
 	[__HYPERVISOR_xen_version] = do_xen_version,
+	[__HYPERVISOR_update_va_mapping] = pv_do_update_va_mapping,
+	[__HYPERVISOR_mmuext_op] = pv_do_mmuext_op,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

@@ -59,6 +59,14 @@ struct pt_alloc {
 int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 	   bool large, const struct pt_alloc *alloc);
 
+/*
+ * Set the 4 KiB leaf entry for va to pte (0 unmaps), making missing
+ * tables with alloc (user-accessible when pte is). Returns 0, -ENOMEM,
+ * or -EEXIST when a large page covers va.
+ */
+int pt_set_leaf(paddr_t root, uint64_t va, uint64_t pte,
+		const struct pt_alloc *alloc);
+
 /* The entry mapping va at the lowest level it reaches (for checks). */
 uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level);
 

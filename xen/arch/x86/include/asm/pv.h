@@ -36,6 +36,12 @@ struct boot_info;
  */
 void pv_start_control_domain(const struct boot_info *bi);
 
+/* Hypercall handlers outside hypercall.c (arguments as in the ABI). */
+long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
+			     uint64_t a4, uint64_t a5);
+long pv_do_mmuext_op(uint64_t uops, uint64_t count, uint64_t done_ptr,
+		     uint64_t domid, uint64_t a5);
+
 /* The vCPU running on this CPU, or NULL when idle. */
 struct vcpu *pv_current(void);
 

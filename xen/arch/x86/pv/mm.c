@@ -1,0 +1,122 @@
+/*
+ * Memory hypercalls for PV domains, first stage: the page tables are the
+ * hypervisor's, so a domain changes its mappings only here, and only to
+ * frames it owns (not its page tables) or to its shared_info page.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/sched.h>
+#include <xen/string.h>
+#include <public/xen.h>
+#include <asm/guest_access.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+
+#define GUEST_VA_END	0x0000800000000000ull
+/* What a domain may ask for in an entry; the rest is ours to decide. */
+#define PV_PTE_ALLOWED                                                   \
+	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_NX | PTE_ADDR)
+
+static paddr_t pv_alloc_pt(void *ctx)
+{
+	struct page_info *pg = domain_alloc_page(ctx);
+	paddr_t pa;
+
+	if (!pg)
+		return _paddr(0);
+	pg->use = PGU_PAGETABLE;
+	pa = mfn_to_paddr(page_to_mfn(pg));
+	memset(maddr_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+/* May d map this frame? Its own ordinary frames, or its shared_info. */
+static bool pv_frame_ok(struct domain *d, uint64_t mfn)
+{
+	struct page_info *pg = mfn_to_page(_mfn(mfn));
+
+	if (mfn == mfn_x(paddr_to_mfn(virt_to_maddr(d->shared_info))))
+		return true;
+	return pg && pg->owner == d->domain_id && pg->use == PGU_DOMAIN &&
+	       pg->order != PAGE_ORDER_TAIL;
+}
+
+/* Check everything about the request; change nothing. */
+static int pv_check_mapping(struct domain *d, uint64_t va, uint64_t pte,
+			    uint64_t flags)
+{
+	if ((va & (PAGE_SIZE - 1)) || va >= GUEST_VA_END || va < PAGE_SIZE)
+		return -EINVAL;
+	if (flags & ~(uint64_t)(UVMF_FLUSHTYPE_MASK | UVMF_ALL))
+		return -EINVAL;
+	if (!(pte & PTE_P))
+		return 0;
+	if (pte & ~PV_PTE_ALLOWED)
+		return -EINVAL;
+	return pv_frame_ok(d, (pte & PTE_ADDR) >> PAGE_SHIFT) ? 0 : -EPERM;
+}
+
+long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
+			     uint64_t a4, uint64_t a5)
+{
+	struct domain *d = pv_current()->domain;
+	const struct pt_alloc alloc = { pv_alloc_pt, d };
+	int rc = pv_check_mapping(d, va, pte, flags);
+
+	if (rc)
+		return rc;
+	if (pte & PTE_P)
+		pte |= PTE_US;
+	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc);
+	/* The domain runs on this CPU only (first stage): a local flush. */
+	flush_tlb_one(va);
+	return rc;
+}
+
+static long pv_mmuext_one(struct domain *d, const struct mmuext_op *op)
+{
+	uint64_t cr3;
+
+	switch (op->cmd) {
+	case MMUEXT_TLB_FLUSH_LOCAL:
+	case MMUEXT_TLB_FLUSH_ALL:
+		__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3"
+				 : "=r"(cr3)
+				 :
+				 : "memory");
+		return 0;
+	case MMUEXT_INVLPG_LOCAL:
+	case MMUEXT_INVLPG_ALL:
+		if (op->arg1.linear_addr >= GUEST_VA_END)
+			return -EINVAL;
+		flush_tlb_one(op->arg1.linear_addr);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+long pv_do_mmuext_op(uint64_t uops, uint64_t count, uint64_t done_ptr,
+		     uint64_t domid, uint64_t a5)
+{
+	struct domain *d = pv_current()->domain;
+	unsigned int done;
+
+	if (domid != DOMID_SELF || count > 1024)
+		return -EINVAL;
+	for (done = 0; done < count; done++) {
+		struct mmuext_op op;
+		long rc;
+
+		if (copy_from_guest(d, &op, uops + done * sizeof(op),
+				    sizeof(op)) < 0)
+			return -EFAULT;
+		rc = pv_mmuext_one(d, &op);
+		if (rc < 0)
+			return rc;
+	}
+	if (done_ptr && copy_to_guest(d, done_ptr, &done, sizeof(done)) < 0)
+		return -EFAULT;
+	return 0;
+}
