@@ -24,8 +24,10 @@ unit-acpi := $(UNIT_PRINTK) $(wildcard xen/drivers/acpi/*.c)
 unit-timer_queue := xen/common/timer_queue.c
 unit-locks := -lpthread
 unit-elf := xen/common/elf.c xen/common/vsnprintf.c
+unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 
-UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf
+UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
+	sched
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

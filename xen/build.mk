@@ -46,6 +46,7 @@ xen-y := \
 	xen/common/page_alloc.o \
 	xen/common/panic.o \
 	xen/common/printk.o \
+	xen/common/sched_core.o \
 	xen/common/softirq.o \
 	xen/common/string.o \
 	xen/common/symbols.o \
