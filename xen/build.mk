@@ -22,6 +22,7 @@ xen-y := \
 	xen/arch/x86/mm/mm-init.o \
 	xen/arch/x86/mm/pagetable.o \
 	xen/arch/x86/pv/build.o \
+	xen/arch/x86/pv/callback.o \
 	xen/arch/x86/pv/control.o \
 	xen/arch/x86/pv/domain.o \
 	xen/arch/x86/pv/guest-access.o \

@@ -188,6 +188,10 @@ def tests():
               r"^domain 0 \(control\) shut down: poweroff$",
               r"^Control domain powered off: halting\.$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pv-traps", kernel("", ["{traps}"]), HALTED,
+             [r"^\(d0\) traps: 6 passed, 0 failed$",
+              r"^Control domain powered off: halting\.$"],
+             reject=[r"FAIL", r"^\(d0\) panic"]),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -216,7 +220,7 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash"):
+        for app in ("pvbasic", "crash", "traps"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -8,6 +8,8 @@
 #include <public/xen.h>
 
 extern struct start_info *start_info;
+/* Mapped by the runtime at start, below the image. */
+extern volatile struct shared_info *shared_info;
 
 /* The application: called with the domain's command line. Its return
  * value is the shutdown reason (0 powers the domain off). */

@@ -87,9 +87,10 @@ void x86_dispatch(struct cpu_regs *regs)
 		local_irq_enable();
 		pv_hypercall(regs);
 	} else if (regs->vector < NR_EXCEPTIONS) {
-		if (from_guest(regs))
-			pv_guest_exception(regs);
-		do_exception(regs);
+		if (!from_guest(regs))
+			do_exception(regs);
+		pv_guest_exception(regs);
+		return;
 	} else {
 		irq_dispatch(regs);
 	}

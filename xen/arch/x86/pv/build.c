@@ -31,10 +31,17 @@ static uint64_t round_up(uint64_t v)
 	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1ull);
 }
 
-/* Table pages for n mapped pages: L1s, L2s, an L3 and the L4 (+ slack). */
+/*
+ * Table pages for n mapped pages: L1s, L2s, an L3 and the L4, and a
+ * reserve for the tables the domain's own later mappings need (they are
+ * charged to it too).
+ */
+#define PT_RESERVE 16
+
 static unsigned long pv_pt_pages(unsigned long n)
 {
-	return (n + 511) / 512 + (n + 512 * 512 - 1) / (512 * 512) + 3;
+	return (n + 511) / 512 + (n + 512 * 512 - 1) / (512 * 512) + 2 +
+	       PT_RESERVE;
 }
 
 static int pv_layout(struct domain *d, const struct elf_image *img,
@@ -144,9 +151,18 @@ static int pv_zero(void *ctx, uint64_t va, uint64_t len)
 	return pv_copy_in(ctx, va, NULL, len);
 }
 
-/* push rcx; push r11; mov $nr, eax; syscall; pop r11; pop rcx; ret */
+/*
+ * push rcx; push r11; mov $nr, eax; syscall; pop r11; pop rcx; ret.
+ * iret's stub also pushes rax and never returns: the hypercall restores
+ * the frame the handler left on its stack.
+ */
 static void pv_write_hypercall_page(uint8_t *page)
 {
+	static const uint8_t iret[] = { 0x51, 0x41, 0x53,
+					0x50, 0xb8, __HYPERVISOR_iret,
+					0,    0,    0,
+					0x0f, 0x05 };
+
 	memset(page, 0xcc, PAGE_SIZE); /* int3 between the stubs */
 	for (unsigned int nr = 0; nr < PAGE_SIZE / HYPERCALL_STUB; nr++) {
 		uint8_t *p = page + nr * HYPERCALL_STUB;
@@ -156,6 +172,7 @@ static void pv_write_hypercall_page(uint8_t *page)
 
 		memcpy(p, stub, sizeof(stub));
 	}
+	memcpy(page + __HYPERVISOR_iret * HYPERCALL_STUB, iret, sizeof(iret));
 }
 
 static void pv_fill_p2m(struct domain *d, const struct pv_layout *l)
@@ -206,6 +223,8 @@ static int pv_setup_vcpu0(struct domain *d, const struct elf_image *img,
 	r->ss = FLAT_RING3_DS;
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
 	r->vector = CPU_REGS_NO_VECTOR;
+	v->vcpu_info = &d->shared_info->vcpu_info[0];
+	v->vcpu_info->evtchn_upcall_mask = 1; /* until the domain is ready */
 	v->online = true;
 	return 0;
 }

@@ -69,8 +69,12 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 		local_irq_disable();
 		if (v->domain->state != DOMSTATE_ACTIVE || !v->online)
 			pv_vcpu_leave(v);
-		if (!softirq_pending(smp_processor_id()))
-			return; /* iretq restores the guest's IF */
+		if (!softirq_pending(smp_processor_id())) {
+			pv_deliver_events(v, regs);
+			if (v->domain->state == DOMSTATE_ACTIVE)
+				return; /* iretq restores the guest's IF */
+			continue;
+		}
 		local_irq_enable();
 		do_softirq();
 	}

@@ -115,6 +115,9 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_xen_version] = do_xen_version,
 	[__HYPERVISOR_update_va_mapping] = pv_do_update_va_mapping,
 	[__HYPERVISOR_mmuext_op] = pv_do_mmuext_op,
+	[__HYPERVISOR_set_callbacks] = pv_do_set_callbacks,
+	[__HYPERVISOR_callback_op] = pv_do_callback_op,
+	[__HYPERVISOR_set_trap_table] = pv_do_set_trap_table,
 };
 
 void pv_hypercall(struct cpu_regs *regs)
@@ -123,6 +126,11 @@ void pv_hypercall(struct cpu_regs *regs)
 	hypercall_fn_t fn =
 	    nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr] : NULL;
 
+	/* iret changes the whole frame, not only rax. */
+	if (nr == __HYPERVISOR_iret) {
+		regs->rax = (uint64_t)pv_do_iret(regs);
+		return;
+	}
 	regs->rax = fn ? (uint64_t)fn(regs->rdi, regs->rsi, regs->rdx,
 				      regs->r10, regs->r8)
 		       : (uint64_t)-ENOSYS;

@@ -13,9 +13,9 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 
-#define GUEST_VA_END	0x0000800000000000ull
+#define GUEST_VA_END 0x0000800000000000ull
 /* What a domain may ask for in an entry; the rest is ours to decide. */
-#define PV_PTE_ALLOWED                                                   \
+#define PV_PTE_ALLOWED \
 	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_NX | PTE_ADDR)
 
 static paddr_t pv_alloc_pt(void *ctx)

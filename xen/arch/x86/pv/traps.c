@@ -25,10 +25,15 @@ void pv_guest_exception(struct cpu_regs *regs)
 	struct domain *d = v->domain;
 
 	char where[40] = "";
+	uint64_t cr2 = regs->vector == X86_VEC_PF ? read_cr2() : 0;
 
+	if (pv_bounce_exception(v, regs, cr2)) {
+		pv_exit_to_guest(regs);
+		return;
+	}
 	if (regs->vector == X86_VEC_PF)
 		fmt_snprintf(where, sizeof(where), ", address %#llx",
-			     (unsigned long long)read_cr2());
+			     (unsigned long long)cr2);
 	log_err("domain %u (%s) vCPU %u: exception %llu at %#llx, error "
 		"%#llx%s: no handler, crashing it\n",
 		d->domain_id, d->name, v->vcpu_id,
@@ -36,5 +41,4 @@ void pv_guest_exception(struct cpu_regs *regs)
 		(unsigned long long)regs->error_code, where);
 	domain_shutdown(d, SHUTDOWN_crash);
 	pv_exit_to_guest(regs);
-	__builtin_unreachable();
 }

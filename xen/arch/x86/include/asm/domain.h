@@ -13,8 +13,15 @@ struct domain;
 /* Give back what the arch part holds (its frames go with the domain's). */
 void arch_domain_destroy(struct domain *d);
 
+/* The exceptions a PV vCPU handles itself (set_trap_table). */
+#define PV_TRAPS 32
+
 struct arch_vcpu {
-	struct cpu_regs regs; /* saved while it does not run */
+	struct cpu_regs regs;	 /* saved while it does not run */
+	uint64_t event_callback; /* where event upcalls enter */
+	uint64_t failsafe_callback;
+	uint64_t trap_address[PV_TRAPS]; /* 0: none, crash the domain */
+	uint8_t trap_flags[PV_TRAPS];
 };
 
 #endif

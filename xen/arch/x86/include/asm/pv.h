@@ -24,7 +24,7 @@ void pv_vcpu_enter(struct vcpu *v) __noreturn;
 
 /* A hypercall (syscall from ring 3) or an exception in the guest. */
 void pv_hypercall(struct cpu_regs *regs);
-void pv_guest_exception(struct cpu_regs *regs) __noreturn;
+void pv_guest_exception(struct cpu_regs *regs);
 
 /* Before returning to the guest: softirqs, and leaving if it stopped. */
 void pv_exit_to_guest(struct cpu_regs *regs);
@@ -41,6 +41,19 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 			     uint64_t a4, uint64_t a5);
 long pv_do_mmuext_op(uint64_t uops, uint64_t count, uint64_t done_ptr,
 		     uint64_t domid, uint64_t a5);
+
+long pv_do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall,
+			 uint64_t a4, uint64_t a5);
+long pv_do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+		       uint64_t a5);
+long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5);
+long pv_do_iret(struct cpu_regs *regs);
+
+/* An event upcall, if one is pending and unmasked, on the way out. */
+void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs);
+/* Send an exception to the domain's handler; false if it has none. */
+bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2);
 
 /* The vCPU running on this CPU, or NULL when idle. */
 struct vcpu *pv_current(void);
