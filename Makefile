@@ -95,7 +95,7 @@ all: xen stubdom image
 
 # ---- Housekeeping --------------------------------------------------------
 
-C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+C_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
 	find xen tests tools -name '*.[ch]')
 
 format:

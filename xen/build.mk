@@ -48,6 +48,7 @@ xen-y := \
 	xen/common/panic.o \
 	xen/common/printk.o \
 	xen/common/sched_core.o \
+	xen/common/schedule.o \
 	xen/common/softirq.o \
 	xen/common/string.o \
 	xen/common/symbols.o \

@@ -151,15 +151,22 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		return NULL;
 	v->vcpu_id = id;
 	v->domain = d;
+	if (vcpu_sched_init(v) < 0) {
+		free_xen_page(v);
+		return NULL;
+	}
 	d->vcpus[id] = v;
 	return v;
 }
 
+/* The vCPUs must not be running: the domain was shut down first. */
 static void domain_free_vcpus(struct domain *d)
 {
 	for (unsigned int i = 0; i < d->max_vcpus; i++) {
-		if (d->vcpus[i])
-			free_xen_page(d->vcpus[i]);
+		if (!d->vcpus[i])
+			continue;
+		vcpu_sched_remove(d->vcpus[i]);
+		free_xen_page(d->vcpus[i]);
 		d->vcpus[i] = NULL;
 	}
 }
@@ -194,6 +201,9 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		d->shutdown_code = reason;
 	}
 	spin_unlock(&d->lock);
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_block(d->vcpus[i]);
 	log_info("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
 		 reason < ARRAY_SIZE(reasons) ? reasons[reason] : "unknown");
 }

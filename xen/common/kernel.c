@@ -67,6 +67,12 @@ void kernel_domains_changed(void)
 	}
 }
 
+void kernel_run(void)
+{
+	schedule_start();
+	arch_idle();
+}
+
 void kernel_boot_done(void)
 {
 	if (testdev_exit_after_boot()) {

@@ -12,6 +12,7 @@
 #include <xen/multiboot.h>
 #include <xen/param.h>
 #include <xen/smp.h>
+#include <xen/sched.h>
 #include <xen/timer.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
@@ -50,12 +51,14 @@ static void __noreturn start_xen_on_stack(void)
 	smp_init_ipis();
 	local_irq_enable();
 	smp_boot_cpus(&acpi_info);
+	schedule_init();
 	mm_print_usage();
 	keyhandler_init();
 	serial_input_init();
 	kernel_selftest();
 	testdev_run();
-	pv_start_control_domain(&boot_info);
+	if (pv_start_control_domain(&boot_info))
+		kernel_run();
 	kernel_boot_done();
 }
 

@@ -19,6 +19,9 @@ void kernel_selftest(void);
  */
 void kernel_boot_done(void) __noreturn;
 
+/* Boot is over and there are domains: schedule them, for good. */
+void kernel_run(void) __noreturn;
+
 /*
  * A vCPU stopped running because its domain stopped: act for a control
  * domain that is gone (halt, reboot, report a crash).

@@ -3,6 +3,7 @@
 #define XEN_SCHED_H
 
 #include <xen/mm.h>
+#include <xen/sched-core.h>
 #include <xen/spinlock.h>
 #include <xen/types.h>
 #include <public/xen.h>
@@ -33,6 +34,7 @@ struct vcpu {
 	unsigned int processor;		   /* the CPU it runs or last ran on */
 	bool running;
 	bool online; /* VCPUOP_up / down */
+	struct sched_unit sched;
 	struct arch_vcpu arch;
 };
 
@@ -79,6 +81,22 @@ void domain_free_pages(struct domain *d);
 /* Iterate d's frames: first, then next until NULL. */
 struct page_info *domain_first_page(const struct domain *d);
 struct page_info *domain_next_page(const struct page_info *pg);
+
+/* Scheduling (xen/common/schedule.c). */
+void schedule_init(void);
+/* From now on, CPUs pick vCPUs to run (boot is over). */
+void schedule_start(void);
+/* v may run / may not run (blocked, down, or its domain stopped). */
+void vcpu_wake(struct vcpu *v);
+void vcpu_block(struct vcpu *v);
+/* Set up / take down v's scheduling state (domain.c). */
+int vcpu_sched_init(struct vcpu *v);
+void vcpu_sched_remove(struct vcpu *v);
+/* Give the CPU up at the next chance (yield, slice over). */
+void vcpu_yield(struct vcpu *v);
+/* The arch switches this CPU from prev to next (either may be NULL). */
+void arch_switch_to(struct vcpu *prev, struct vcpu *next);
+struct vcpu *arch_current(void);
 
 /* Number of domains alive (for the debug keys and tests). */
 unsigned int domain_count(void);

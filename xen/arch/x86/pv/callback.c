@@ -21,11 +21,11 @@
 #include <asm/regs.h>
 #include <asm/x86-defs.h>
 
-#define X86_EFLAGS_IF	0x00000200ull
+#define X86_EFLAGS_IF 0x00000200ull
 /* What a domain may set in its rflags from ring 3 (no IOPL, NT, VM, RF). */
-#define GUEST_RFLAGS	0x00250fd5ull
-#define GUEST_VA_END	0x0000800000000000ull
-#define TI_MASK_EVENTS	4 /* trap_info flags: events masked on entry */
+#define GUEST_RFLAGS   0x00250fd5ull
+#define GUEST_VA_END   0x0000800000000000ull
+#define TI_MASK_EVENTS 4 /* trap_info flags: events masked on entry */
 
 static bool pv_has_error_code(unsigned int vector)
 {
@@ -82,8 +82,7 @@ void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs)
 	}
 }
 
-bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs,
-			 uint64_t cr2)
+bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2)
 {
 	unsigned int vec = (unsigned int)regs->vector;
 
@@ -138,8 +137,8 @@ long pv_do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 }
 
 /* A table of trap_info ending with address 0; NULL clears every entry. */
-long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3,
-			  uint64_t a4, uint64_t a5)
+long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
 {
 	struct vcpu *v = pv_current();
 	uint64_t addr[PV_TRAPS] = { 0 };

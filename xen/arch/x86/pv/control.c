@@ -48,24 +48,25 @@ static int control_build(const struct boot_module *m, struct domain **out)
 	return 0;
 }
 
-void pv_start_control_domain(const struct boot_info *bi)
+bool pv_start_control_domain(const struct boot_info *bi)
 {
 	const struct boot_module *m = &bi->modules[0];
 	struct domain *d;
 
 	if (bi->nr_modules == 0) {
 		log_info("No modules: no control domain\n");
-		return;
+		return false;
 	}
 	if (elf_parse(&control_image, maddr_to_virt(m->start), m->size) < 0) {
 		log_info("Module 0 is no control domain: %s\n",
 			 control_image.error);
-		return;
+		return false;
 	}
 	if (control_build(m, &d) < 0)
-		return;
+		return false;
 	log_always("Control domain: %lu MiB, entry %#llx\n",
 		   d->mem.pages >> (20 - PAGE_SHIFT),
 		   (unsigned long long)d->vcpus[0]->arch.regs.rip);
-	pv_vcpu_enter(d->vcpus[0]);
+	vcpu_wake(d->vcpus[0]);
+	return true;
 }

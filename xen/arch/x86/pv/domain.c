@@ -41,26 +41,39 @@ void pv_vcpu_enter(struct vcpu *v)
 	v->running = true;
 	write_cr3(v->domain->arch.pt_root);
 	*frame = v->arch.regs;
+	/* Events and softirqs first, as on every way out to ring 3. */
+	pv_exit_to_guest(frame);
 	x86_return_to_frame(frame);
 }
 
-static void __noreturn pv_after_leave(void)
+struct vcpu *arch_current(void)
 {
-	kernel_domains_changed();
-	idle_loop();
+	return this_cpu()->curr;
 }
 
-/* The vCPU on this CPU stops running: keep its registers, go idle. */
-static void __noreturn pv_vcpu_leave(struct vcpu *v)
+/*
+ * Called from schedule() on this CPU: prev's registers are the frame at
+ * the top of the stack (schedule runs on the way out to it) or there is
+ * no prev (the idle loop). Neither branch returns.
+ */
+void arch_switch_to(struct vcpu *prev, struct vcpu *next)
 {
-	v->arch.regs = *pv_frame();
-	v->running = false;
+	if (prev) {
+		prev->arch.regs = *pv_frame();
+		__atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
+	}
+	if (next)
+		pv_vcpu_enter(next);
 	this_cpu()->curr = NULL;
 	write_cr3(idle_pg_table);
 	local_irq_enable();
-	switch_stack(this_cpu()->stack_top, pv_after_leave);
+	switch_stack(this_cpu()->stack_top, idle_loop);
 }
 
+/*
+ * On the way back to ring 3: run softirqs (which may switch this CPU to
+ * another vCPU, never to return here), then deliver an event upcall.
+ */
 void pv_exit_to_guest(struct cpu_regs *regs)
 {
 	struct vcpu *v = pv_current();
@@ -68,7 +81,7 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 	for (;;) {
 		local_irq_disable();
 		if (v->domain->state != DOMSTATE_ACTIVE || !v->online)
-			pv_vcpu_leave(v);
+			vcpu_block(v);
 		if (!softirq_pending(smp_processor_id())) {
 			pv_deliver_events(v, regs);
 			if (v->domain->state == DOMSTATE_ACTIVE)

@@ -69,6 +69,7 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 
 	switch (cmd) {
 	case SCHEDOP_yield:
+		vcpu_yield(pv_current());
 		return 0;
 	case SCHEDOP_shutdown:
 		if (copy_from_guest(current_domain(), &shutdown, arg,

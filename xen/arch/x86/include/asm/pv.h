@@ -31,10 +31,10 @@ void pv_exit_to_guest(struct cpu_regs *regs);
 
 struct boot_info;
 /*
- * Build the control domain from module 0 and run it on this CPU (no
- * return); returns when there is no usable module 0, having said why.
+ * Build the control domain from module 0 and make it runnable; false
+ * when there is no usable module 0, having said why.
  */
-void pv_start_control_domain(const struct boot_info *bi);
+bool pv_start_control_domain(const struct boot_info *bi);
 
 /* Hypercall handlers outside hypercall.c (arguments as in the ABI). */
 long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
