@@ -29,6 +29,7 @@ xen-y := \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
 	xen/arch/x86/pv/traps.o \
+	xen/arch/x86/pv/vcpu.o \
 	xen/arch/x86/serial-input.o \
 	xen/arch/x86/setup.o \
 	xen/arch/x86/smp.o \

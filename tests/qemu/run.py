@@ -192,6 +192,15 @@ def tests():
              [r"^\(d0\) traps: 6 passed, 0 failed$",
               r"^Control domain powered off: halting\.$"],
              reject=[r"FAIL", r"^\(d0\) panic"]),
+        Test("pv-vcpus-4", kernel("dom0_max_vcpus=4", ["{vcpus}"]), HALTED,
+             [r"^\(d0\) 3 vCPUs came up and went down$",
+              r"^\(d0\) vcpus: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=4),
+        Test("pv-vcpus-32", kernel("dom0_max_vcpus=32", ["{vcpus}"]),
+             HALTED,
+             [r"^\(d0\) 31 vCPUs came up and went down$",
+              r"^\(d0\) vcpus: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -220,7 +229,7 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash", "traps"):
+        for app in ("pvbasic", "crash", "traps", "vcpus"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

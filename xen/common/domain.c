@@ -144,7 +144,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	struct vcpu *v;
 
 	BUILD_BUG_ON(sizeof(struct vcpu) > PAGE_SIZE);
-	if (id >= d->max_vcpus || d->vcpus[id])
+	if (id >= d->max_vcpus)
 		return NULL;
 	v = alloc_xen_page();
 	if (!v)
@@ -155,7 +155,15 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		free_xen_page(v);
 		return NULL;
 	}
+	/* Two vCPUs may race to create the same one: one wins. */
+	spin_lock(&d->lock);
+	if (d->vcpus[id]) {
+		spin_unlock(&d->lock);
+		free_xen_page(v);
+		return NULL;
+	}
 	d->vcpus[id] = v;
+	spin_unlock(&d->lock);
 	return v;
 }
 

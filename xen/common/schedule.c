@@ -27,12 +27,12 @@ static void slice_timer_fn(void *unused)
 }
 
 /* Calls into the core run with interrupts off (see sched-core.h). */
-#define SCHED_CALL(expr)                                       \
-	({                                                     \
-		unsigned long flags_ = arch_irq_save();        \
-		int cpu_ = (expr);                             \
-		arch_irq_restore(flags_);                      \
-		cpu_;                                          \
+#define SCHED_CALL(expr)                                \
+	({                                              \
+		unsigned long flags_ = arch_irq_save(); \
+		int cpu_ = (expr);                      \
+		arch_irq_restore(flags_);               \
+		cpu_;                                   \
 	})
 
 void vcpu_wake(struct vcpu *v)
@@ -50,12 +50,10 @@ int vcpu_sched_init(struct vcpu *v)
 	struct cpumask all;
 
 	cpumask_zero(&all);
-	for_each_online_cpu(c)
-		cpumask_set(&all, c);
-	return sched_unit_init(&v->sched,
-			       (unsigned int)v->domain->domain_id << 8 |
-				       v->vcpu_id,
-			       v, SCHED_WEIGHT_DEFAULT, 0, &all);
+	for_each_online_cpu(c) cpumask_set(&all, c);
+	return sched_unit_init(
+	    &v->sched, (unsigned int)v->domain->domain_id << 8 | v->vcpu_id, v,
+	    SCHED_WEIGHT_DEFAULT, 0, &all);
 }
 
 void vcpu_sched_remove(struct vcpu *v)
@@ -97,13 +95,12 @@ void schedule_init(void)
 {
 	sched_core_init(nr_cpus_online);
 	for_each_online_cpu(c)
-		timer_init(&slice_timers[c], slice_timer_fn, NULL, c);
+	    timer_init(&slice_timers[c], slice_timer_fn, NULL, c);
 	open_softirq(SCHEDULE_SOFTIRQ, schedule);
 }
 
 void schedule_start(void)
 {
 	__atomic_store_n(&sched_running, true, __ATOMIC_RELEASE);
-	for_each_online_cpu(c)
-		cpu_raise_softirq(c, SCHEDULE_SOFTIRQ);
+	for_each_online_cpu(c) cpu_raise_softirq(c, SCHEDULE_SOFTIRQ);
 }

@@ -6,11 +6,15 @@
 #include <xen/bootinfo.h>
 #include <xen/elf.h>
 #include <xen/lib.h>
+#include <xen/param.h>
 #include <xen/sched.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 
 static struct elf_image control_image;
+/* vCPUs the control domain may bring up (Xen's dom0_max_vcpus). */
+static unsigned int control_max_vcpus = 1;
+UINT_PARAM("dom0_max_vcpus", control_max_vcpus, 1, MAX_VIRT_CPUS);
 
 /* The module's command line without its first word, the file name. */
 static const char *control_cmdline(const struct boot_module *m)
@@ -30,7 +34,7 @@ static int control_build(const struct boot_module *m, struct domain **out)
 	struct domain *d;
 	int rc;
 
-	rc = domain_create(DOMID_CONTROL, "control", 1,
+	rc = domain_create(DOMID_CONTROL, "control", control_max_vcpus,
 			   (unsigned long)CONFIG_CONTROL_MEM_MB
 			       << (20 - PAGE_SHIFT),
 			   DOMROLE_CONTROL, &d);

@@ -119,6 +119,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_set_callbacks] = pv_do_set_callbacks,
 	[__HYPERVISOR_callback_op] = pv_do_callback_op,
 	[__HYPERVISOR_set_trap_table] = pv_do_set_trap_table,
+	[__HYPERVISOR_vcpu_op] = pv_do_vcpu_op,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

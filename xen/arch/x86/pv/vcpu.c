@@ -1,0 +1,102 @@
+/*
+ * VCPUOP for PV domains: a domain starts its other vCPUs (initialise
+ * with a context, then up) and stops them (down). First stage: of the
+ * context, the general registers and the event and failsafe callbacks
+ * are taken; segments, trap table and control registers are ours.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <public/vcpu.h>
+#include <public/xen.h>
+#include <asm/guest_access.h>
+#include <asm/pv.h>
+#include <asm/regs.h>
+#include <asm/x86-defs.h>
+
+#define GUEST_VA_END 0x0000800000000000ull
+#define CTX_OFF(f)   __builtin_offsetof(struct vcpu_guest_context, f)
+
+static void pv_regs_from_user(struct cpu_regs *r, const struct cpu_user_regs *u)
+{
+	r->r15 = u->r15, r->r14 = u->r14, r->r13 = u->r13, r->r12 = u->r12;
+	r->r11 = u->r11, r->r10 = u->r10, r->r9 = u->r9, r->r8 = u->r8;
+	r->rbp = u->rbp, r->rdi = u->rdi, r->rsi = u->rsi, r->rdx = u->rdx;
+	r->rcx = u->rcx, r->rbx = u->rbx, r->rax = u->rax;
+	r->rip = u->rip;
+	r->rsp = u->rsp;
+	r->rflags = (u->rflags & 0x00250fd5ull) | 0x202;
+	r->cs = FLAT_RING3_CS64;
+	r->ss = FLAT_RING3_DS;
+	r->vector = CPU_REGS_NO_VECTOR;
+}
+
+/* Copy the parts of a vcpu_guest_context we use, and check them. */
+static int pv_read_context(struct domain *d, uint64_t ctxp,
+			   struct cpu_user_regs *regs, uint64_t *event,
+			   uint64_t *failsafe)
+{
+	if (copy_from_guest(d, regs, ctxp + CTX_OFF(user_regs), sizeof(*regs)) <
+		0 ||
+	    copy_from_guest(d, event, ctxp + CTX_OFF(event_callback_eip),
+			    sizeof(*event)) < 0 ||
+	    copy_from_guest(d, failsafe, ctxp + CTX_OFF(failsafe_callback_eip),
+			    sizeof(*failsafe)) < 0)
+		return -EFAULT;
+	if (regs->rip >= GUEST_VA_END || regs->rsp >= GUEST_VA_END ||
+	    *event >= GUEST_VA_END || *failsafe >= GUEST_VA_END)
+		return -EINVAL;
+	return 0;
+}
+
+static long pv_vcpu_initialise(struct domain *d, unsigned int id, uint64_t ctxp)
+{
+	struct cpu_user_regs regs;
+	uint64_t event, failsafe;
+	struct vcpu *v;
+	int rc = pv_read_context(d, ctxp, &regs, &event, &failsafe);
+
+	if (rc)
+		return rc;
+	if (d->vcpus[id])
+		return -EEXIST;
+	v = vcpu_create(d, id);
+	if (!v)
+		return -ENOMEM;
+	pv_regs_from_user(&v->arch.regs, &regs);
+	v->arch.event_callback = event;
+	v->arch.failsafe_callback = failsafe;
+	v->vcpu_info = &d->shared_info->vcpu_info[id];
+	v->vcpu_info->evtchn_upcall_mask = 1;
+	return 0;
+}
+
+long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
+		   uint64_t a5)
+{
+	struct domain *d = pv_current()->domain;
+	struct vcpu *v;
+
+	if (id >= d->max_vcpus || id >= XEN_LEGACY_MAX_VCPUS)
+		return -ENOENT;
+	if (cmd == VCPUOP_initialise)
+		return pv_vcpu_initialise(d, (unsigned int)id, arg);
+	v = d->vcpus[id];
+	switch (cmd) {
+	case VCPUOP_up:
+		if (!v)
+			return -EINVAL;
+		if (!__atomic_exchange_n(&v->online, true, __ATOMIC_ACQ_REL))
+			vcpu_wake(v);
+		return 0;
+	case VCPUOP_down:
+		if (v &&
+		    __atomic_exchange_n(&v->online, false, __ATOMIC_ACQ_REL))
+			vcpu_block(v);
+		return 0;
+	case VCPUOP_is_up:
+		return v && __atomic_load_n(&v->online, __ATOMIC_ACQUIRE);
+	default:
+		return -ENOSYS;
+	}
+}
