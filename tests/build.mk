@@ -11,7 +11,8 @@ TEST_PY := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(PYTHON)
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -include tests/unit/config.h \
-	-include xen/include/xen/compiler.h -Ixen/include -Itests/unit
+	-include xen/include/xen/compiler.h -Ixen/include \
+	-Ixen/arch/x86/include -Itests/unit
 UNIT_PRINTK := xen/common/printk.c xen/common/console.c \
 	xen/common/vsnprintf.c xen/common/cmdline.c tests/unit/fake_arch.c
 
@@ -25,9 +26,10 @@ unit-timer_queue := xen/common/timer_queue.c
 unit-locks := -lpthread
 unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
+unit-evtchn := xen/common/event_channel.c -lpthread
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched
+	sched evtchn
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

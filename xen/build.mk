@@ -25,6 +25,7 @@ xen-y := \
 	xen/arch/x86/pv/callback.o \
 	xen/arch/x86/pv/control.o \
 	xen/arch/x86/pv/domain.o \
+	xen/arch/x86/pv/evtchn.o \
 	xen/arch/x86/pv/guest-access.o \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
@@ -42,6 +43,7 @@ xen-y := \
 	xen/common/domain.o \
 	xen/common/policy.o \
 	xen/common/elf.o \
+	xen/common/event_channel.o \
 	xen/common/kernel.o \
 	xen/common/memrange.o \
 	xen/common/multiboot.o \

@@ -4,6 +4,7 @@
  * state by its lock.
  */
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <xen/string.h>
@@ -75,6 +76,11 @@ int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
 	d->page_head = PAGE_LIST_NONE;
 	d->pause_count = 1;
 	d->console_line_start = true;
+	if (evtchn_domain_init(d) < 0) {
+		spin_unlock(&domlist_lock);
+		free_xen_page(d);
+		return -ENOMEM;
+	}
 	domain_link(d);
 	spin_unlock(&domlist_lock);
 	*out = d;
@@ -190,6 +196,7 @@ void domain_destroy(struct domain *d)
 		*pp = d->next;
 	spin_unlock(&domlist_lock);
 	d->state = DOMSTATE_DYING;
+	evtchn_domain_destroy(d);
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);

@@ -22,6 +22,7 @@ static struct {
 	unsigned int pending; /* CPUs yet to run it */
 } call;
 static bool stopping;
+static unsigned int stopper; /* the CPU stopping the others */
 static unsigned int cpus_stopped;
 
 static void call_function_interrupt(struct cpu_regs *regs, void *unused)
@@ -32,7 +33,8 @@ static void call_function_interrupt(struct cpu_regs *regs, void *unused)
 
 static void event_check_interrupt(struct cpu_regs *regs, void *unused)
 {
-	if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) ||
+	    smp_processor_id() == __atomic_load_n(&stopper, __ATOMIC_ACQUIRE))
 		return;
 	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
 	apic_eoi();
@@ -97,11 +99,17 @@ void on_each_cpu(void (*fn)(void *), void *data)
 	spin_unlock(&call_lock);
 }
 
+/*
+ * With interrupts off for good: the caller halts, reboots or leaves QEMU
+ * next, and a kick arriving now must not stop it instead.
+ */
 void smp_stop_others(void)
 {
 	unsigned int self = smp_processor_id(), others = nr_cpus_online - 1;
 	s_time_t deadline = NOW() + STOP_TIMEOUT;
 
+	local_irq_disable();
+	__atomic_store_n(&stopper, self, __ATOMIC_RELEASE);
 	__atomic_store_n(&stopping, true, __ATOMIC_RELEASE);
 	for_each_online_cpu(c) if (c != self)
 	    apic_send_ipi(percpu_data[c].apic_id, EVENT_CHECK_VECTOR);

@@ -36,9 +36,15 @@ void pv_vcpu_enter(struct vcpu *v)
 	struct cpu_regs *frame = pv_frame();
 
 	local_irq_disable();
+	/*
+	 * The scheduler may hand v to this CPU while the CPU it last ran on
+	 * is still saving its registers: wait for them.
+	 */
+	while (__atomic_load_n(&v->running, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
 	this_cpu()->curr = v;
 	v->processor = smp_processor_id();
-	v->running = true;
+	__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
 	write_cr3(v->domain->arch.pt_root);
 	*frame = v->arch.regs;
 	/* Events and softirqs first, as on every way out to ring 3. */

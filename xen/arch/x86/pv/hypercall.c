@@ -62,6 +62,19 @@ static long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf,
 	}
 }
 
+/*
+ * Block with events enabled until one is pending. Blocking first and
+ * checking second, a kick between the two cannot be lost.
+ */
+static void sched_block_for_events(struct vcpu *v)
+{
+	v->vcpu_info->evtchn_upcall_mask = 0;
+	vcpu_block(v);
+	if (__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending,
+			    __ATOMIC_ACQUIRE))
+		vcpu_wake(v);
+}
+
 static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
@@ -70,6 +83,9 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	switch (cmd) {
 	case SCHEDOP_yield:
 		vcpu_yield(pv_current());
+		return 0;
+	case SCHEDOP_block:
+		sched_block_for_events(pv_current());
 		return 0;
 	case SCHEDOP_shutdown:
 		if (copy_from_guest(current_domain(), &shutdown, arg,
@@ -120,6 +136,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_callback_op] = pv_do_callback_op,
 	[__HYPERVISOR_set_trap_table] = pv_do_set_trap_table,
 	[__HYPERVISOR_vcpu_op] = pv_do_vcpu_op,
+	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

@@ -51,6 +51,8 @@ long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3, uint64_t a4,
 long pv_do_iret(struct cpu_regs *regs);
 long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		   uint64_t a5);
+long pv_do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3,
+			    uint64_t a4, uint64_t a5);
 
 /* An event upcall, if one is pending and unmasked, on the way out. */
 void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs);

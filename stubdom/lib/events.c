@@ -1,0 +1,78 @@
+/*
+ * The 2-level event channel ABI from the domain's side: the upcall
+ * clears evtchn_upcall_pending, takes the selector word, and handles
+ * each pending, unmasked port, clearing its pending bit first so that a
+ * new event during the handler is not lost.
+ */
+#include <public/sched.h>
+#include <stub/events.h>
+#include <stub/hypercall.h>
+#include <stub/stub.h>
+#include <stub/traps.h>
+
+#define STUB_PORTS 1024
+
+static struct {
+	stub_event_fn fn;
+	void *data;
+} bindings[STUB_PORTS];
+
+long stub_evtchn_op(unsigned int cmd, void *arg)
+{
+	return hypercall2(__HYPERVISOR_event_channel_op, cmd, (long)arg);
+}
+
+static void stub_handle_word(unsigned int w)
+{
+	volatile xen_ulong_t *pending = &shared_info->evtchn_pending[w];
+	xen_ulong_t ready = *pending & ~shared_info->evtchn_mask[w];
+
+	while (ready) {
+		unsigned int bit = (unsigned int)__builtin_ctzl(ready);
+		evtchn_port_t port = w * 64 + bit;
+
+		ready &= ready - 1;
+		__atomic_fetch_and(pending, ~(1ul << bit), __ATOMIC_SEQ_CST);
+		if (port < STUB_PORTS && bindings[port].fn)
+			bindings[port].fn(port, bindings[port].data);
+	}
+}
+
+static int stub_upcall(struct stub_regs *regs)
+{
+	volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+	xen_ulong_t sel;
+
+	vi->evtchn_upcall_pending = 0;
+	sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+	while (sel) {
+		unsigned int w = (unsigned int)__builtin_ctzl(sel);
+
+		sel &= sel - 1;
+		stub_handle_word(w);
+	}
+	return 1;
+}
+
+void stub_event_bind(evtchn_port_t port, stub_event_fn fn, void *data)
+{
+	struct evtchn_unmask unmask = { .port = port };
+
+	if (port >= STUB_PORTS)
+		stub_panic("port %u beyond the runtime's table", port);
+	bindings[port].data = data;
+	bindings[port].fn = fn;
+	stub_evtchn_op(EVTCHNOP_unmask, &unmask);
+}
+
+void stub_event_block(void)
+{
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+}
+
+void stub_events_init(void)
+{
+	stub_traps_init();
+	stub_set_trap_handler(STUB_VECTOR_EVENT, stub_upcall);
+	shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
+}

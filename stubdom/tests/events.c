@@ -1,0 +1,151 @@
+/*
+ * Event channels from a domain: good and bad requests, a loopback
+ * channel, and events sent by vCPU 1 (on another CPU) to vCPU 0, which
+ * sleeps in SCHEDOP_block between them. Prints "events: N passed,
+ * M failed" and powers off.
+ */
+#include <public/errno.h>
+#include <public/sched.h>
+#include <public/vcpu.h>
+#include <stub/events.h>
+#include <stub/hypercall.h>
+#include <stub/stub.h>
+
+#define PINGS 50
+
+static unsigned int passed, failed;
+static volatile unsigned int loop_events, pings_seen;
+static evtchn_port_t ipi_port;
+static unsigned char stack1[8192] __attribute__((aligned(16)));
+static struct vcpu_guest_context ctx;
+
+static void check(const char *what, long got, long want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
+}
+
+static void on_loop(evtchn_port_t port, void *data)
+{
+	loop_events++;
+}
+
+static void on_ping(evtchn_port_t port, void *data)
+{
+	__atomic_fetch_add(&pings_seen, 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_bad_requests(void)
+{
+	struct evtchn_send send = { .port = 0 };
+	struct evtchn_close close = { .port = 999 };
+	struct evtchn_status st = { .dom = 5, .port = 1 };
+	struct evtchn_bind_virq virq = { .virq = 99, .vcpu = 0 };
+	struct evtchn_bind_ipi ipi = { .vcpu = 7 };
+	struct evtchn_alloc_unbound au = { .dom = 5, .remote_dom = 0 };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 77 };
+
+	check("send port 0", stub_evtchn_op(EVTCHNOP_send, &send), -XEN_EINVAL);
+	send.port = 5000;
+	check("send port 5000", stub_evtchn_op(EVTCHNOP_send, &send),
+	      -XEN_EINVAL);
+	check("close unused", stub_evtchn_op(EVTCHNOP_close, &close),
+	      -XEN_EINVAL);
+	check("status of another domain", stub_evtchn_op(EVTCHNOP_status, &st),
+	      -XEN_EPERM);
+	check("bind virq 99", stub_evtchn_op(EVTCHNOP_bind_virq, &virq),
+	      -XEN_EINVAL);
+	check("bind ipi vcpu 7", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi),
+	      -XEN_ENOENT);
+	check("alloc for another", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
+	      -XEN_EPERM);
+	check("bind to no domain",
+	      stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), -XEN_ESRCH);
+	check("unknown op", stub_evtchn_op(99, &send), -XEN_ENOSYS);
+	check("FIFO not offered", stub_evtchn_op(EVTCHNOP_init_control, &send),
+	      -XEN_ENOSYS);
+	check("bad pointer", stub_evtchn_op(EVTCHNOP_send, (void *)0x10000000),
+	      -XEN_EFAULT);
+}
+
+static void test_loopback(void)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+	struct evtchn_status st = { .dom = DOMID_SELF };
+	struct evtchn_send send;
+	struct evtchn_close close;
+
+	check("alloc unbound", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	bi.remote_port = au.port;
+	check("bind loopback", stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi),
+	      0);
+	stub_event_bind(au.port, on_loop, NULL);
+	st.port = au.port;
+	check("status", stub_evtchn_op(EVTCHNOP_status, &st), 0);
+	check("status interdomain", st.status, EVTCHNSTAT_interdomain);
+	check("status peer port", st.u.interdomain.port, bi.local_port);
+	send.port = bi.local_port;
+	check("send", stub_evtchn_op(EVTCHNOP_send, &send), 0);
+	check("one upcall", loop_events, 1);
+	close.port = bi.local_port;
+	check("close", stub_evtchn_op(EVTCHNOP_close, &close), 0);
+	check("peer now unbound", stub_evtchn_op(EVTCHNOP_status, &st), 0);
+	check("peer status", st.status, EVTCHNSTAT_unbound);
+	check("send on closed", stub_evtchn_op(EVTCHNOP_send, &send),
+	      -XEN_EINVAL);
+}
+
+/* vCPU 1: one event at a time, each after the last was seen. */
+static void __attribute__((noreturn)) pinger(unsigned long unused)
+{
+	struct evtchn_send send = { .port = ipi_port };
+
+	for (unsigned int i = 1; i <= PINGS; i++) {
+		stub_evtchn_op(EVTCHNOP_send, &send);
+		while (pings_seen < i)
+			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0);
+	for (;;)
+		;
+}
+
+static void test_cross_cpu(void)
+{
+	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+	unsigned long blocks = 0;
+
+	check("bind ipi", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi), 0);
+	ipi_port = ipi.port;
+	stub_event_bind(ipi_port, on_ping, NULL);
+	ctx.user_regs.rip = (unsigned long)pinger;
+	ctx.user_regs.rsp = (unsigned long)&stack1[sizeof(stack1) - 8];
+	ctx.user_regs.rflags = 0x202;
+	check("start vCPU 1",
+	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1,
+			 (long)&ctx) ||
+		  hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0),
+	      0);
+	while (pings_seen < PINGS && blocks < 100000) {
+		stub_event_block();
+		blocks++;
+	}
+	check("every ping seen once", pings_seen, PINGS);
+	printf("%u events from vCPU 1, %lu blocks\n", pings_seen, blocks);
+}
+
+int app_main(const char *cmdline)
+{
+	stub_events_init();
+	test_bad_requests();
+	test_loopback();
+	test_cross_cpu();
+	printf("events: %u passed, %u failed\n", passed, failed);
+	return SHUTDOWN_poweroff;
+}
