@@ -21,6 +21,7 @@ xen-y := \
 	xen/arch/x86/mm/heap.o \
 	xen/arch/x86/mm/mm-init.o \
 	xen/arch/x86/mm/pagetable.o \
+	xen/arch/x86/rtc.o \
 	xen/arch/x86/pv/build.o \
 	xen/arch/x86/pv/callback.o \
 	xen/arch/x86/pv/control.o \
@@ -29,6 +30,7 @@ xen-y := \
 	xen/arch/x86/pv/guest-access.o \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
+	xen/arch/x86/pv/time.o \
 	xen/arch/x86/pv/traps.o \
 	xen/arch/x86/pv/vcpu.o \
 	xen/arch/x86/serial-input.o \

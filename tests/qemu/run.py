@@ -205,6 +205,11 @@ def tests():
              [r"^\(d0\) 50 events from vCPU 1, \d+ blocks$",
               r"^\(d0\) events: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pv-time", kernel("dom0_max_vcpus=2", ["{time}"]), HALTED,
+             [r"^Wallclock: \d+ s since 1970",
+              r"^\(d0\) slept 20 ms five times, shortest \d+ us$",
+              r"^\(d0\) time: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -233,7 +238,7 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash", "traps", "vcpus", "events"):
+        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -179,6 +179,7 @@ static void domain_free_vcpus(struct domain *d)
 	for (unsigned int i = 0; i < d->max_vcpus; i++) {
 		if (!d->vcpus[i])
 			continue;
+		timer_stop(&d->vcpus[i]->singleshot);
 		vcpu_sched_remove(d->vcpus[i]);
 		free_xen_page(d->vcpus[i]);
 		d->vcpus[i] = NULL;
@@ -204,6 +205,15 @@ void domain_destroy(struct domain *d)
 	free_xen_page(d);
 }
 
+/* The control domain hears of every other domain that stops. */
+static void domain_tell_control(struct domain *d)
+{
+	struct domain *ctl = domain_by_id(DOMID_CONTROL);
+
+	if (ctl && ctl != d)
+		evtchn_send_global_virq(ctl, VIRQ_DOM_EXC);
+}
+
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	static const char *const reasons[] = { "poweroff", "reboot",
@@ -221,6 +231,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 			vcpu_block(d->vcpus[i]);
 	log_info("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
 		 reason < ARRAY_SIZE(reasons) ? reasons[reason] : "unknown");
+	domain_tell_control(d);
 }
 
 unsigned int domain_count(void)

@@ -47,6 +47,7 @@ static void __noreturn start_xen_on_stack(void)
 	apic_cpu_init();
 	ioapic_init(&acpi_info);
 	time_init(&acpi_info);
+	pv_time_init();
 	timer_subsys_init();
 	smp_init_ipis();
 	local_irq_enable();

@@ -12,6 +12,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/irq.h>
+#include <asm/regs.h>
 
 #define STOP_TIMEOUT MILLISECS(100)
 
@@ -148,7 +149,12 @@ void arch_stop_others(void)
 	smp_stop_others();
 }
 
+/*
+ * The idle loop starts below the frame a vCPU's registers occupy at the
+ * top of the stack, so entering a vCPU from it overwrites nothing live.
+ */
 void arch_idle(void)
 {
-	idle_loop();
+	switch_stack(this_cpu()->stack_top - sizeof(struct cpu_regs),
+		     idle_loop);
 }

@@ -4,6 +4,7 @@
  * for it to say it is online.
  */
 #include <xen/acpi.h>
+#include <xen/arch.h>
 #include <xen/lib.h>
 #include <xen/param.h>
 #include <xen/smp.h>
@@ -68,7 +69,7 @@ void start_secondary(void)
 	percpu_data[cpu].apic_id = apic_current_id();
 	__atomic_store_n(&nr_cpus_online, cpu + 1, __ATOMIC_RELEASE);
 	local_irq_enable();
-	idle_loop();
+	arch_idle();
 }
 
 static bool smp_start_cpu(unsigned int cpu, uint32_t apic_id)

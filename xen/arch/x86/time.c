@@ -136,6 +136,27 @@ void time_init(const struct acpi_info *ai)
 		 cpu_has(X86_FEATURE_INVTSC) ? ", invariant" : "");
 }
 
+/*
+ * The TSC scale as a pvclock gives it: ns = ((tsc delta << shift) * mul)
+ * >> 32, with mul normalised into [2^31, 2^32).
+ */
+void time_pvclock_scale(uint32_t *mul, int8_t *shift)
+{
+	uint64_t m = ns_per_tsc;
+	int s = 0;
+
+	while (m >= (1ull << 32)) {
+		m >>= 1;
+		s++;
+	}
+	while (m && m < (1ull << 31)) {
+		m <<= 1;
+		s--;
+	}
+	*mul = (uint32_t)m;
+	*shift = (int8_t)s;
+}
+
 void arch_timer_program(s_time_t t)
 {
 	apic_timer_set(t ? time_ns_to_tsc(t) : 0);

@@ -4,6 +4,7 @@
 
 #include <xen/mm.h>
 #include <xen/sched-core.h>
+#include <xen/timer.h>
 #include <xen/spinlock.h>
 #include <xen/types.h>
 #include <public/xen.h>
@@ -35,6 +36,7 @@ struct vcpu {
 	bool running;
 	bool online; /* VCPUOP_up / down */
 	struct sched_unit sched;
+	struct timer singleshot; /* VIRQ_TIMER when it expires */
 	struct arch_vcpu arch;
 };
 

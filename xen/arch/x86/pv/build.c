@@ -224,6 +224,8 @@ static int pv_setup_vcpu0(struct domain *d, const struct elf_image *img,
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
 	r->vector = CPU_REGS_NO_VECTOR;
 	v->vcpu_info = &d->shared_info->vcpu_info[0];
+	pv_timer_init(v);
+	pv_time_set_wallclock(d);
 	v->vcpu_info->evtchn_upcall_mask = 1; /* until the domain is ready */
 	v->online = true;
 	return 0;

@@ -6,6 +6,7 @@
  * registers are the frame at the top of the stack, saved into the vCPU
  * when it leaves; entering resets the stack (Xen's reset_stack_and_jump).
  */
+#include <xen/arch.h>
 #include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
@@ -31,11 +32,15 @@ struct vcpu *pv_current(void)
 	return this_cpu()->curr;
 }
 
-void pv_vcpu_enter(struct vcpu *v)
+/*
+ * On a fresh stack that starts below the frame: the frame is written
+ * and then everything runs below it, so no call can overwrite it.
+ */
+static void __noreturn pv_vcpu_enter_fresh(void)
 {
+	struct vcpu *v = this_cpu()->entering;
 	struct cpu_regs *frame = pv_frame();
 
-	local_irq_disable();
 	/*
 	 * The scheduler may hand v to this CPU while the CPU it last ran on
 	 * is still saving its registers: wait for them.
@@ -46,10 +51,18 @@ void pv_vcpu_enter(struct vcpu *v)
 	v->processor = smp_processor_id();
 	__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
 	write_cr3(v->domain->arch.pt_root);
+	pv_time_update_vcpu(v);
 	*frame = v->arch.regs;
 	/* Events and softirqs first, as on every way out to ring 3. */
 	pv_exit_to_guest(frame);
 	x86_return_to_frame(frame);
+}
+
+void pv_vcpu_enter(struct vcpu *v)
+{
+	local_irq_disable();
+	this_cpu()->entering = v;
+	switch_stack((uint64_t)(uintptr_t)pv_frame(), pv_vcpu_enter_fresh);
 }
 
 struct vcpu *arch_current(void)
@@ -73,7 +86,7 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next)
 	this_cpu()->curr = NULL;
 	write_cr3(idle_pg_table);
 	local_irq_enable();
-	switch_stack(this_cpu()->stack_top, idle_loop);
+	arch_idle();
 }
 
 /*

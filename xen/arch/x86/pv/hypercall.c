@@ -136,6 +136,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_callback_op] = pv_do_callback_op,
 	[__HYPERVISOR_set_trap_table] = pv_do_set_trap_table,
 	[__HYPERVISOR_vcpu_op] = pv_do_vcpu_op,
+	[__HYPERVISOR_set_timer_op] = pv_do_set_timer_op,
 	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
 };
 

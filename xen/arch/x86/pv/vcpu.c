@@ -64,6 +64,7 @@ static long pv_vcpu_initialise(struct domain *d, unsigned int id, uint64_t ctxp)
 	if (!v)
 		return -ENOMEM;
 	pv_regs_from_user(&v->arch.regs, &regs);
+	pv_timer_init(v);
 	v->arch.event_callback = event;
 	v->arch.failsafe_callback = failsafe;
 	v->vcpu_info = &d->shared_info->vcpu_info[id];
@@ -96,6 +97,12 @@ long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		return 0;
 	case VCPUOP_is_up:
 		return v && __atomic_load_n(&v->online, __ATOMIC_ACQUIRE);
+	case VCPUOP_set_singleshot_timer:
+	case VCPUOP_stop_singleshot_timer:
+		/* Only for the calling vCPU, as in Xen. */
+		if (v != pv_current())
+			return -EINVAL;
+		return pv_vcpu_timer_op(v, cmd, arg);
 	default:
 		return -ENOSYS;
 	}

@@ -53,8 +53,9 @@ struct percpu {
 	unsigned int cpu;
 	uint32_t apic_id;
 	uint64_t stack_slot;
-	uint64_t *gdt;	   /* its reserved page, in the GDT mapping */
-	struct vcpu *curr; /* the vCPU running here, NULL when idle */
+	uint64_t *gdt;	       /* its reserved page, in the GDT mapping */
+	struct vcpu *curr;     /* the vCPU running here, NULL when idle */
+	struct vcpu *entering; /* handed from pv_vcpu_enter to its stack */
 	struct tss64 tss __aligned(16);
 };
 

@@ -54,6 +54,15 @@ long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 long pv_do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3,
 			    uint64_t a4, uint64_t a5);
 
+/* Time (pv/time.c). */
+void pv_time_init(void);
+void pv_time_set_wallclock(struct domain *d);
+void pv_time_update_vcpu(struct vcpu *v);
+void pv_timer_init(struct vcpu *v);
+long pv_vcpu_timer_op(struct vcpu *v, uint64_t cmd, uint64_t arg);
+long pv_do_set_timer_op(uint64_t timeout, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t a5);
+
 /* An event upcall, if one is pending and unmasked, on the way out. */
 void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs);
 /* Send an exception to the domain's handler; false if it has none. */

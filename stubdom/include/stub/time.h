@@ -1,0 +1,14 @@
+/* Time in a small domain: the pvclock, the wallclock, sleeping. */
+#ifndef STUB_TIME_H
+#define STUB_TIME_H
+
+#include <stdint.h>
+
+/* System time in ns (the hypervisor's NOW()), from vCPU 0's pvclock. */
+uint64_t stub_now(void);
+/* Wall time in ns since 1970. */
+uint64_t stub_wallclock(void);
+/* Sleep at least ns: a single-shot timer, then block until VIRQ_TIMER. */
+void stub_sleep(uint64_t ns);
+
+#endif
