@@ -14,6 +14,7 @@ xen-y := \
 	xen/arch/x86/crash.o \
 	xen/arch/x86/desc.o \
 	xen/arch/x86/entry.o \
+	xen/arch/x86/fpu.o \
 	xen/arch/x86/ioapic.o \
 	xen/arch/x86/irq.o \
 	xen/arch/x86/machine.o \

@@ -210,6 +210,10 @@ def tests():
               r"^\(d0\) slept 20 ms five times, shortest \d+ us$",
               r"^\(d0\) time: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pv-fpu", kernel("dom0_max_vcpus=2", ["{fpu}"]), HALTED,
+             [r"^CPU: XSAVE, \d+ bytes of FPU state per vCPU$",
+              r"^\(d0\) xmm0 lost 0 times on vCPU 0, 0 on vCPU 1$",
+              r"^\(d0\) fpu: 1 passed, 0 failed$"], cpus=1),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -238,7 +242,8 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time"):
+        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
+                    "fpu"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -157,7 +157,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		return NULL;
 	v->vcpu_id = id;
 	v->domain = d;
+	if (arch_vcpu_init(v) < 0) {
+		free_xen_page(v);
+		return NULL;
+	}
 	if (vcpu_sched_init(v) < 0) {
+		arch_vcpu_destroy(v);
 		free_xen_page(v);
 		return NULL;
 	}
@@ -165,6 +170,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	spin_lock(&d->lock);
 	if (d->vcpus[id]) {
 		spin_unlock(&d->lock);
+		vcpu_sched_remove(v);
+		arch_vcpu_destroy(v);
 		free_xen_page(v);
 		return NULL;
 	}
@@ -181,6 +188,7 @@ static void domain_free_vcpus(struct domain *d)
 			continue;
 		timer_stop(&d->vcpus[i]->singleshot);
 		vcpu_sched_remove(d->vcpus[i]);
+		arch_vcpu_destroy(d->vcpus[i]);
 		free_xen_page(d->vcpus[i]);
 		d->vcpus[i] = NULL;
 	}

@@ -2,6 +2,7 @@
 #include <xen/lib.h>
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu.h>
 
 #define X86_CR4_PGE  (1ull << 7)
 #define X86_CR4_UMIP (1ull << 11)
@@ -27,6 +28,7 @@ void cpu_init_features(void)
 	if (cpu_has(X86_FEATURE_UMIP))
 		cr4 |= X86_CR4_UMIP;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	fpu_cpu_init();
 }
 
 void cpu_print_features(void)
@@ -37,4 +39,7 @@ void cpu_print_features(void)
 		 cpu_has(X86_FEATURE_SMAP) ? "on" : "absent",
 		 cpu_has(X86_FEATURE_UMIP) ? "on" : "absent",
 		 cpu_has(X86_FEATURE_PAGE1GB) ? "yes" : "no");
+	log_info("CPU: %s, %u bytes of FPU state per vCPU\n",
+		 cpu_has(X86_FEATURE_XSAVE) ? "XSAVE" : "FXSAVE",
+		 fpu_state_size());
 }

@@ -13,6 +13,7 @@
 #include <xen/smp.h>
 #include <xen/softirq.h>
 #include <asm/cpu.h>
+#include <asm/fpu.h>
 #include <asm/irq.h>
 #include <asm/mm.h>
 #include <asm/page.h>
@@ -51,6 +52,7 @@ static void __noreturn pv_vcpu_enter_fresh(void)
 	v->processor = smp_processor_id();
 	__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
 	write_cr3(v->domain->arch.pt_root);
+	fpu_restore(v);
 	pv_time_update_vcpu(v);
 	*frame = v->arch.regs;
 	/* Events and softirqs first, as on every way out to ring 3. */
@@ -78,6 +80,7 @@ struct vcpu *arch_current(void)
 void arch_switch_to(struct vcpu *prev, struct vcpu *next)
 {
 	if (prev) {
+		fpu_save(prev);
 		prev->arch.regs = *pv_frame();
 		__atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
 	}
@@ -110,6 +113,16 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 		local_irq_enable();
 		do_softirq();
 	}
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+	return fpu_vcpu_init(v);
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	fpu_vcpu_free(v);
 }
 
 void arch_domain_destroy(struct domain *d)

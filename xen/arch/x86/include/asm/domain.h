@@ -10,8 +10,12 @@ struct arch_domain {
 };
 
 struct domain;
+struct vcpu;
 /* Give back what the arch part holds (its frames go with the domain's). */
 void arch_domain_destroy(struct domain *d);
+/* A vCPU's arch state (its FPU area); 0 or -ENOMEM. */
+int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
 
 /* The exceptions a PV vCPU handles itself (set_trap_table). */
 #define PV_TRAPS 32
@@ -22,6 +26,7 @@ struct arch_vcpu {
 	uint64_t failsafe_callback;
 	uint64_t trap_address[PV_TRAPS]; /* 0: none, crash the domain */
 	uint8_t trap_flags[PV_TRAPS];
+	void *fpu; /* FPU/SSE/AVX state while it does not run (a page) */
 };
 
 #endif
