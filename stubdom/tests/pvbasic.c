@@ -4,6 +4,7 @@
  * result. Prints "pvbasic: N passed, M failed" and powers off.
  */
 #include <public/errno.h>
+#include <public/memory.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <stub/hypercall.h>
@@ -152,6 +153,34 @@ static void test_mappings(void)
 	      -XEN_EFAULT);
 }
 
+static void test_memory_op(void)
+{
+	domid_t self = DOMID_SELF, other = 5;
+	long cur = hypercall2(__HYPERVISOR_memory_op,
+			      XENMEM_current_reservation, (long)&self);
+
+	check("current reservation covers nr_pages",
+	      cur >= (long)start_info->nr_pages, 1);
+	check("maximum reservation >= current",
+	      hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_reservation,
+			 (long)&self) >= cur,
+	      1);
+	check("another domain's reservation",
+	      hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+			 (long)&other),
+	      -XEN_EPERM);
+	check("reservation bad pointer",
+	      hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+			 UNMAPPED),
+	      -XEN_EFAULT);
+	check("maximum_ram_page",
+	      hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0) >
+		  (long)(start_info->shared_info >> 12),
+	      1);
+	check("memory_op unknown", hypercall2(__HYPERVISOR_memory_op, 999, 0),
+	      -XEN_ENOSYS);
+}
+
 int app_main(const char *cmdline)
 {
 	printf("Hello from a PV domain: nr_pages %lu, command line '%s'\n",
@@ -160,6 +189,7 @@ int app_main(const char *cmdline)
 	test_console();
 	test_sched_and_unknown();
 	test_mappings();
+	test_memory_op();
 	printf("pvbasic: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
 }

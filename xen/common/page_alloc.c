@@ -291,3 +291,8 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 	*st = page_stats;
 	spin_unlock(&page_lock);
 }
+
+unsigned long page_alloc_max_mfn(void)
+{
+	return page_table_nr ? page_table_nr - 1 : 0;
+}

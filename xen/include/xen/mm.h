@@ -103,6 +103,9 @@ struct page_info *mfn_to_page(mfn_t mfn);
 /* A consistent snapshot of the allocator's counters. */
 void page_alloc_get_stats(struct page_alloc_stats *st);
 
+/* The highest frame the allocator knows of (the frame table's last). */
+unsigned long page_alloc_max_mfn(void);
+
 /* A zeroed page of the hypervisor's own (mapped), or NULL. */
 void *alloc_xen_page(void);
 void free_xen_page(void *p);

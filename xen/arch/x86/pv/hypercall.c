@@ -132,6 +132,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_xen_version] = do_xen_version,
 	[__HYPERVISOR_update_va_mapping] = pv_do_update_va_mapping,
 	[__HYPERVISOR_mmuext_op] = pv_do_mmuext_op,
+	[__HYPERVISOR_memory_op] = pv_do_memory_op,
 	[__HYPERVISOR_set_callbacks] = pv_do_set_callbacks,
 	[__HYPERVISOR_callback_op] = pv_do_callback_op,
 	[__HYPERVISOR_set_trap_table] = pv_do_set_trap_table,

@@ -8,6 +8,7 @@
 #include <xen/mm.h>
 #include <xen/sched.h>
 #include <xen/string.h>
+#include <public/memory.h>
 #include <public/xen.h>
 #include <asm/guest_access.h>
 #include <asm/page.h>
@@ -119,4 +120,31 @@ long pv_do_mmuext_op(uint64_t uops, uint64_t count, uint64_t done_ptr,
 	if (done_ptr && copy_to_guest(d, done_ptr, &done, sizeof(done)) < 0)
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * memory_op, the queries a PV domain needs now: its current and maximum
+ * reservation (in pages) and the highest machine frame. The argument of
+ * the reservation queries is a domid_t in the domain's memory.
+ */
+long pv_do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	struct domain *d = pv_current()->domain;
+	domid_t dom;
+
+	switch (cmd) {
+	case XENMEM_maximum_ram_page:
+		return (long)page_alloc_max_mfn();
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+		if (copy_from_guest(d, &dom, arg, sizeof(dom)) < 0)
+			return -EFAULT;
+		if (dom != DOMID_SELF && dom != d->domain_id)
+			return -EPERM;
+		return (long)(cmd == XENMEM_current_reservation ? d->mem.pages
+								: d->mem.limit);
+	default:
+		return -ENOSYS;
+	}
 }

@@ -41,6 +41,8 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 			     uint64_t a4, uint64_t a5);
 long pv_do_mmuext_op(uint64_t uops, uint64_t count, uint64_t done_ptr,
 		     uint64_t domid, uint64_t a5);
+long pv_do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+		     uint64_t a5);
 
 long pv_do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall,
 			 uint64_t a4, uint64_t a5);
