@@ -1362,15 +1362,18 @@ static void stress_op(uint64_t *r)
 }
 
 /*
- * Seeds with the low bit set destroy domain 2 half way. Two threads on
- * two CPUs: more would preempt lock holders and crawl (ticket locks).
+ * The thread whose seed has the low bit set destroys domain 2 half way. Two
+ * threads on two CPUs: more would preempt lock holders and crawl (ticket
+ * locks).
  */
 static void *stress_thread(void *arg)
 {
 	uint64_t r = (uintptr_t)arg;
+	/* The seed's bit, not the state's: exactly one thread destroys. */
+	bool destroyer = r & 1;
 
 	for (unsigned int n = 0; n < STRESS_OPS; n++) {
-		if (n == STRESS_OPS / 2 && (r & 1))
+		if (n == STRESS_OPS / 2 && destroyer)
 			evtchn_domain_destroy(D(2));
 		stress_op(&r);
 	}
