@@ -65,7 +65,7 @@ static int pv_layout(struct domain *d, const struct elf_image *img,
 	return 0;
 }
 
-static paddr_t pv_alloc_pt(void *ctx)
+paddr_t pv_alloc_pt(void *ctx)
 {
 	struct page_info *pg = domain_alloc_page(ctx);
 	paddr_t pa;

@@ -24,7 +24,6 @@
 #define X86_EFLAGS_IF 0x00000200ull
 /* What a domain may set in its rflags from ring 3 (no IOPL, NT, VM, RF). */
 #define GUEST_RFLAGS   0x00250fd5ull
-#define GUEST_VA_END   0x0000800000000000ull
 #define TI_MASK_EVENTS 4 /* trap_info flags: events masked on entry */
 
 static bool pv_has_error_code(unsigned int vector)

@@ -4,9 +4,7 @@
 #include <xen/string.h>
 #include <asm/guest_access.h>
 #include <asm/page.h>
-
-/* PV domains live in the lower half; the hypervisor is never reachable. */
-#define GUEST_VA_END 0x0000800000000000ull
+#include <asm/pv.h>
 
 static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
 {

@@ -14,23 +14,9 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 
-#define GUEST_VA_END 0x0000800000000000ull
 /* What a domain may ask for in an entry; the rest is ours to decide. */
 #define PV_PTE_ALLOWED \
 	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_NX | PTE_ADDR)
-
-static paddr_t pv_alloc_pt(void *ctx)
-{
-	struct page_info *pg = domain_alloc_page(ctx);
-	paddr_t pa;
-
-	if (!pg)
-		return _paddr(0);
-	pg->use = PGU_PAGETABLE;
-	pa = mfn_to_paddr(page_to_mfn(pg));
-	memset(maddr_to_virt(pa), 0, PAGE_SIZE);
-	return pa;
-}
 
 /* May d map this frame? Its own ordinary frames, or its shared_info. */
 static bool pv_frame_ok(struct domain *d, uint64_t mfn)

@@ -14,8 +14,7 @@
 #include <asm/regs.h>
 #include <asm/x86-defs.h>
 
-#define GUEST_VA_END 0x0000800000000000ull
-#define CTX_OFF(f)   __builtin_offsetof(struct vcpu_guest_context, f)
+#define CTX_OFF(f) __builtin_offsetof(struct vcpu_guest_context, f)
 
 static void pv_regs_from_user(struct cpu_regs *r, const struct cpu_user_regs *u)
 {

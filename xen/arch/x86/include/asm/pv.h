@@ -19,6 +19,15 @@ struct cpu_regs;
 int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
 	     const char **why);
 
+/* PV domains live in the lower half; the hypervisor's half is never theirs. */
+#define GUEST_VA_END 0x0000800000000000ull
+
+/*
+ * A zeroed page-table frame of the domain ctx (a struct domain *),
+ * charged to it; 0 when it has none left. For struct pt_alloc.
+ */
+paddr_t pv_alloc_pt(void *ctx);
+
 /* Run v on this CPU from its saved registers; does not return. */
 void pv_vcpu_enter(struct vcpu *v) __noreturn;
 
