@@ -25,7 +25,7 @@ endif
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all xen stubdom image run test test-unit test-qemu test-headers \
+.PHONY: all xen stubdom image run bench test test-unit test-qemu test-headers \
 	test-config test-matrix \
 	test-format \
 	format clean distclean help deps FORCE
@@ -70,7 +70,7 @@ savedefconfig: $(DEPS_STAMP)
 NO_CONFIG_GOALS := menuconfig defconfig %_defconfig olddefconfig \
 	savedefconfig allnoconfig allyesconfig clean distclean help deps \
 	format test test-unit test-qemu test-headers test-config test-matrix \
-	test-format
+	test-format bench
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(AUTO_CONF)
 endif
@@ -109,7 +109,8 @@ distclean:
 
 help:
 	@echo 'Build:   make [all] | xen | image | run [QEMU_EXTRA="..."]'
-	@echo 'Test:    make test (test-unit, test-qemu, test-config, test-matrix, test-format)'
+	@echo 'Test:    make test (test-unit, test-qemu, test-headers, test-config, test-matrix, test-format)'
+	@echo 'Bench:   make bench (figures under TCG and -icount)'
 	@echo 'Config:  make menuconfig | defconfig | olddefconfig | savedefconfig'
 	@echo '         make allnoconfig | allyesconfig | <name>_defconfig:'
 	@echo '         $(DEFCONFIGS)'

@@ -69,6 +69,16 @@ test-qemu: $(DEPS_STAMP)
 		$(foreach c,$(QTEST_CONFIGS),--$(c)-build $(TEST_OUT)/$(c)-build) \
 		--timeout $(QTEST_TIMEOUT)
 
+# ---- Benchmarks (make bench): figures, not pass/fail; not part of test ----
+
+bench: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory O=$(TEST_OUT)/qemu-build \
+		qemu_defconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(TEST_OUT)/qemu-build xen stubdom \
+		>/dev/null
+	$(Q)$(TEST_PY) tests/bench.py --build $(TEST_OUT)/qemu-build \
+		--out $(TEST_OUT)/bench
+
 # ---- The public ABI headers stand alone, as C99 and as C++ ------------------
 
 test-headers: $(DEPS_STAMP)

@@ -214,6 +214,9 @@ def tests():
              [r"^CPU: XSAVE, \d+ bytes of FPU state per vCPU$",
               r"^\(d0\) xmm0 lost 0 times on vCPU 0, 0 on vCPU 1$",
               r"^\(d0\) fpu: 1 passed, 0 failed$"], cpus=1),
+        Test("pv-bench-runs", kernel("", ["{bench}"]), HALTED,
+             [r"^\(d0\) bench: null hypercall \d+ ns, bare syscall \d+ ns, "
+              r"ratio \d+\.\d\d$"], cpus=1),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -243,7 +246,7 @@ class Context:
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
-                    "fpu"):
+                    "fpu", "bench"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -9,6 +9,7 @@
 #include <xen/param.h>
 #include <xen/string.h>
 #include <asm/io.h>
+#include <asm/msr.h>
 
 enum testdev_action {
 	TEST_NONE,
@@ -46,6 +47,27 @@ static int testdev_parse(const char *v)
 	return -EINVAL;
 }
 CUSTOM_PARAM("test", testdev_parse);
+
+/*
+ * __HYPERVISOR_arch_7 in test builds: 1 points this CPU's syscall entry
+ * at the bare stub (for the benchmark's baseline), 2 puts it back.
+ */
+long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5)
+{
+	extern const char testdev_bare_syscall[], x86_syscall_entry[];
+
+	switch (cmd) {
+	case 1:
+		wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)testdev_bare_syscall);
+		return 0;
+	case 2:
+		wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
 
 void testdev_exit(unsigned int code)
 {

@@ -37,6 +37,9 @@ void kernel_domains_changed(void);
 #define TESTDEV_CONTROL_CRASHED 0x12 /* status 37 */
 void testdev_exit(unsigned int code);
 void testdev_run(void);
+/* Test-only hypercall (__HYPERVISOR_arch_7); -ENOSYS without the device. */
+long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5);
 /* Whether boot should end by leaving QEMU (not with test=idle). */
 bool testdev_exit_after_boot(void);
 

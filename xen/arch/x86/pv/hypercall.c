@@ -6,6 +6,7 @@
  */
 #include <xen/console.h>
 #include <xen/errno.h>
+#include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/policy.h>
 #include <xen/sched.h>
@@ -139,6 +140,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_vcpu_op] = pv_do_vcpu_op,
 	[__HYPERVISOR_set_timer_op] = pv_do_set_timer_op,
 	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
+	[__HYPERVISOR_arch_7] = testdev_hypercall,
 };
 
 void pv_hypercall(struct cpu_regs *regs)
