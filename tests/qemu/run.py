@@ -133,13 +133,13 @@ def tests():
               r"are supported$"]),
         Test("smp-1", kernel(""), HALTED, halted +
              [r"^1 CPU online$", r"^Self-test: timers on 1 CPUs",
-              r"^Self-tests: 7 passed$"], cpus=1),
+              r"^Self-tests: 8 passed$"], cpus=1),
         Test("smp-2", kernel(""), HALTED, halted +
              [r"^2 CPUs online$", r"^Self-test: timers on 2 CPUs",
-              r"^Self-tests: 7 passed$"], cpus=2),
+              r"^Self-tests: 8 passed$"], cpus=2),
         Test("smp-4", kernel(""), HALTED, halted +
              [r"^4 CPUs online$", r"^Self-test: timers on 4 CPUs",
-              r"^Self-tests: 7 passed$"], cpus=4),
+              r"^Self-tests: 8 passed$"], cpus=4),
         Test("maxcpus", kernel("maxcpus=2"), HALTED, halted +
              [r"^2 CPUs online$", r"maxcpus=2 reached, APIC ID \d+ left"],
              cpus=4),
@@ -157,7 +157,7 @@ def tests():
         Test("no-cpu-features", kernel(""), HALTED, halted +
              [r"^CPU: NX absent, SMEP absent, SMAP absent, UMIP absent, "
               r"1 GiB pages no$", r"calibrated against the PIT",
-              r"^2 CPUs online$", r"^Self-tests: 7 passed$"],
+              r"^2 CPUs online$", r"^Self-tests: 8 passed$"],
              cpu="max,-nx,-smep,-smap,-umip,-pdpe1gb", board_opts=",hpet=off"),
         Test("wx-text", kernel("test=writetext"), PANIC, REGS +
              [r"^Panic: fatal exception 14 \(page fault\), error 0x3, "

@@ -6,6 +6,7 @@
 #include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
+#include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
@@ -181,6 +182,30 @@ static bool selftest_ipi(void)
 	return ok;
 }
 
+/*
+ * A domain with memory, vCPUs and event channels, destroyed, gives back
+ * every frame: the free count is what it was before it was created.
+ */
+static bool selftest_domain_lifecycle(void)
+{
+	struct page_alloc_stats before, after;
+	struct domain *d;
+	bool ok = true;
+
+	page_alloc_get_stats(&before);
+	if (domain_create(DOMID_INVALID, "selftest", 4, 300, 0, &d) < 0)
+		return false;
+	for (unsigned int i = 0; i < 256; i++)
+		ok = ok && domain_alloc_page(d);
+	ok = ok && d->mem.pages == 256;
+	for (unsigned int i = 0; i < 4; i++)
+		ok = ok && vcpu_create(d, i);
+	ok = ok && !vcpu_create(d, 4); /* beyond max_vcpus */
+	domain_destroy(d);
+	page_alloc_get_stats(&after);
+	return ok && after.free == before.free;
+}
+
 static const struct {
 	const char *name;
 	bool (*run)(void);
@@ -189,6 +214,7 @@ static const struct {
 	{ "page allocator", selftest_alloc },
 	{ "timers", selftest_timers },
 	{ "IPIs", selftest_ipi },
+	{ "domain life cycle", selftest_domain_lifecycle },
 };
 
 void kernel_selftest(void)
