@@ -181,6 +181,27 @@ static void test_memory_op(void)
 	      -XEN_ENOSYS);
 }
 
+/* The boot modules after ours, handed over read-only as a package. */
+static void test_modules(void)
+{
+	const char *pkg = (const char *)start_info->mod_start;
+	const struct xen_multiboot_mod_list *m = (const void *)pkg;
+	unsigned int n = 0;
+
+	if (!(start_info->flags & SIF_MULTIBOOT_MOD)) {
+		printf("modules: none\n");
+		return;
+	}
+	for (; m->mod_start; m++, n++) {
+		unsigned long len = m->mod_end - m->mod_start + 1;
+		const char *data = pkg + m->mod_start;
+
+		printf("module %u: %lu bytes, '%s', starts '%.5s'\n", n, len,
+		       pkg + m->cmdline, data);
+	}
+	printf("modules: %u\n", n);
+}
+
 int app_main(const char *cmdline)
 {
 	printf("Hello from a PV domain: nr_pages %lu, command line '%s'\n",
@@ -190,6 +211,7 @@ int app_main(const char *cmdline)
 	test_sched_and_unknown();
 	test_mappings();
 	test_memory_op();
+	test_modules();
 	printf("pvbasic: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
 }

@@ -179,12 +179,17 @@ def tests():
                      (r"'R' reboot", b"m"), (r"MiB free", b"c"),
                      (r"CPU 1: APIC", b"t"), (r"CPU 1: \d+ queued", b"i"),
                      (r"0xf1: ", b"x"), (r"No debug key", b"R")]),
-        Test("pv-basic", kernel("", ["{pvbasic} hello=1"]), HALTED,
+        Test("pv-basic", kernel("", ["{pvbasic} hello=1", "{m1} first=1",
+                                     "{m2}"]), HALTED,
              [r"^Control domain: \d+ MiB, entry 0x4",
               r"^\(d0\) Hello from a PV domain: nr_pages \d+, command line "
               r"'hello=1'$",
               r"^\(d0\) console_io: \?\[31mno escapes$",
               r"^\(d0\) pvbasic: \d+ passed, 0 failed$",
+              r"^\(d0\) module 0: 13 bytes, '\S*m1\.txt first=1', "
+              r"starts 'hello'$",
+              r"^\(d0\) module 1: 5000 bytes, '\S*m2\.bin'",
+              r"^\(d0\) modules: 2$",
               r"^domain 0 \(control\) shut down: poweroff$",
               r"^Control domain powered off: halting\.$"],
              reject=[r"FAIL"], cpus=2),

@@ -5,6 +5,7 @@
  * a boot stack; rsi points at start_info on entry. The page tables are
  * the hypervisor's and not mapped in the domain (first stage).
  */
+#include <xen/bootinfo.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
@@ -187,9 +188,62 @@ static void pv_fill_p2m(struct domain *d, const struct pv_layout *l)
 	}
 }
 
-static void pv_fill_start_info(struct domain *d, const struct pv_layout *l,
-			       const char *cmdline)
+/*
+ * The boot modules after the first, for the control domain: mapped
+ * read-only after its memory, behind a list page, as the "multiboot
+ * package" of Xen's ABI (SIF_MULTIBOOT_MOD): a xen_multiboot_mod_list
+ * array ending with mod_start 0, then the command lines; every address
+ * relative to the package start. Returns the package size, 0 if none.
+ */
+static uint64_t pv_map_modules(struct domain *d, const struct pv_layout *l,
+			       const struct boot_info *bi, uint64_t *pkg_va)
 {
+	const struct pt_alloc alloc = { pv_alloc_pt, d };
+	struct page_info *pg =
+	    bi && bi->nr_modules > 1 ? domain_alloc_page(d) : NULL;
+	uint64_t va = (l->base + l->nr_pages * PAGE_SIZE + (2ull << 20) - 1) &
+		      ~((2ull << 20) - 1);
+	struct xen_multiboot_mod_list *list;
+	char *strings;
+	uint64_t off = PAGE_SIZE, str = (bi ? bi->nr_modules : 0) * 16;
+
+	if (!pg)
+		return 0;
+	list = maddr_to_virt(mfn_to_paddr(page_to_mfn(pg)));
+	memset(list, 0, PAGE_SIZE);
+	strings = (char *)list;
+	for (unsigned int i = 1; i < bi->nr_modules; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		uint64_t pages = (m->size + PAGE_SIZE - 1) / PAGE_SIZE;
+		size_t len = strnlen(m->cmdline, 255);
+
+		if (!m->size || str + len + 1 > PAGE_SIZE ||
+		    pt_map(d->arch.pt_root, va + off, m->start,
+			   pages * PAGE_SIZE, PTE_P | PTE_US | PTE_NX, false,
+			   &alloc) < 0) {
+			log_warn("control domain: module %u not handed over\n",
+				 i);
+			continue;
+		}
+		list[i - 1] = (struct xen_multiboot_mod_list){
+			(uint32_t)off, (uint32_t)(off + m->size - 1),
+			(uint32_t)str, 0
+		};
+		memcpy(strings + str, m->cmdline, len);
+		str += len + 1;
+		off += pages * PAGE_SIZE;
+	}
+	pt_map(d->arch.pt_root, va, mfn_to_paddr(page_to_mfn(pg)), PAGE_SIZE,
+	       PTE_P | PTE_US | PTE_NX, false, &alloc);
+	*pkg_va = va;
+	return off;
+}
+
+static void pv_fill_start_info(struct domain *d, const struct pv_layout *l,
+			       const char *cmdline, const struct boot_info *bi)
+{
+	uint64_t pkg_va = 0, pkg_len = pv_map_modules(d, l, bi, &pkg_va);
+
 	static struct start_info si; /* too big for the stack; boot only */
 	size_t len = strnlen(cmdline, sizeof(si.cmd_line) - 1);
 
@@ -203,6 +257,11 @@ static void pv_fill_start_info(struct domain *d, const struct pv_layout *l,
 	si.pt_base = l->boot_end;
 	si.nr_pt_frames = 0;
 	si.mfn_list = l->p2m;
+	if (pkg_len) {
+		si.mod_start = pkg_va;
+		si.mod_len = pkg_len;
+		si.flags |= SIF_MULTIBOOT_MOD;
+	}
 	memcpy(si.cmd_line, cmdline, len);
 	pv_copy_in(d, l->start_info, &si, sizeof(si));
 }
@@ -238,7 +297,7 @@ static int pv_shared_info(struct domain *d)
 }
 
 int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
-	     const char **why)
+	     const struct boot_info *bi, const char **why)
 {
 	struct pv_layout l;
 	int rc;
@@ -263,7 +322,7 @@ int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
 		return rc;
 	pv_write_hypercall_page(pv_va(d, img->note_hypercall_page));
 	pv_fill_p2m(d, &l);
-	pv_fill_start_info(d, &l, cmdline);
+	pv_fill_start_info(d, &l, cmdline, bi);
 	*why = "out of memory";
 	return pv_setup_vcpu0(d, img, &l);
 }

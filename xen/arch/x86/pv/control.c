@@ -28,7 +28,7 @@ static const char *control_cmdline(const struct boot_module *m)
 	return s;
 }
 
-static int control_build(const struct boot_module *m, struct domain **out)
+static int control_build(const struct boot_info *bi, struct domain **out)
 {
 	const char *why = "";
 	struct domain *d;
@@ -42,7 +42,8 @@ static int control_build(const struct boot_module *m, struct domain **out)
 		log_err("control domain: cannot create it (%d)\n", rc);
 		return rc;
 	}
-	rc = pv_build(d, &control_image, control_cmdline(m), &why);
+	rc = pv_build(d, &control_image, control_cmdline(&bi->modules[0]), bi,
+		      &why);
 	if (rc < 0) {
 		log_err("control domain: %s (%d)\n", why, rc);
 		domain_destroy(d);
@@ -66,7 +67,7 @@ bool pv_start_control_domain(const struct boot_info *bi)
 			 control_image.error);
 		return false;
 	}
-	if (control_build(m, &d) < 0)
+	if (control_build(bi, &d) < 0)
 		return false;
 	log_always("Control domain: %lu MiB, entry %#llx\n",
 		   d->mem.pages >> (20 - PAGE_SHIFT),

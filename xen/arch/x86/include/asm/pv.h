@@ -13,11 +13,13 @@ struct cpu_regs;
  * Build d from a checked ELF image: all of d's memory allocated and
  * mapped from the image's base, the image loaded, the hypercall page
  * written, start_info (with the command line) and a boot stack set
- * up, vCPU 0 ready to start at the entry point. Returns 0 or an errno
- * with *why saying what failed.
+ * up, vCPU 0 ready to start at the entry point; the boot modules after
+ * the first (bi, for the control domain; NULL for others) are handed
+ * over read-only. Returns 0 or an errno with *why saying what failed.
  */
+struct boot_info;
 int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
-	     const char **why);
+	     const struct boot_info *bi, const char **why);
 
 /* PV domains live in the lower half; the hypervisor's half is never theirs. */
 #define GUEST_VA_END 0x0000800000000000ull
