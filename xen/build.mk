@@ -61,6 +61,7 @@ xen-y := \
 	xen/common/timer.o \
 	xen/common/timer_queue.o \
 	xen/common/vsnprintf.o \
+	xen/common/watchdog.o \
 	xen/drivers/acpi/dmar.o \
 	xen/drivers/acpi/hpet.o \
 	xen/drivers/acpi/madt.o \

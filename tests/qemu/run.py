@@ -222,6 +222,11 @@ def tests():
         Test("pv-bench-runs", kernel("", ["{bench}"]), HALTED,
              [r"^\(d0\) bench: null hypercall \d+ ns, bare syscall \d+ ns, "
               r"ratio \d+\.\d\d$"], cpus=1),
+        Test("pv-watchdog", kernel("", ["{watchdog}"]), CONTROL_CRASHED,
+             [r"^\(d0\) watchdog: \d+ passed, 0 failed$",
+              r"^domain 0 \(control\): watchdog expired$",
+              r"^domain 0 \(control\) shut down: watchdog$"],
+             reject=[r"FAIL", r"still alive"]),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -251,7 +256,7 @@ class Context:
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
-                    "fpu", "bench"):
+                    "fpu", "bench", "watchdog"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -205,6 +205,7 @@ void domain_destroy(struct domain *d)
 		*pp = d->next;
 	spin_unlock(&domlist_lock);
 	d->state = DOMSTATE_DYING;
+	domain_watchdogs_stop(d);
 	evtchn_domain_destroy(d);
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
@@ -234,6 +235,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		d->shutdown_code = reason;
 	}
 	spin_unlock(&d->lock);
+	domain_watchdogs_stop(d);
 	for (unsigned int i = 0; i < d->max_vcpus; i++)
 		if (d->vcpus[i])
 			vcpu_block(d->vcpus[i]);

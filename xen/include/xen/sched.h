@@ -10,9 +10,10 @@
 #include <public/xen.h>
 #include <asm/domain.h>
 
-#define DOMAIN_NAME_MAX 32
-#define MAX_VIRT_CPUS	32
-#define DOMID_CONTROL	0 /* the control domain, built by the hypervisor */
+#define DOMAIN_NAME_MAX	 32
+#define MAX_VIRT_CPUS	 32
+#define DOMID_CONTROL	 0 /* the control domain, built by the hypervisor */
+#define DOMAIN_WATCHDOGS 2 /* as Xen's */
 
 /* What a domain is for; the policy module decides what each may do. */
 #define DOMROLE_CONTROL	 (1u << 0)
@@ -53,8 +54,10 @@ struct domain {
 	struct mem_account mem; /* frames charged, limit */
 	uint32_t page_head;	/* its frames, linked through page_info */
 	struct shared_info *shared_info; /* a hypervisor page it may map */
-	struct evtchn_table *evtchn;	 /* xen/common/event_channel.c */
-	bool console_line_start; /* false: its console output is mid-line */
+	struct timer watchdog[DOMAIN_WATCHDOGS];
+	bool watchdog_used[DOMAIN_WATCHDOGS];
+	struct evtchn_table *evtchn; /* xen/common/event_channel.c */
+	bool console_line_start;     /* false: its console output is mid-line */
 	struct arch_domain arch;
 	struct domain *next; /* in the domain list, by id */
 };
@@ -99,6 +102,14 @@ void vcpu_yield(struct vcpu *v);
 /* The arch switches this CPU from prev to next (either may be NULL). */
 void arch_switch_to(struct vcpu *prev, struct vcpu *next);
 struct vcpu *arch_current(void);
+
+/*
+ * SCHEDOP_watchdog (xen/common/watchdog.c): id 0 and a timeout in
+ * seconds arms a new one (returns its id), a known id pets it, timeout 0
+ * stops it. -ENOSPC with all in use, -EINVAL for an unknown id.
+ */
+long domain_watchdog(struct domain *d, uint32_t id, uint32_t timeout);
+void domain_watchdogs_stop(struct domain *d);
 
 /* Number of domains alive (for the debug keys and tests). */
 unsigned int domain_count(void);

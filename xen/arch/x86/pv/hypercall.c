@@ -80,6 +80,7 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
 	struct sched_shutdown shutdown;
+	struct sched_watchdog watchdog;
 
 	switch (cmd) {
 	case SCHEDOP_yield:
@@ -88,6 +89,12 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case SCHEDOP_block:
 		sched_block_for_events(pv_current());
 		return 0;
+	case SCHEDOP_watchdog:
+		if (copy_from_guest(current_domain(), &watchdog, arg,
+				    sizeof(watchdog)) < 0)
+			return -EFAULT;
+		return domain_watchdog(current_domain(), watchdog.id,
+				       watchdog.timeout);
 	case SCHEDOP_shutdown:
 		if (copy_from_guest(current_domain(), &shutdown, arg,
 				    sizeof(shutdown)) < 0)
