@@ -5,6 +5,7 @@
  */
 #include <public/errno.h>
 #include <public/memory.h>
+#include <public/vcpu.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <stub/hypercall.h>
@@ -202,6 +203,40 @@ static void test_modules(void)
 	printf("modules: %u\n", n);
 }
 
+/* Last: our vcpu_info moves out of shared_info, into a page of ours. */
+static void test_register_vcpu_info(void)
+{
+	static volatile struct vcpu_info area[2] __attribute__((aligned(4096)));
+	unsigned long *p2m = (unsigned long *)start_info->mfn_list;
+	struct vcpu_register_vcpu_info r = {
+		.mfn = p2m[((unsigned long)area - 0x400000) >> 12],
+		.offset = 64,
+	};
+
+	r.offset = 4090;
+	check("vcpu_info past the page",
+	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
+			 (long)&r),
+	      -XEN_EINVAL);
+	r.offset = 64;
+	r.mfn = 0;
+	check("vcpu_info in a frame not ours",
+	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
+			 (long)&r),
+	      -XEN_EINVAL);
+	r.mfn = p2m[((unsigned long)area - 0x400000) >> 12];
+	check("register vcpu_info",
+	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
+			 (long)&r),
+	      0);
+	check("register twice",
+	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
+			 (long)&r),
+	      -XEN_EINVAL);
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	check("upcall mask came along", area[1].evtchn_upcall_mask, 1);
+}
+
 int app_main(const char *cmdline)
 {
 	printf("Hello from a PV domain: nr_pages %lu, command line '%s'\n",
@@ -212,6 +247,7 @@ int app_main(const char *cmdline)
 	test_mappings();
 	test_memory_op();
 	test_modules();
+	test_register_vcpu_info();
 	printf("pvbasic: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
 }

@@ -6,10 +6,13 @@
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <xen/mm.h>
 #include <xen/sched.h>
+#include <xen/string.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 #include <asm/guest_access.h>
+#include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/regs.h>
 #include <asm/x86-defs.h>
@@ -71,6 +74,35 @@ static long pv_vcpu_initialise(struct domain *d, unsigned int id, uint64_t ctxp)
 	return 0;
 }
 
+/*
+ * Move v's vcpu_info into a frame of the domain's own, once (as Xen's
+ * VCPUOP_register_vcpu_info). The contents come along; the frame stays
+ * the domain's until it is destroyed, so the pointer stays good.
+ */
+static long pv_register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct vcpu_register_vcpu_info r;
+	struct page_info *pg;
+	struct vcpu_info *vi;
+
+	if (copy_from_guest(d, &r, arg, sizeof(r)) < 0)
+		return -EFAULT;
+	pg = mfn_to_page(_mfn(r.mfn));
+	if (r.rsvd || r.offset > PAGE_SIZE - sizeof(*vi) || (r.offset & 7) ||
+	    !pg || pg->owner != d->domain_id || pg->use != PGU_DOMAIN ||
+	    pg->order == PAGE_ORDER_TAIL)
+		return -EINVAL;
+	if (v->vcpu_info != &d->shared_info->vcpu_info[v->vcpu_id])
+		return -EINVAL; /* registered already */
+	vi = (struct vcpu_info *)((char *)maddr_to_virt(
+				      mfn_to_paddr(_mfn(r.mfn))) +
+				  r.offset);
+	memcpy(vi, v->vcpu_info, sizeof(*vi));
+	__atomic_store_n(&v->vcpu_info, vi, __ATOMIC_RELEASE);
+	return 0;
+}
+
 long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		   uint64_t a5)
 {
@@ -96,6 +128,8 @@ long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		return 0;
 	case VCPUOP_is_up:
 		return v && __atomic_load_n(&v->online, __ATOMIC_ACQUIRE);
+	case VCPUOP_register_vcpu_info:
+		return v ? pv_register_vcpu_info(v, arg) : -ENOENT;
 	case VCPUOP_set_singleshot_timer:
 	case VCPUOP_stop_singleshot_timer:
 		/* Only for the calling vCPU, as in Xen. */
