@@ -227,6 +227,18 @@ def tests():
               r"^domain 0 \(control\): watchdog expired$",
               r"^domain 0 \(control\) shut down: watchdog$"],
              reject=[r"FAIL", r"still alive"]),
+        Test("toolstack", kernel("", ["{toolstack}", "{spin} weight=256",
+                                      "{spin} weight=512", "{crash}"]),
+             HALTED,
+             [r"^\(d1\) spin '\S+ weight=256': domctl as a guest gives -1$",
+              r"^domain 3 \(d3\) shut down: crash$",
+              r"^\(d0\) weights 256:512 ran \d+:\d+ ms, ratio 1:\d\.\d\d$",
+              r"^\(d0\) VIRQ_DOM_EXC seen [1-9]\d* times$",
+              r"^\(d0\) domain 3 stopped \(reason 3\): destroying it$",
+              r"^domain 1 \(d1\) destroyed$", r"^domain 2 \(d2\) destroyed$",
+              r"^domain 3 \(d3\) destroyed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=1),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -256,7 +268,7 @@ class Context:
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
-                    "fpu", "bench", "watchdog"):
+                    "fpu", "bench", "watchdog", "spin", "toolstack"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

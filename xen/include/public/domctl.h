@@ -21,7 +21,7 @@
  * with -EACCES. The top half spells "CI" so that a Xen toolstack's
  * version can never match.
  */
-#define XEN_DOMCTL_INTERFACE_VERSION 0x43490001
+#define XEN_DOMCTL_INTERFACE_VERSION 0x43490002
 
 /* Commands; the numbers below 128 are Xen's for the same operation. */
 #define XEN_DOMCTL_createdomain	   1
@@ -38,6 +38,8 @@
 #define XEN_DOMCTL_unmap_foreign   130
 #define XEN_DOMCTL_setweight	   131
 #define XEN_DOMCTL_setcap	   132
+/* Write the hypercall page at u.map_foreign.va in the (new) domain. */
+#define XEN_DOMCTL_hypercall_page 133
 
 /* createdomain flags: Xen's bits where Xen has one, Citadel's from 16. */
 #define XEN_DOMCTL_CDF_hvm	 (1U << 0)  /* HVM/PVH (not yet) */
@@ -107,19 +109,21 @@ struct xen_domctl_getdomaininfo {
 	uint32_t weight;	  /* OUT: see setweight */
 	uint32_t cap;		  /* OUT: see setcap */
 	uint32_t _pad1;
+	uint64_t shared_info_frame; /* OUT: for its start_info */
 	xen_domain_handle_t handle; /* OUT */
 	char name[32];		    /* OUT: NUL-terminated */
 };
 typedef struct xen_domctl_getdomaininfo xen_domctl_getdomaininfo_t;
-XEN_ABI_SIZE(struct xen_domctl_getdomaininfo, 104);
+XEN_ABI_SIZE(struct xen_domctl_getdomaininfo, 112);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, shared_info_frame, 56);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, flags, 4);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, tot_pages, 8);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, cpu_time, 24);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, nr_online_vcpus, 32);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, shutdown_reason, 40);
 XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, cap, 48);
-XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, handle, 56);
-XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, name, 72);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, handle, 64);
+XEN_ABI_OFFSET(struct xen_domctl_getdomaininfo, name, 80);
 
 /* max_vcpus: how many vCPUs the domain may bring up (before it runs). */
 struct xen_domctl_max_vcpus {
@@ -157,9 +161,11 @@ struct xen_domctl_populate {
 	uint64_t nr_pages;		      /* IN */
 	XEN_GUEST_HANDLE(xen_pfn_t) mfn_list; /* IN: room for nr_pages */
 	uint64_t nr_done;		      /* OUT */
+	uint64_t va; /* IN: mapped from here in the domain (first stage) */
 };
 typedef struct xen_domctl_populate xen_domctl_populate_t;
-XEN_ABI_SIZE(struct xen_domctl_populate, 24);
+XEN_ABI_SIZE(struct xen_domctl_populate, 32);
+XEN_ABI_OFFSET(struct xen_domctl_populate, va, 24);
 XEN_ABI_OFFSET(struct xen_domctl_populate, mfn_list, 8);
 XEN_ABI_OFFSET(struct xen_domctl_populate, nr_done, 16);
 

@@ -80,7 +80,7 @@ paddr_t pv_alloc_pt(void *ctx)
 }
 
 /* The hypervisor's half of the address space is in every domain's. */
-static int pv_build_root(struct domain *d)
+int pv_build_root(struct domain *d)
 {
 	uint64_t *root, *idle = maddr_to_virt(idle_pg_table);
 
@@ -115,7 +115,7 @@ static int pv_populate(struct domain *d, struct pv_layout *l)
 }
 
 /* The direct-map address of the domain's byte at va. */
-static void *pv_va(struct domain *d, uint64_t va)
+void *pv_va(struct domain *d, uint64_t va)
 {
 	unsigned int level;
 	uint64_t e = pt_lookup(d->arch.pt_root, va, &level);
@@ -157,7 +157,7 @@ static int pv_zero(void *ctx, uint64_t va, uint64_t len)
  * iret's stub also pushes rax and never returns: the hypercall restores
  * the frame the handler left on its stack.
  */
-static void pv_write_hypercall_page(uint8_t *page)
+void pv_write_hypercall_page(uint8_t *page)
 {
 	static const uint8_t iret[] = { 0x51, 0x41, 0x53,
 					0x50, 0xb8, __HYPERVISOR_iret,
@@ -290,7 +290,7 @@ static int pv_setup_vcpu0(struct domain *d, const struct elf_image *img,
 	return 0;
 }
 
-static int pv_shared_info(struct domain *d)
+int pv_shared_info(struct domain *d)
 {
 	d->shared_info = alloc_xen_page();
 	return d->shared_info ? 0 : -ENOMEM;

@@ -148,6 +148,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_set_timer_op] = pv_do_set_timer_op,
 	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
 	[__HYPERVISOR_arch_7] = testdev_hypercall,
+	[__HYPERVISOR_domctl] = pv_do_domctl,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

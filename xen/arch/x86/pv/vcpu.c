@@ -51,15 +51,22 @@ static int pv_read_context(struct domain *d, uint64_t ctxp,
 	return 0;
 }
 
-static long pv_vcpu_initialise(struct domain *d, unsigned int id, uint64_t ctxp)
+/*
+ * Create vCPU id of d with the context at ctxp in src's memory (d itself
+ * for VCPUOP_initialise, the control domain for XEN_DOMCTL_setvcpucontext).
+ */
+long pv_vcpu_create_with_context(struct domain *d, unsigned int id,
+				 struct domain *src, uint64_t ctxp)
 {
 	struct cpu_user_regs regs;
 	uint64_t event, failsafe;
 	struct vcpu *v;
-	int rc = pv_read_context(d, ctxp, &regs, &event, &failsafe);
+	int rc = pv_read_context(src, ctxp, &regs, &event, &failsafe);
 
 	if (rc)
 		return rc;
+	if (id >= d->max_vcpus || id >= XEN_LEGACY_MAX_VCPUS)
+		return -ENOENT;
 	if (d->vcpus[id])
 		return -EEXIST;
 	v = vcpu_create(d, id);
@@ -112,7 +119,7 @@ long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 	if (id >= d->max_vcpus || id >= XEN_LEGACY_MAX_VCPUS)
 		return -ENOENT;
 	if (cmd == VCPUOP_initialise)
-		return pv_vcpu_initialise(d, (unsigned int)id, arg);
+		return pv_vcpu_create_with_context(d, (unsigned int)id, d, arg);
 	v = d->vcpus[id];
 	switch (cmd) {
 	case VCPUOP_up:

@@ -30,6 +30,17 @@ int pv_build(struct domain *d, const struct elf_image *img, const char *cmdline,
  */
 paddr_t pv_alloc_pt(void *ctx);
 
+/* Pieces of the builder that domctl uses too (pv/build.c). */
+int pv_shared_info(struct domain *d);
+int pv_build_root(struct domain *d);
+void pv_write_hypercall_page(uint8_t *page);
+/* The hypervisor's pointer to d's byte at va, or NULL if unmapped. */
+void *pv_va(struct domain *d, uint64_t va);
+long pv_vcpu_create_with_context(struct domain *d, unsigned int id,
+				 struct domain *src, uint64_t ctxp);
+long pv_do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4,
+		  uint64_t a5);
+
 /* Run v on this CPU from its saved registers; does not return. */
 void pv_vcpu_enter(struct vcpu *v) __noreturn;
 

@@ -1,0 +1,261 @@
+/*
+ * domctl: the control domain's hands on other domains. Mechanism only:
+ * which domains to build, with what, and when to restart them is the
+ * control domain's business. Every call is checked with policy_check()
+ * and copies its arguments in before acting.
+ *
+ * First stage: a domain's page tables are the hypervisor's, so populate
+ * maps the frames it allocates into the domain from a virtual address;
+ * map_foreign lets the builder write them through its own mapping.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/policy.h>
+#include <xen/sched.h>
+#include <xen/string.h>
+#include <public/domctl.h>
+#include <public/sched.h>
+#include <asm/guest_access.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+
+#define DOMCTL_DESTROY_WAIT MILLISECS(500)
+
+static int domctl_create(struct domain *cd, struct xen_domctl_createdomain *c)
+{
+	uint32_t roles = 0;
+	struct domain *d;
+	int rc;
+
+	c->name[sizeof(c->name) - 1] = '\0';
+	if (c->flags & ~(XEN_DOMCTL_CDF_xs_domain | XEN_DOMCTL_CDF_driver))
+		return -EINVAL; /* no new control domains, no HVM yet */
+	if (c->flags & XEN_DOMCTL_CDF_xs_domain)
+		roles |= DOMROLE_XENSTORE;
+	if (c->flags & XEN_DOMCTL_CDF_driver)
+		roles |= DOMROLE_DRIVER;
+	rc = domain_create(DOMID_INVALID, c->name, c->max_vcpus, c->max_pages,
+			   roles, &d);
+	if (rc)
+		return rc;
+	rc = pv_shared_info(d);
+	if (!rc)
+		rc = pv_build_root(d);
+	if (rc) {
+		domain_destroy(d);
+		return rc;
+	}
+	pv_time_set_wallclock(d);
+	c->domid = d->domain_id;
+	return 0;
+}
+
+/* Allocate frames for d, map them from va in d, report their mfns. */
+static int domctl_populate(struct domain *cd, struct domain *d,
+			   struct xen_domctl_populate *p)
+{
+	const struct pt_alloc alloc = { pv_alloc_pt, d };
+	uint64_t list = (uint64_t)(uintptr_t)p->mfn_list.p;
+
+	if ((p->va & (PAGE_SIZE - 1)) || p->va < PAGE_SIZE ||
+	    p->nr_pages > d->mem.limit ||
+	    p->va + p->nr_pages * PAGE_SIZE > GUEST_VA_END)
+		return -EINVAL;
+	for (p->nr_done = 0; p->nr_done < p->nr_pages; p->nr_done++) {
+		struct page_info *pg = domain_alloc_page(d);
+		uint64_t mfn, va = p->va + p->nr_done * PAGE_SIZE;
+
+		if (!pg)
+			return -ENOMEM;
+		mfn = mfn_x(page_to_mfn(pg));
+		memset(maddr_to_virt(mfn_to_paddr(_mfn(mfn))), 0, PAGE_SIZE);
+		if (pt_set_leaf(d->arch.pt_root, va,
+				mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US,
+				&alloc) < 0 ||
+		    copy_to_guest(cd, list + p->nr_done * 8, &mfn, 8) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* A frame of d, mapped into the control domain for building d. */
+static int domctl_map_foreign(struct domain *cd, struct domain *d,
+			      const struct xen_domctl_map_foreign *m)
+{
+	const struct pt_alloc alloc = { pv_alloc_pt, cd };
+	struct page_info *pg = mfn_to_page(_mfn(m->mfn));
+	uint64_t pte = m->mfn << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX;
+
+	if ((m->va & (PAGE_SIZE - 1)) || m->va < PAGE_SIZE ||
+	    m->va >= GUEST_VA_END || (m->flags & ~XEN_DOMCTL_MAPF_readonly) ||
+	    !pg || pg->owner != d->domain_id || pg->use != PGU_DOMAIN)
+		return -EINVAL;
+	if (!(m->flags & XEN_DOMCTL_MAPF_readonly))
+		pte |= PTE_RW;
+	return pt_set_leaf(cd->arch.pt_root, m->va, pte, &alloc);
+}
+
+static int domctl_unmap_foreign(struct domain *cd,
+				const struct xen_domctl_map_foreign *m)
+{
+	unsigned int level;
+	uint64_t e;
+	struct page_info *pg;
+
+	if ((m->va & (PAGE_SIZE - 1)) || m->va >= GUEST_VA_END)
+		return -EINVAL;
+	e = pt_lookup(cd->arch.pt_root, m->va, &level);
+	pg = mfn_to_page(_mfn((e & PTE_ADDR) >> PAGE_SHIFT));
+	/* Only foreign mappings: a domain's own layout stays as it is. */
+	if (!(e & PTE_P) || level != 1 || !pg || pg->owner == cd->domain_id)
+		return -EINVAL;
+	pt_set_leaf(cd->arch.pt_root, m->va, 0, NULL);
+	flush_tlb_one(m->va);
+	return 0;
+}
+
+static int domctl_hypercall_page(struct domain *d, uint64_t va)
+{
+	uint8_t *page = (va & (PAGE_SIZE - 1)) ? NULL : pv_va(d, va);
+
+	if (!page)
+		return -EINVAL;
+	pv_write_hypercall_page(page);
+	return 0;
+}
+
+static void domctl_info(struct domain *d, struct xen_domctl_getdomaininfo *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->domain = d->domain_id;
+	i->flags = (d->state == DOMSTATE_SHUTDOWN ? XEN_DOMINF_shutdown : 0) |
+		   (d->state == DOMSTATE_DYING ? XEN_DOMINF_dying : 0) |
+		   (d->pause_count ? XEN_DOMINF_paused : 0);
+	i->tot_pages = d->mem.pages;
+	i->max_pages = d->mem.limit;
+	i->shutdown_reason = d->shutdown_code;
+	i->shared_info_frame =
+	    mfn_x(paddr_to_mfn(virt_to_maddr(d->shared_info)));
+	for (unsigned int v = 0; v < d->max_vcpus; v++) {
+		if (!d->vcpus[v])
+			continue;
+		i->cpu_time += sched_unit_runtime(&d->vcpus[v]->sched);
+		i->nr_online_vcpus += d->vcpus[v]->online;
+		i->max_vcpu_id = v;
+		i->weight = d->vcpus[v]->sched.weight;
+		i->cap = d->vcpus[v]->sched.cap;
+	}
+	memcpy(i->name, d->name, sizeof(d->name));
+}
+
+/* The first unpause starts the vCPUs the builder gave a context. */
+static int domctl_unpause(struct domain *d)
+{
+	if (d->state != DOMSTATE_ACTIVE || !d->pause_count)
+		return -EINVAL;
+	d->pause_count = 0;
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+
+		if (v &&
+		    !__atomic_exchange_n(&v->online, true, __ATOMIC_ACQ_REL))
+			vcpu_wake(v);
+	}
+	return 0;
+}
+
+/*
+ * Stop d if it still runs, wait until none of its vCPUs is on a CPU,
+ * then take it down: every frame goes back, its peers' event channels
+ * are left unbound. -EBUSY if a vCPU does not leave its CPU in time.
+ */
+static int domctl_destroy(struct domain *d)
+{
+	s_time_t deadline = NOW() + DOMCTL_DESTROY_WAIT;
+
+	if (d->state == DOMSTATE_ACTIVE)
+		domain_shutdown(d, SHUTDOWN_poweroff);
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		while (d->vcpus[i] &&
+		       __atomic_load_n(&d->vcpus[i]->running, __ATOMIC_ACQUIRE))
+			if (NOW() > deadline)
+				return -EBUSY;
+	domain_destroy(d);
+	return 0;
+}
+
+static int domctl_sched(struct domain *d, unsigned int weight, unsigned int cap,
+			bool set_weight)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		struct sched_unit *u = d->vcpus[i] ? &d->vcpus[i]->sched : NULL;
+		int rc;
+
+		if (!u)
+			continue;
+		rc = sched_set_params(u, set_weight ? weight : u->weight,
+				      set_weight ? u->cap : cap);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
+{
+	switch (op->cmd) {
+	case XEN_DOMCTL_destroydomain:
+		return domctl_destroy(d);
+	case XEN_DOMCTL_unpausedomain:
+		return domctl_unpause(d);
+	case XEN_DOMCTL_getdomaininfo:
+		domctl_info(d, &op->u.getdomaininfo);
+		return 0;
+	case XEN_DOMCTL_populate:
+		return domctl_populate(cd, d, &op->u.populate);
+	case XEN_DOMCTL_map_foreign:
+		return domctl_map_foreign(cd, d, &op->u.map_foreign);
+	case XEN_DOMCTL_hypercall_page:
+		return domctl_hypercall_page(d, op->u.map_foreign.va);
+	case XEN_DOMCTL_setvcpucontext:
+		return (int)pv_vcpu_create_with_context(
+		    d, op->u.vcpucontext.vcpu, cd,
+		    (uint64_t)(uintptr_t)op->u.vcpucontext.ctxt.p);
+	case XEN_DOMCTL_setweight:
+		return domctl_sched(d, op->u.setweight.weight, 0, true);
+	case XEN_DOMCTL_setcap:
+		return domctl_sched(d, 0, op->u.setcap.cap, false);
+	default:
+		return -ENOSYS;
+	}
+}
+
+long pv_do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4,
+		  uint64_t a5)
+{
+	struct domain *cd = pv_current()->domain, *d = NULL;
+	struct xen_domctl op;
+	int rc;
+
+	if (copy_from_guest(cd, &op, arg, sizeof(op)) < 0)
+		return -EFAULT;
+	if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+		return -EACCES;
+	if (op.cmd != XEN_DOMCTL_createdomain) {
+		d = domain_by_id(op.domain);
+		if (!d)
+			return -ESRCH;
+	}
+	if (policy_check(cd, POLICY_DOMCTL, d) < 0)
+		return -EPERM;
+	if (op.cmd == XEN_DOMCTL_createdomain)
+		rc = domctl_create(cd, &op.u.createdomain);
+	else if (op.cmd == XEN_DOMCTL_unmap_foreign)
+		rc = domctl_unmap_foreign(cd, &op.u.map_foreign);
+	else
+		rc = domctl_on(cd, d, &op);
+	if (rc == 0 && copy_to_guest(cd, arg, &op, sizeof(op)) < 0)
+		return -EFAULT;
+	return rc;
+}
