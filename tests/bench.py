@@ -17,17 +17,25 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 import qemu  # noqa: E402
 
-BENCHES = [("hypercall", "bench.elf", r"^\(d0\) (bench: .*)$")]
+# name, the modules (stubdom images and their command lines), CPUs, and
+# the console lines that carry the figures.
+BENCHES = [
+    ("hypercall", ["bench.elf"], 1, r"^\(d0\) (bench: .*)$"),
+    ("evtchn", ["toolstack.elf", "pingpong.elf role=a peer=2 rounds=2000",
+                "pingpong.elf role=b peer=1 rounds=2000"], 2,
+     r"^\(d1\) (pingpong: .*)$"),
+]
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 
 
-def run(build, out, name, image, pattern, extra, label, tag):
+def run(build, out, name, images, cpus, pattern, extra, label, tag):
     disk = os.path.join(out, "disk.img")
     with open(disk, "wb") as f:
         f.truncate(16 << 20)
-    args = qemu.machine_args(disk, exit_port="0xf4", cpus=1) + extra
+    args = qemu.machine_args(disk, exit_port="0xf4", cpus=cpus) + extra
     args += ["-kernel", os.path.join(build, "xen", "citadel.elf"),
-             "-initrd", os.path.join(build, "stubdom", image)]
+             "-initrd", ",".join(os.path.join(build, "stubdom", i)
+                                 for i in images)]
     result = qemu.boot(args, os.path.join(out, name + "-" + tag), 300)
     lines = [m.group(1) for m in (re.match(pattern, l)
                                   for l in result.console.splitlines()) if m]
@@ -47,10 +55,10 @@ def main():
     opts = ap.parse_args()
     os.makedirs(opts.out, exist_ok=True)
     ok = True
-    for name, image, pattern in BENCHES:
-        ok &= run(opts.build, opts.out, name, image, pattern, [],
+    for name, images, cpus, pattern in BENCHES:
+        ok &= run(opts.build, opts.out, name, images, cpus, pattern, [],
                   "wall (TCG, ns)", "wall")
-        ok &= run(opts.build, opts.out, name, image, pattern, ICOUNT,
+        ok &= run(opts.build, opts.out, name, images, cpus, pattern, ICOUNT,
                   "icount (instructions)", "icount")
     return 0 if ok else 1
 

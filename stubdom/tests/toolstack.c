@@ -253,6 +253,29 @@ static void check_shares(void)
 	      tb * 10 >= ta * 18 && tb * 10 <= ta * 22, 1);
 }
 
+/*
+ * Children without a weight= run to completion (or crash): wait, at most
+ * 10 s, until they have all stopped.
+ */
+static void wait_for_finishers(void)
+{
+	uint64_t deadline = stub_now() + 10000 * MS;
+	struct xen_domctl op;
+	bool all;
+
+	do {
+		stub_sleep(100 * MS);
+		all = true;
+		for (unsigned int i = 0; i < nr_children; i++)
+			if (!children[i].weight &&
+			    domctl(&op, XEN_DOMCTL_getdomaininfo,
+				   children[i].domid) == 0 &&
+			    !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown))
+				all = false;
+	} while (!all && stub_now() < deadline);
+	check("finishers stopped", all, 1);
+}
+
 /* Children that stopped by themselves (a crash) are reported and destroyed. */
 static void reap_stopped(void)
 {
@@ -329,7 +352,7 @@ int app_main(const char *cmdline)
 		      0);
 	}
 	check_shares();
-	stub_sleep(500 * MS);
+	wait_for_finishers();
 	printf("VIRQ_DOM_EXC seen %u times\n", dom_exc);
 	reap_stopped();
 	destroy_all();

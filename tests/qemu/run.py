@@ -239,6 +239,14 @@ def tests():
               r"^domain 3 \(d3\) destroyed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=1),
+        Test("toolstack-events", kernel("", [
+            "{toolstack}", "{pingpong} role=a peer=2 rounds=200",
+            "{pingpong} role=b peer=1 rounds=200"]), HALTED,
+             [r"^\(d1\) pingpong: 200 round trips between domains, \d+ ns "
+              r"each$",
+              r"^domain 1 \(d1\) destroyed$", r"^domain 2 \(d2\) destroyed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -268,7 +276,8 @@ class Context:
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
-                    "fpu", "bench", "watchdog", "spin", "toolstack"):
+                    "fpu", "bench", "watchdog", "spin", "toolstack",
+                    "pingpong"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}
