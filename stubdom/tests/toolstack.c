@@ -276,6 +276,42 @@ static void wait_for_finishers(void)
 	check("finishers stopped", all, 1);
 }
 
+/*
+ * A paused domain gets no CPU time; unpaused, it runs again. Also the
+ * other per-domain knobs: affinity and memory limit.
+ */
+static void check_pause(void)
+{
+	struct xen_domctl op;
+	struct child *c = NULL;
+	uint64_t t;
+
+	for (unsigned int i = 0; i < nr_children; i++)
+		if (children[i].weight)
+			c = &children[i];
+	if (!c)
+		return;
+	check("pause", domctl(&op, XEN_DOMCTL_pausedomain, c->domid), 0);
+	stub_sleep(50 * MS);
+	t = cpu_time(c->domid);
+	stub_sleep(300 * MS);
+	check("no CPU while paused", cpu_time(c->domid) == t, 1);
+	check("unpause", domctl(&op, XEN_DOMCTL_unpausedomain, c->domid), 0);
+	stub_sleep(300 * MS);
+	check("runs again", cpu_time(c->domid) > t, 1);
+	memset(&op.u.vcpuaffinity, 0, sizeof(op.u.vcpuaffinity));
+	check("empty affinity",
+	      domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid), -XEN_EINVAL);
+	op.u.vcpuaffinity.cpumap[0] = 1;
+	check("affinity CPU 0",
+	      domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid), 0);
+	op.u.max_mem.max_memkb = 4;
+	check("limit below use", domctl(&op, XEN_DOMCTL_max_mem, c->domid),
+	      -XEN_EINVAL);
+	op.u.max_mem.max_memkb = 8192;
+	check("limit", domctl(&op, XEN_DOMCTL_max_mem, c->domid), 0);
+}
+
 /* Children that stopped by themselves (a crash) are reported and destroyed. */
 static void reap_stopped(void)
 {
@@ -351,6 +387,7 @@ int app_main(const char *cmdline)
 		      domctl(&op, XEN_DOMCTL_unpausedomain, children[i].domid),
 		      0);
 	}
+	check_pause();
 	check_shares();
 	wait_for_finishers();
 	printf("VIRQ_DOM_EXC seen %u times\n", dom_exc);

@@ -72,6 +72,7 @@ bool pv_start_control_domain(const struct boot_info *bi)
 	log_always("Control domain: %lu MiB, entry %#llx\n",
 		   d->mem.pages >> (20 - PAGE_SHIFT),
 		   (unsigned long long)d->vcpus[0]->arch.regs.rip);
+	d->pause_count = 0; /* built paused, like every domain; now it runs */
 	vcpu_wake(d->vcpus[0]);
 	return true;
 }

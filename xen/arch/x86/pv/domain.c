@@ -102,7 +102,8 @@ void pv_exit_to_guest(struct cpu_regs *regs)
 
 	for (;;) {
 		local_irq_disable();
-		if (v->domain->state != DOMSTATE_ACTIVE || !v->online)
+		if (v->domain->state != DOMSTATE_ACTIVE || !v->online ||
+		    __atomic_load_n(&v->domain->pause_count, __ATOMIC_ACQUIRE))
 			vcpu_block(v);
 		if (!softirq_pending(smp_processor_id())) {
 			pv_deliver_events(v, regs);

@@ -13,6 +13,7 @@
 #include <xen/mm.h>
 #include <xen/policy.h>
 #include <xen/sched.h>
+#include <xen/softirq.h>
 #include <xen/string.h>
 #include <public/domctl.h>
 #include <public/sched.h>
@@ -149,20 +150,76 @@ static void domctl_info(struct domain *d, struct xen_domctl_getdomaininfo *i)
 	memcpy(i->name, d->name, sizeof(d->name));
 }
 
-/* The first unpause starts the vCPUs the builder gave a context. */
+/*
+ * A domain is built paused (pause count 1). Pausing keeps every vCPU off
+ * its CPU whatever events arrive; unpausing runs the online ones again.
+ */
+static int domctl_pause(struct domain *d)
+{
+	if (d->state != DOMSTATE_ACTIVE)
+		return -EINVAL;
+	__atomic_fetch_add(&d->pause_count, 1, __ATOMIC_ACQ_REL);
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_block(d->vcpus[i]);
+	return 0;
+}
+
 static int domctl_unpause(struct domain *d)
 {
 	if (d->state != DOMSTATE_ACTIVE || !d->pause_count)
 		return -EINVAL;
-	d->pause_count = 0;
+	if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_ACQ_REL))
+		return 0;
 	for (unsigned int i = 0; i < d->max_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 
-		if (v &&
-		    !__atomic_exchange_n(&v->online, true, __ATOMIC_ACQ_REL))
+		if (v && __atomic_load_n(&v->online, __ATOMIC_ACQUIRE))
 			vcpu_wake(v);
 	}
 	return 0;
+}
+
+static int domctl_affinity(struct domain *d,
+			   const struct xen_domctl_vcpuaffinity *a)
+{
+	struct cpumask m;
+	int rc;
+
+	if (a->vcpu >= d->max_vcpus || !d->vcpus[a->vcpu])
+		return -ENOENT;
+	for (unsigned int w = 0; w < XEN_DOMCTL_CPUMAP_WORDS; w++)
+		m.bits[w] = a->cpumap[w];
+	rc = sched_set_affinity(&d->vcpus[a->vcpu]->sched, &m);
+	if (rc == -EINVAL)
+		return rc;
+	if (rc >= 0)
+		cpu_raise_softirq((unsigned int)rc, SCHEDULE_SOFTIRQ);
+	return 0;
+}
+
+/* A new limit, not below what the domain holds now. */
+static int domctl_max_mem(struct domain *d, uint64_t max_kb)
+{
+	uint64_t pages = max_kb / (PAGE_SIZE / 1024);
+
+	if (pages < d->mem.pages)
+		return -EINVAL;
+	d->mem.limit = pages;
+	return 0;
+}
+
+/* A vCPU made with a context is up: it runs once the domain is unpaused. */
+static int domctl_vcpu_context(struct domain *cd, struct domain *d,
+			       const struct xen_domctl_vcpucontext *c)
+{
+	long rc = pv_vcpu_create_with_context(d, c->vcpu, cd,
+					      (uint64_t)(uintptr_t)c->ctxt.p);
+
+	if (rc == 0)
+		__atomic_store_n(&d->vcpus[c->vcpu]->online, true,
+				 __ATOMIC_RELEASE);
+	return (int)rc;
 }
 
 /*
@@ -207,8 +264,14 @@ static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
 	switch (op->cmd) {
 	case XEN_DOMCTL_destroydomain:
 		return domctl_destroy(d);
+	case XEN_DOMCTL_pausedomain:
+		return domctl_pause(d);
 	case XEN_DOMCTL_unpausedomain:
 		return domctl_unpause(d);
+	case XEN_DOMCTL_setvcpuaffinity:
+		return domctl_affinity(d, &op->u.vcpuaffinity);
+	case XEN_DOMCTL_max_mem:
+		return domctl_max_mem(d, op->u.max_mem.max_memkb);
 	case XEN_DOMCTL_getdomaininfo:
 		domctl_info(d, &op->u.getdomaininfo);
 		return 0;
@@ -219,9 +282,7 @@ static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
 	case XEN_DOMCTL_hypercall_page:
 		return domctl_hypercall_page(d, op->u.map_foreign.va);
 	case XEN_DOMCTL_setvcpucontext:
-		return (int)pv_vcpu_create_with_context(
-		    d, op->u.vcpucontext.vcpu, cd,
-		    (uint64_t)(uintptr_t)op->u.vcpucontext.ctxt.p);
+		return domctl_vcpu_context(cd, d, &op->u.vcpucontext);
 	case XEN_DOMCTL_setweight:
 		return domctl_sched(d, op->u.setweight.weight, 0, true);
 	case XEN_DOMCTL_setcap:
