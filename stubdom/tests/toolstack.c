@@ -207,6 +207,8 @@ static void build_all(void)
 		name[0] = 'd';
 		name[1] = (char)('1' + nr_children);
 		name[2] = '\0';
+		printf("creating %s at %llu ns\n", name,
+		       (unsigned long long)stub_now());
 		check("build",
 		      build(name, pkg + m->mod_start,
 			    m->mod_end - m->mod_start + 1, c->cmdline,
