@@ -1,5 +1,7 @@
 /*
- * The hypervisor's string functions: plain byte loops, freestanding.
+ * The hypervisor's string functions, freestanding: byte loops, but for
+ * memcpy and memset, which use x86's string instructions (one
+ * instruction for a whole page, fast on current CPUs and under TCG).
  * Host unit tests use the C library's instead of these.
  */
 #include <xen/string.h>
@@ -10,13 +12,14 @@
  */
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-NO_LIBCALL void *memcpy(void *dst, const void *src, size_t n)
+void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(n)
+			 :
+			 : "memory");
 	return dst;
 }
 
@@ -38,12 +41,11 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-NO_LIBCALL void *memset(void *dst, int c, size_t n)
+void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 
