@@ -73,6 +73,7 @@ int app_main(const char *cmdline)
 		     peer = arg(cmdline, "peer=");
 	struct evtchn_send send;
 	uint64_t t0;
+	long ipi;
 
 	stub_events_init();
 	send.port = connect(a, (domid_t)peer);
@@ -90,7 +91,14 @@ int app_main(const char *cmdline)
 		stub_evtchn_op(EVTCHNOP_send, &send);
 		wait_for(i + 1);
 	}
+	t0 = (stub_now() - t0) / rounds;
+	ipi = hypercall2(__HYPERVISOR_arch_7, 3, rounds);
 	printf("pingpong: %u round trips between domains, %llu ns each\n",
-	       rounds, (unsigned long long)((stub_now() - t0) / rounds));
+	       rounds, (unsigned long long)t0);
+	if (ipi > 0)
+		printf(
+		    "pingpong: raw IPI round trip %ld ns, ratio %llu.%02llu\n",
+		    ipi, (unsigned long long)(t0 / (uint64_t)ipi),
+		    (unsigned long long)(t0 * 100 / (uint64_t)ipi % 100));
 	return SHUTDOWN_poweroff;
 }

@@ -7,6 +7,8 @@
 #include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/param.h>
+#include <xen/smp.h>
+#include <xen/time.h>
 #include <xen/string.h>
 #include <asm/io.h>
 #include <asm/msr.h>
@@ -48,9 +50,28 @@ static int testdev_parse(const char *v)
 }
 CUSTOM_PARAM("test", testdev_parse);
 
+static void testdev_nothing(void *unused)
+{
+}
+
+static long testdev_ipi_round_trip(uint64_t n)
+{
+	unsigned int self = smp_processor_id(), target = self ? 0 : 1;
+	s_time_t t0;
+
+	if (!cpu_online(target) || n == 0 || n > 1000000)
+		return -EINVAL;
+	t0 = NOW();
+	for (uint64_t i = 0; i < n; i++)
+		on_cpu(target, testdev_nothing, NULL);
+	return (long)((NOW() - t0) / n);
+}
+
 /*
  * __HYPERVISOR_arch_7 in test builds: 1 points this CPU's syscall entry
- * at the bare stub (for the benchmark's baseline), 2 puts it back.
+ * at the bare stub (for the benchmark's baseline), 2 puts it back, 3
+ * times n IPI round trips (a function run on another CPU and waited for)
+ * and returns the nanoseconds of one.
  */
 long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
@@ -64,6 +85,8 @@ long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 	case 2:
 		wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry);
 		return 0;
+	case 3:
+		return testdev_ipi_round_trip(a2);
 	default:
 		return -EINVAL;
 	}
