@@ -1,6 +1,7 @@
 /* From the entry point to the application, and out again. */
 #include <public/sched.h>
 #include <stub/hypercall.h>
+#include <stub/mm.h>
 #include <stub/stub.h>
 
 struct start_info *start_info;
@@ -45,5 +46,6 @@ void stub_start(struct start_info *si)
 {
 	start_info = si;
 	stub_map_shared_info();
+	stub_mm_init();
 	stub_shutdown((unsigned int)app_main((const char *)si->cmd_line));
 }

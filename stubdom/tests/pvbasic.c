@@ -8,7 +8,9 @@
 #include <public/vcpu.h>
 #include <public/sched.h>
 #include <public/version.h>
+#include <xen/string.h>
 #include <stub/hypercall.h>
+#include <stub/mm.h>
 #include <stub/stub.h>
 
 static unsigned int passed, failed;
@@ -237,6 +239,39 @@ static void test_register_vcpu_info(void)
 	check("upcall mask came along", area[1].evtchn_upcall_mask, 1);
 }
 
+/* The runtime's allocator: pages and malloc, and running out. */
+static void test_allocator(void)
+{
+	unsigned long before = stub_free_pages(), n = 0;
+	void *first = stub_alloc_page(), *p, *last = NULL;
+	char *a = malloc(100), *b = malloc(3000), *c;
+
+	check("a page", first && !((unsigned long)first & 4095), 1);
+	check("malloc", a && b && a != b && !((unsigned long)a & 15), 1);
+	memset(a, 'a', 100);
+	memset(b, 'b', 3000);
+	check("blocks apart", a[99] == 'a' && b[0] == 'b', 1);
+	free(a);
+	c = malloc(64);
+	check("freed block reused", c == a, 1);
+	check("too big for malloc", malloc(8192) == NULL, 1);
+	free(b);
+	free(c);
+	stub_free_page(first);
+	while ((p = stub_alloc_page())) { /* exhaust, then give it all back */
+		*(void **)p = last;
+		last = p;
+		n++;
+	}
+	check("every free page handed out", n + 1 >= before, 1);
+	while (last) {
+		p = *(void **)last;
+		stub_free_page(last);
+		last = p;
+	}
+	check("all pages back", stub_free_pages() + 1 >= before, 1);
+}
+
 int app_main(const char *cmdline)
 {
 	printf("Hello from a PV domain: nr_pages %lu, command line '%s'\n",
@@ -247,6 +282,7 @@ int app_main(const char *cmdline)
 	test_mappings();
 	test_memory_op();
 	test_modules();
+	test_allocator();
 	test_register_vcpu_info();
 	printf("pvbasic: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
