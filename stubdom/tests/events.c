@@ -10,6 +10,7 @@
 #include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/stub.h>
+#include <stub/time.h>
 
 #define PINGS 50
 
@@ -140,12 +141,54 @@ static void test_cross_cpu(void)
 	printf("%u events from vCPU 1, %lu blocks\n", pings_seen, blocks);
 }
 
+static long poll(evtchn_port_t *ports, unsigned int n, uint64_t timeout)
+{
+	struct sched_poll p = { .nr_ports = n, .timeout = timeout };
+
+	p.ports.p = ports;
+	return hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (long)&p);
+}
+
+/*
+ * SCHEDOP_poll ends when a port it waits on is pending, masked or not,
+ * or at its timeout. vCPU 1 has gone; a loopback port raised by a timer
+ * would need more machinery, so the event comes from ourselves: sent
+ * before the poll, it must end it at once.
+ */
+static void test_poll(void)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+	struct evtchn_send send;
+	evtchn_port_t port, bad = 99999;
+	uint64_t t0;
+
+	stub_evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	bi.remote_port = au.port;
+	stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+	port = au.port;
+	__atomic_fetch_or(&shared_info->evtchn_mask[port / 64],
+			  1ul << (port % 64), __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&shared_info->evtchn_pending[port / 64],
+			   ~(1ul << (port % 64)), __ATOMIC_SEQ_CST);
+	t0 = stub_now();
+	check("poll times out", poll(&port, 1, t0 + 30000000), 0);
+	check("after its timeout", stub_now() - t0 >= 30000000, 1);
+	send.port = bi.local_port;
+	stub_evtchn_op(EVTCHNOP_send, &send);
+	check("poll on a pending masked port", poll(&port, 1, 0), 0);
+	check("poll bad port", poll(&bad, 1, 0), -XEN_EINVAL);
+	check("poll no ports", poll(&port, 0, 0), -XEN_EINVAL);
+}
+
 int app_main(const char *cmdline)
 {
 	stub_events_init();
 	test_bad_requests();
 	test_loopback();
 	test_cross_cpu();
+	test_poll();
 	printf("events: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;
 }

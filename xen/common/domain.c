@@ -187,6 +187,7 @@ static void domain_free_vcpus(struct domain *d)
 		if (!d->vcpus[i])
 			continue;
 		timer_stop(&d->vcpus[i]->singleshot);
+		timer_stop(&d->vcpus[i]->poll_timer);
 		vcpu_sched_remove(d->vcpus[i]);
 		arch_vcpu_destroy(d->vcpus[i]);
 		free_xen_page(d->vcpus[i]);

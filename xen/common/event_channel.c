@@ -182,10 +182,18 @@ static void evtchn_set_pending(struct domain *d, unsigned int vcpu_id,
 {
 	struct shared_info *s = d->shared_info;
 
+	struct vcpu *v;
+
 	if (!s || evtchn_bit_set(s->evtchn_pending, port))
 		return;
-	if (!evtchn_bit_test(s->evtchn_mask, port))
+	if (!evtchn_bit_test(s->evtchn_mask, port)) {
 		evtchn_notify_vcpu(d, vcpu_id, port);
+		return;
+	}
+	/* A masked port still ends SCHEDOP_poll. */
+	v = evtchn_vcpu(d, vcpu_id);
+	if (v && __atomic_load_n(&v->polling, __ATOMIC_ACQUIRE))
+		arch_vcpu_kick(v);
 }
 
 /* ---- Allocation ---- */

@@ -35,7 +35,9 @@ struct vcpu {
 	uint16_t virq_to_evtchn[NR_VIRQS]; /* 0: not bound */
 	unsigned int processor;		   /* the CPU it runs or last ran on */
 	bool running;
-	bool online; /* VCPUOP_up / down */
+	bool online;  /* VCPUOP_up / down */
+	bool polling; /* in SCHEDOP_poll: any pending port wakes it */
+	struct timer poll_timer;
 	struct sched_unit sched;
 	struct timer singleshot; /* VIRQ_TIMER when it expires */
 	struct arch_vcpu arch;

@@ -51,6 +51,9 @@ static void __noreturn pv_vcpu_enter_fresh(void)
 	this_cpu()->curr = v;
 	v->processor = smp_processor_id();
 	__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
+	/* Running again ends a poll, whatever woke it. */
+	if (__atomic_exchange_n(&v->polling, false, __ATOMIC_ACQ_REL))
+		timer_stop(&v->poll_timer);
 	write_cr3(v->domain->arch.pt_root);
 	fpu_restore(v);
 	pv_time_update_vcpu(v);

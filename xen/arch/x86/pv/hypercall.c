@@ -6,10 +6,12 @@
  */
 #include <xen/console.h>
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/policy.h>
 #include <xen/sched.h>
+#include <xen/smp.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <public/xen.h>
@@ -76,6 +78,61 @@ static void sched_block_for_events(struct vcpu *v)
 		vcpu_wake(v);
 }
 
+#define POLL_PORTS_MAX 128
+
+static void poll_timeout(void *data)
+{
+	vcpu_wake(data);
+}
+
+static bool poll_any_pending(struct domain *d, const evtchn_port_t *ports,
+			     unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (__atomic_load_n(
+			&d->shared_info->evtchn_pending[ports[i] / 64],
+			__ATOMIC_ACQUIRE) &
+		    (1ull << (ports[i] % 64)))
+			return true;
+	return false;
+}
+
+/*
+ * SCHEDOP_poll: block until one of the ports is pending (masked or not)
+ * or the absolute timeout passes (0: none). Polling is set before the
+ * check, so a port raised in between wakes the vCPU.
+ */
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	evtchn_port_t ports[POLL_PORTS_MAX];
+	struct sched_poll p;
+
+	if (copy_from_guest(d, &p, arg, sizeof(p)) < 0)
+		return -EFAULT;
+	if (p.nr_ports == 0 || p.nr_ports > POLL_PORTS_MAX)
+		return -EINVAL;
+	if (copy_from_guest(d, ports, (uint64_t)(uintptr_t)p.ports.p,
+			    p.nr_ports * sizeof(ports[0])) < 0)
+		return -EFAULT;
+	for (unsigned int i = 0; i < p.nr_ports; i++)
+		if (ports[i] >= EVTCHN_MAX_PORTS)
+			return -EINVAL;
+	__atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
+	vcpu_block(v);
+	if (poll_any_pending(d, ports, p.nr_ports) ||
+	    (p.timeout && p.timeout <= NOW())) {
+		__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
+		vcpu_wake(v);
+		return 0;
+	}
+	if (p.timeout) {
+		timer_init(&v->poll_timer, poll_timeout, v, smp_processor_id());
+		timer_set(&v->poll_timer, p.timeout);
+	}
+	return 0;
+}
+
 static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
@@ -86,6 +143,8 @@ static long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case SCHEDOP_yield:
 		vcpu_yield(pv_current());
 		return 0;
+	case SCHEDOP_poll:
+		return sched_poll(pv_current(), arg);
 	case SCHEDOP_block:
 		sched_block_for_events(pv_current());
 		return 0;
