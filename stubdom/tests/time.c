@@ -26,6 +26,66 @@ static void check(const char *what, long got, long want)
 	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
 }
 
+static long runstate_get(unsigned int vcpu, struct vcpu_runstate_info *r)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, vcpu,
+			  (long)r);
+}
+
+static uint64_t runstate_sum(const struct vcpu_runstate_info *r)
+{
+	return r->time[0] + r->time[1] + r->time[2] + r->time[3];
+}
+
+/*
+ * Run states: a vCPU asking is running; a sleep counts as blocked; the
+ * four times add up to the vCPU's age, so they grow exactly as the clock
+ * does; the registered copy is kept up to date across a sleep.
+ */
+static void test_runstate(void)
+{
+	static struct vcpu_runstate_info area;
+	struct vcpu_register_runstate_memory_area reg = { .addr.v = &area };
+	struct vcpu_runstate_info a, b;
+	uint64_t t0, t1, t2, t3, grew;
+
+	t0 = stub_now();
+	check("get runstate", runstate_get(0, &a), 0);
+	t1 = stub_now();
+	check("running while asking", a.state, RUNSTATE_running);
+	check("register runstate area",
+	      hypercall3(__HYPERVISOR_vcpu_op,
+			 VCPUOP_register_runstate_memory_area, 0, (long)&reg),
+	      0);
+	check("area filled at once", area.state_entry_time != 0, 1);
+	stub_sleep(20 * MS);
+	t2 = stub_now();
+	check("get runstate again", runstate_get(0, &b), 0);
+	t3 = stub_now();
+	check("blocked while asleep",
+	      b.time[RUNSTATE_blocked] - a.time[RUNSTATE_blocked] >= 15 * MS,
+	      1);
+	grew = runstate_sum(&b) - runstate_sum(&a);
+	check("times add up to the clock",
+	      grew + MS >= t2 - t1 && grew <= t3 - t0 + MS, 1);
+	check("area kept up to date",
+	      area.state == RUNSTATE_running &&
+		  area.time[RUNSTATE_blocked] >= b.time[RUNSTATE_blocked] - MS,
+	      1);
+	check("runstate bad pointer", runstate_get(0, (void *)0x10),
+	      -XEN_EFAULT);
+	check("runstate no such vCPU", runstate_get(99, &a), -XEN_ENOENT);
+	reg.addr.p = 0xffff830000000000ull;
+	check("runstate area in the hypervisor",
+	      hypercall3(__HYPERVISOR_vcpu_op,
+			 VCPUOP_register_runstate_memory_area, 0, (long)&reg),
+	      -XEN_EFAULT);
+	printf("runstate: %llu us blocked over a 20 ms sleep\n",
+	       (unsigned long long)((b.time[RUNSTATE_blocked] -
+				     a.time[RUNSTATE_blocked]) /
+				    1000));
+}
+
 int app_main(const char *cmdline)
 {
 	struct vcpu_set_singleshot_timer past = { .timeout_abs_ns = 1,
@@ -61,6 +121,7 @@ int app_main(const char *cmdline)
 	      -XEN_EINVAL);
 	check("set_timer_op cancel",
 	      hypercall2(__HYPERVISOR_set_timer_op, 0, 0), 0);
+	test_runstate();
 	printf("slept 20 ms five times, shortest %llu us\n",
 	       (unsigned long long)(shortest / 1000));
 	printf("time: %u passed, %u failed\n", passed, failed);

@@ -213,6 +213,7 @@ def tests():
         Test("pv-time", kernel("dom0_max_vcpus=2", ["{time}"]), HALTED,
              [r"^Wallclock: \d+ s since 1970",
               r"^\(d0\) slept 20 ms five times, shortest \d+ us$",
+              r"^\(d0\) runstate: \d+ us blocked over a 20 ms sleep$",
               r"^\(d0\) time: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
         Test("pv-fpu", kernel("dom0_max_vcpus=2", ["{fpu}"]), HALTED,

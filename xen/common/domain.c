@@ -157,6 +157,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 		return NULL;
 	v->vcpu_id = id;
 	v->domain = d;
+	vcpu_runstate_init(v);
 	if (arch_vcpu_init(v) < 0) {
 		free_xen_page(v);
 		return NULL;

@@ -38,11 +38,13 @@ static void slice_timer_fn(void *unused)
 void vcpu_wake(struct vcpu *v)
 {
 	schedule_kick(SCHED_CALL(sched_wake(&v->sched, NOW())));
+	vcpu_runstate_changed(v);
 }
 
 void vcpu_block(struct vcpu *v)
 {
 	schedule_kick(SCHED_CALL(sched_block(&v->sched, NOW())));
+	vcpu_runstate_changed(v);
 }
 
 int vcpu_sched_init(struct vcpu *v)
@@ -88,6 +90,7 @@ static void schedule(void)
 		return;
 	if (prev && prev->domain->state != DOMSTATE_ACTIVE)
 		kernel_domains_changed();
+	vcpu_runstate_switch(prev, next);
 	arch_switch_to(prev, next);
 }
 

@@ -7,6 +7,7 @@
 #include <xen/timer.h>
 #include <xen/spinlock.h>
 #include <xen/types.h>
+#include <public/vcpu.h>
 #include <public/xen.h>
 #include <asm/domain.h>
 
@@ -39,7 +40,10 @@ struct vcpu {
 	bool polling; /* in SCHEDOP_poll: any pending port wakes it */
 	struct timer poll_timer;
 	struct sched_unit sched;
-	struct timer singleshot; /* VIRQ_TIMER when it expires */
+	struct timer singleshot;	    /* VIRQ_TIMER when it expires */
+	struct vcpu_runstate_info runstate; /* xen/common/runstate.c */
+	uint64_t runstate_guest;	    /* its copy's address, or 0 */
+	spinlock_t runstate_lock;
 	struct arch_vcpu arch;
 };
 
@@ -104,6 +108,17 @@ void vcpu_yield(struct vcpu *v);
 /* The arch switches this CPU from prev to next (either may be NULL). */
 void arch_switch_to(struct vcpu *prev, struct vcpu *next);
 struct vcpu *arch_current(void);
+
+/* Run states (xen/common/runstate.c). */
+void vcpu_runstate_init(struct vcpu *v);
+/* The scheduler switches a CPU from prev to next (either may be NULL). */
+void vcpu_runstate_switch(struct vcpu *prev, struct vcpu *next);
+/* v was woken, blocked, paused or taken down. */
+void vcpu_runstate_changed(struct vcpu *v);
+/* A snapshot, the time in the current state so far included. */
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out);
+/* VCPUOP_get_runstate_info and VCPUOP_register_runstate_memory_area. */
+long vcpu_runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg);
 
 /*
  * SCHEDOP_watchdog (xen/common/watchdog.c): id 0 and a timeout in

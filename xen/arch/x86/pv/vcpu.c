@@ -137,6 +137,10 @@ long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		return v && __atomic_load_n(&v->online, __ATOMIC_ACQUIRE);
 	case VCPUOP_register_vcpu_info:
 		return v ? pv_register_vcpu_info(v, arg) : -ENOENT;
+	case VCPUOP_get_runstate_info:
+	case VCPUOP_register_runstate_memory_area:
+		return v ? vcpu_runstate_op(v, (unsigned int)cmd, arg)
+			 : -ENOENT;
 	case VCPUOP_set_singleshot_timer:
 	case VCPUOP_stop_singleshot_timer:
 		/* Only for the calling vCPU, as in Xen. */
