@@ -27,9 +27,10 @@ unit-locks := -lpthread
 unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
+unit-policy := xen/common/policy.c
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn
+	sched evtchn policy
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

@@ -210,6 +210,11 @@ def tests():
              [r"^\(d0\) 50 events from vCPU 1, \d+ blocks$",
               r"^\(d0\) events: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("console-input", kernel("", ["{conin}"]), HALTED,
+             [r"^\(d0\) conin: got 'hello, world' in \d+ reads$",
+              r"^\(d0\) conin: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"],
+             script=[(r"conin: type a line", b"hello, world\r")]),
         Test("pv-time", kernel("dom0_max_vcpus=2", ["{time}"]), HALTED,
              [r"^Wallclock: \d+ s since 1970",
               r"^\(d0\) slept 20 ms five times, shortest \d+ us$",
@@ -276,7 +281,7 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time",
+        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",

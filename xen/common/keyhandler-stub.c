@@ -1,9 +1,11 @@
-/* Built without CONFIG_DEBUG_KEYS: console input reaches no hypervisor key. */
+/* Built without CONFIG_DEBUG_KEYS: all console input is the control domain's.
+ */
 #include <xen/keyhandler.h>
 
-void keyhandler_input(char c)
+bool keyhandler_input(char c)
 {
 	(void)c;
+	return false;
 }
 
 void keyhandler_init(void)

@@ -95,21 +95,22 @@ static void keyhandler_switch(void)
 	input_to_hypervisor = !input_to_hypervisor;
 	log_always("*** Serial input to %s (type 'CTRL-a' three times to "
 		   "switch input)\n",
-		   input_to_hypervisor ? "the hypervisor" : "no domain yet");
+		   input_to_hypervisor ? "the hypervisor"
+				       : "the control domain");
 }
 
-void keyhandler_input(char c)
+bool keyhandler_input(char c)
 {
 	if (c == KEY_SWITCH) {
 		if (++switch_presses == 3) {
 			switch_presses = 0;
 			keyhandler_switch();
 		}
-		return;
+		return true;
 	}
 	switch_presses = 0;
 	if (!input_to_hypervisor)
-		return;
+		return false;
 	/* A full queue drops the key: nobody types that fast. */
 	if (key_head - __atomic_load_n(&key_tail, __ATOMIC_ACQUIRE) <
 	    KEY_QUEUE_LEN) {
@@ -117,6 +118,7 @@ void keyhandler_input(char c)
 		__atomic_store_n(&key_head, key_head + 1, __ATOMIC_RELEASE);
 	}
 	raise_softirq(DEBUGKEY_SOFTIRQ);
+	return true;
 }
 
 void keyhandler_init(void)

@@ -2,7 +2,8 @@
  * The default policy. The control domain manages every other domain but
  * not itself; any domain may set up event channels with any other (the
  * toolstack decides who is told about whom); the console is open to all
- * (domains have no other output until PV consoles exist).
+ * (domains have no other output until PV consoles exist); serial input
+ * is the control domain's.
  */
 #include <xen/errno.h>
 #include <xen/policy.h>
@@ -17,6 +18,8 @@ int policy_check(const struct domain *src, enum policy_op op,
 		 const struct domain *target)
 {
 	switch (op) {
+	case POLICY_CONSOLE_READ:
+		return policy_is_control(src) ? 0 : -EPERM;
 	case POLICY_DOMCTL:
 	case POLICY_SHUTDOWN_OTHER:
 		return policy_is_control(src) && target != src ? 0 : -EPERM;

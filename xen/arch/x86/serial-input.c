@@ -12,7 +12,8 @@ static void serial_interrupt(struct cpu_regs *regs, void *data)
 	char c;
 
 	while (serial_getc(console_cfg.port, &c))
-		keyhandler_input(c);
+		if (!keyhandler_input(c))
+			console_input_push(c);
 }
 
 /* COM1 and COM3 use ISA IRQ 4, COM2 and COM4 IRQ 3. */

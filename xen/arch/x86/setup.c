@@ -55,6 +55,7 @@ static void __noreturn start_xen_on_stack(void)
 	schedule_init();
 	mm_print_usage();
 	keyhandler_init();
+	console_input_init();
 	serial_input_init();
 	kernel_selftest();
 	testdev_run();

@@ -33,4 +33,14 @@ void printk_lock_bust(void);
 /* Print what printk held back before the console was up. */
 void printk_flush_early(void);
 
+/*
+ * Serial input for the control domain (xen/common/console-input.c):
+ * queue a character (interrupt context), and CONSOLEIO_read for d: up to
+ * count characters to its buffer, returning how many, or -EPERM/-EFAULT.
+ */
+void console_input_init(void);
+void console_input_push(char c);
+struct domain;
+long console_input_read(struct domain *d, uint64_t count, uint64_t buf);
+
 #endif

@@ -2,11 +2,14 @@
 #ifndef XEN_KEYHANDLER_H
 #define XEN_KEYHANDLER_H
 
+#include <xen/types.h>
+
 /*
- * A character typed on the console, from interrupt context. Three
- * Ctrl-A in a row switch the console input to the hypervisor and back.
+ * A character typed on the console, from interrupt context: true if the
+ * hypervisor took it, false if it is the control domain's. Three Ctrl-A
+ * in a row switch the console input to the hypervisor and back.
  */
-void keyhandler_input(char c);
+bool keyhandler_input(char c);
 
 /* Set up the softirq that runs key handlers; say how to switch input. */
 void keyhandler_init(void);

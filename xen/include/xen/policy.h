@@ -11,6 +11,7 @@ struct domain;
 enum policy_op {
 	POLICY_DOMCTL,		   /* create, destroy, pause, build others */
 	POLICY_CONSOLE_WRITE,	   /* write to the hypervisor console */
+	POLICY_CONSOLE_READ,	   /* read serial console input */
 	POLICY_EVTCHN_INTERDOMAIN, /* bind to a port of the target */
 	POLICY_EVTCHN_UNBOUND,	   /* offer a port to the target */
 	POLICY_SHUTDOWN_OTHER,	   /* shut the target down */

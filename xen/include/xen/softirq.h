@@ -10,6 +10,7 @@
 enum softirq {
 	TIMER_SOFTIRQ,
 	DEBUGKEY_SOFTIRQ,
+	CONSOLE_SOFTIRQ,
 	/* Last: it may switch to a vCPU and never return to the loop. */
 	SCHEDULE_SOFTIRQ,
 	NR_SOFTIRQS,

@@ -59,7 +59,7 @@ static long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf,
 	case CONSOLEIO_write:
 		return console_io_write(current_domain(), count, buf);
 	case CONSOLEIO_read:
-		return 0; /* no console input for domains yet */
+		return console_input_read(current_domain(), count, buf);
 	default:
 		return -ENOSYS;
 	}
