@@ -110,12 +110,23 @@ int policy_check(const struct domain *src, enum policy_op op,
 	return (int)op == refuse_op ? -EPERM : 0;
 }
 
-struct domain *domain_by_id(domid_t id)
+/* References are counted, so that the test sees every get put back. */
+static int refs_held;
+
+struct domain *domain_get(domid_t id)
 {
 	for (int i = 0; i < NDOM; i++)
-		if (dom[i].d && dom[i].d->domain_id == id)
+		if (dom[i].d && dom[i].d->domain_id == id) {
+			__atomic_add_fetch(&refs_held, 1, __ATOMIC_RELAXED);
 			return dom[i].d;
+		}
 	return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+	assert_non_null(d);
+	__atomic_sub_fetch(&refs_held, 1, __ATOMIC_RELAXED);
 }
 
 static int index_of(const struct domain *d)
@@ -187,6 +198,7 @@ static int setup(void **state)
 	irq_depth = 0;
 	violations = 0;
 	live_pages = 0; /* a failed test's leak is reported once */
+	refs_held = 0;
 	for (int i = 0; i < NDOM; i++)
 		make_domain(i);
 	assert_int_equal(live_pages, NDOM * PAGES);
@@ -201,6 +213,7 @@ static int teardown(void **state)
 	check_no_violations();
 	assert_int_equal(live_pages, 0);
 	assert_int_equal(irq_depth, 0);
+	assert_int_equal(refs_held, 0);
 	return 0;
 }
 

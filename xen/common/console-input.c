@@ -37,10 +37,12 @@ void console_input_push(char c)
 /* Out of interrupt context: event channel locks are not IRQ-safe. */
 static void console_input_softirq(void)
 {
-	struct domain *d = domain_by_id(DOMID_CONTROL);
+	struct domain *d = domain_get(DOMID_CONTROL);
 
-	if (d)
-		evtchn_send_global_virq(d, VIRQ_CONSOLE);
+	if (!d)
+		return;
+	evtchn_send_global_virq(d, VIRQ_CONSOLE);
+	domain_put(d);
 }
 
 /* Up to count characters to buf; how many, or an errno. */

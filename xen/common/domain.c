@@ -1,7 +1,9 @@
 /*
  * Domains: ids, names, memory accounting, life cycle. The list of
  * domains is ordered by id and guarded by domlist_lock; a domain's own
- * state by its lock.
+ * state by its lock. Whoever looks a domain up holds a reference, so a
+ * concurrent destroy takes its resources but never frees the struct
+ * under it; a dying domain gets no new references and no new frames.
  */
 #include <xen/errno.h>
 #include <xen/event.h>
@@ -75,6 +77,7 @@ int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
 	d->mem.limit = max_pages;
 	d->page_head = PAGE_LIST_NONE;
 	d->pause_count = 1;
+	d->refcnt = 1;
 	d->console_line_start = true;
 	if (evtchn_domain_init(d) < 0) {
 		spin_unlock(&domlist_lock);
@@ -87,15 +90,28 @@ int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
 	return 0;
 }
 
-struct domain *domain_by_id(domid_t id)
+struct domain *domain_get(domid_t id)
 {
 	struct domain *d;
 
 	spin_lock(&domlist_lock);
 	for (d = domain_list; d && d->domain_id != id; d = d->next)
 		;
+	if (d && d->state == DOMSTATE_DYING)
+		d = NULL;
+	if (d)
+		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
 	spin_unlock(&domlist_lock);
 	return d;
+}
+
+void domain_put(struct domain *d)
+{
+	unsigned int left = __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+
+	ASSERT(left != (unsigned int)-1);
+	if (!left)
+		free_xen_page(d);
 }
 
 struct page_info *domain_alloc_page(struct domain *d)
@@ -106,6 +122,12 @@ struct page_info *domain_alloc_page(struct domain *d)
 	if (!pg)
 		return NULL;
 	spin_lock(&d->lock);
+	if (d->state == DOMSTATE_DYING) {
+		/* Its frames are being given back: this one goes too. */
+		spin_unlock(&d->lock);
+		page_free(pg, 0, &d->mem);
+		return NULL;
+	}
 	pg->prev = PAGE_LIST_NONE;
 	pg->next = d->page_head;
 	head = d->page_head == PAGE_LIST_NONE ? NULL
@@ -196,33 +218,43 @@ static void domain_free_vcpus(struct domain *d)
 	}
 }
 
-void domain_destroy(struct domain *d)
+int domain_destroy(struct domain *d)
 {
 	struct domain **pp;
 
+	spin_lock(&d->lock);
+	if (d->state == DOMSTATE_DYING) {
+		spin_unlock(&d->lock);
+		return -EBUSY;
+	}
+	d->state = DOMSTATE_DYING;
+	spin_unlock(&d->lock);
 	spin_lock(&domlist_lock);
 	for (pp = &domain_list; *pp && *pp != d; pp = &(*pp)->next)
 		;
 	if (*pp)
 		*pp = d->next;
 	spin_unlock(&domlist_lock);
-	d->state = DOMSTATE_DYING;
 	domain_watchdogs_stop(d);
 	evtchn_domain_destroy(d);
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);
 	log_info("domain %u (%s) destroyed\n", d->domain_id, d->name);
-	free_xen_page(d);
+	domain_put(d); /* the list's reference */
+	return 0;
 }
 
 /* The control domain hears of every other domain that stops. */
 static void domain_tell_control(struct domain *d)
 {
-	struct domain *ctl = domain_by_id(DOMID_CONTROL);
+	struct domain *ctl = domain_get(DOMID_CONTROL);
 
-	if (ctl && ctl != d)
+	if (!ctl)
+		return;
+	if (ctl != d)
 		evtchn_send_global_virq(ctl, VIRQ_DOM_EXC);
+	domain_put(ctl);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)

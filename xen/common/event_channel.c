@@ -294,7 +294,7 @@ void evtchn_domain_destroy(struct domain *d)
 int evtchn_alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
 {
 	struct evtchn_table *t = d->evtchn;
-	const struct domain *target;
+	struct domain *target;
 	unsigned long flags;
 	int rc;
 
@@ -303,8 +303,14 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote, evtchn_port_t *port)
 	if (!t || remote >= DOMID_FIRST_RESERVED)
 		return -EINVAL; /* no domain could ever bind it */
 	/* The policy sees the remote domain if it exists yet. */
-	target = remote == d->domain_id ? d : domain_by_id(remote);
-	rc = policy_check(d, POLICY_EVTCHN_UNBOUND, target);
+	if (remote == d->domain_id) {
+		rc = policy_check(d, POLICY_EVTCHN_UNBOUND, d);
+	} else {
+		target = domain_get(remote);
+		rc = policy_check(d, POLICY_EVTCHN_UNBOUND, target);
+		if (target)
+			domain_put(target);
+	}
 	if (rc)
 		return rc;
 

@@ -48,11 +48,18 @@ static void __noreturn kernel_stop_machine(unsigned int code)
 
 void kernel_domains_changed(void)
 {
-	struct domain *d = domain_by_id(DOMID_CONTROL);
+	struct domain *d = domain_get(DOMID_CONTROL);
+	unsigned int code;
+	bool stopped;
 
-	if (!d || d->state != DOMSTATE_SHUTDOWN)
+	if (!d)
 		return;
-	switch (d->shutdown_code) {
+	stopped = d->state == DOMSTATE_SHUTDOWN;
+	code = d->shutdown_code;
+	domain_put(d);
+	if (!stopped)
+		return;
+	switch (code) {
 	case SHUTDOWN_reboot:
 		log_always("Control domain asked for a reboot.\n");
 		arch_stop_others();
@@ -62,7 +69,7 @@ void kernel_domains_changed(void)
 		kernel_stop_machine(TESTDEV_HALTED);
 	default:
 		log_always("Control domain stopped (reason %u): halting.\n",
-			   d->shutdown_code);
+			   code);
 		kernel_stop_machine(TESTDEV_CONTROL_CRASHED);
 	}
 }

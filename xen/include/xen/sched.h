@@ -53,6 +53,7 @@ struct domain {
 	uint32_t roles;
 	spinlock_t lock;
 	enum domain_state state;
+	unsigned int refcnt; /* the domain list's, and domain_get()'s */
 	unsigned int shutdown_code;
 	unsigned int pause_count;
 	unsigned int max_vcpus;
@@ -79,11 +80,20 @@ int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
 /* vCPU id of d, made (offline, no context); NULL without memory. */
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 
-/* Take the domain down and give back everything it held. */
-void domain_destroy(struct domain *d);
+/*
+ * Take the domain down and give back everything it held: -EBUSY if it is
+ * being destroyed already. The struct stays until the last domain_put().
+ */
+int domain_destroy(struct domain *d);
 /* Stop it for a reason (SHUTDOWN_*); the control domain hears of it. */
 void domain_shutdown(struct domain *d, unsigned int reason);
-struct domain *domain_by_id(domid_t id);
+/*
+ * The domain with this id, not being destroyed, with a reference that
+ * keeps the struct (not its memory or vCPUs) valid until domain_put().
+ * NULL if there is none.
+ */
+struct domain *domain_get(domid_t id);
+void domain_put(struct domain *d);
 
 /* A frame for d, charged to it and listed; NULL over its limit. */
 struct page_info *domain_alloc_page(struct domain *d);

@@ -238,8 +238,7 @@ static int domctl_destroy(struct domain *d)
 		       __atomic_load_n(&d->vcpus[i]->running, __ATOMIC_ACQUIRE))
 			if (NOW() > deadline)
 				return -EBUSY;
-	domain_destroy(d);
-	return 0;
+	return domain_destroy(d);
 }
 
 static int domctl_sched(struct domain *d, unsigned int weight, unsigned int cap,
@@ -292,30 +291,49 @@ static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
 	}
 }
 
+/*
+ * One domctl at a time, as in Xen: a destroy cannot take a domain's
+ * vCPUs and frames from under another domctl working on it.
+ */
+static DEFINE_SPINLOCK(domctl_lock);
+
+static long domctl_locked(struct domain *cd, struct xen_domctl *op)
+{
+	struct domain *d = NULL;
+	long rc;
+
+	if (op->cmd != XEN_DOMCTL_createdomain) {
+		d = domain_get(op->domain);
+		if (!d)
+			return -ESRCH;
+	}
+	if (policy_check(cd, POLICY_DOMCTL, d) < 0)
+		rc = -EPERM;
+	else if (op->cmd == XEN_DOMCTL_createdomain)
+		rc = domctl_create(cd, &op->u.createdomain);
+	else if (op->cmd == XEN_DOMCTL_unmap_foreign)
+		rc = domctl_unmap_foreign(cd, &op->u.map_foreign);
+	else
+		rc = domctl_on(cd, d, op);
+	if (d)
+		domain_put(d);
+	return rc;
+}
+
 long pv_do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4,
 		  uint64_t a5)
 {
-	struct domain *cd = pv_current()->domain, *d = NULL;
+	struct domain *cd = pv_current()->domain;
 	struct xen_domctl op;
-	int rc;
+	long rc;
 
 	if (copy_from_guest(cd, &op, arg, sizeof(op)) < 0)
 		return -EFAULT;
 	if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
 		return -EACCES;
-	if (op.cmd != XEN_DOMCTL_createdomain) {
-		d = domain_by_id(op.domain);
-		if (!d)
-			return -ESRCH;
-	}
-	if (policy_check(cd, POLICY_DOMCTL, d) < 0)
-		return -EPERM;
-	if (op.cmd == XEN_DOMCTL_createdomain)
-		rc = domctl_create(cd, &op.u.createdomain);
-	else if (op.cmd == XEN_DOMCTL_unmap_foreign)
-		rc = domctl_unmap_foreign(cd, &op.u.map_foreign);
-	else
-		rc = domctl_on(cd, d, &op);
+	spin_lock(&domctl_lock);
+	rc = domctl_locked(cd, &op);
+	spin_unlock(&domctl_lock);
 	if (rc == 0 && copy_to_guest(cd, arg, &op, sizeof(op)) < 0)
 		return -EFAULT;
 	return rc;

@@ -77,12 +77,18 @@ static int evtchn_op_status(struct domain *d, struct evtchn_status *st)
 static int evtchn_op_bind_interdomain(struct domain *d,
 				      struct evtchn_bind_interdomain *b)
 {
-	struct domain *rd =
-	    evtchn_is_self(d, b->remote_dom) ? d : domain_by_id(b->remote_dom);
+	struct domain *rd;
+	int rc;
 
+	if (evtchn_is_self(d, b->remote_dom))
+		return evtchn_bind_interdomain(d, d, b->remote_port,
+					       &b->local_port);
+	rd = domain_get(b->remote_dom);
 	if (!rd)
 		return -ESRCH;
-	return evtchn_bind_interdomain(d, rd, b->remote_port, &b->local_port);
+	rc = evtchn_bind_interdomain(d, rd, b->remote_port, &b->local_port);
+	domain_put(rd);
+	return rc;
 }
 
 static int evtchn_op_run(struct domain *d, unsigned int cmd,
