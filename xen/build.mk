@@ -33,6 +33,7 @@ xen-y := \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
 	xen/arch/x86/pv/time.o \
+	xen/arch/x86/pv/tlb.o \
 	xen/arch/x86/pv/traps.o \
 	xen/arch/x86/pv/vcpu.o \
 	xen/arch/x86/serial-input.o \

@@ -2,6 +2,8 @@
  * vCPUs brought up and down at run time: vCPU 0 starts every other vCPU
  * the domain may have (VCPUOP_initialise, then up); each says hello,
  * counts itself in and takes itself down. Bad requests get errors.
+ * Then vCPU 1 comes up again to read through a mapping that vCPU 0
+ * changes under it: it must see the new frame, on whatever CPU it runs.
  * Prints "vcpus: N passed, M failed" and powers off.
  */
 #include <public/errno.h>
@@ -12,11 +14,15 @@
 
 #define MAX_VCPUS  32
 #define STACK_SIZE 4096
+#define SPARE_VA   0x20000000l
+#define PTE_P	   0x1l
+#define PTE_RW	   0x2l
 
 static unsigned int passed, failed;
 static volatile unsigned int arrived, seen[MAX_VCPUS];
 static unsigned char stacks[MAX_VCPUS][STACK_SIZE] __attribute__((aligned(16)));
 static struct vcpu_guest_context ctx;
+static void (*volatile task)(void); /* for vCPU 1 when up again */
 
 static void check(const char *what, long got, long want)
 {
@@ -37,9 +43,55 @@ static void __attribute__((noreturn)) secondary(unsigned long id)
 {
 	seen[id]++;
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
-	vcpu_op(VCPUOP_down, (long)id, NULL);
-	for (;;) /* only if brought up again without a new context */
+	for (;;) {
+		vcpu_op(VCPUOP_down, (long)id, NULL);
+		/* Brought up again: there is work. */
+		if (task)
+			task();
+		task = NULL;
+	}
+}
+
+static volatile unsigned int frame_a[1024] __attribute__((aligned(4096)));
+static volatile unsigned int frame_b[1024] __attribute__((aligned(4096)));
+static volatile unsigned int reads, remapped, seen_after;
+
+static long map_spare(volatile unsigned int *frame)
+{
+	unsigned long *p2m = (unsigned long *)start_info->mfn_list;
+	unsigned long mfn = p2m[((unsigned long)frame - 0x400000) >> 12];
+
+	return hypercall3(__HYPERVISOR_update_va_mapping, SPARE_VA,
+			  (long)(mfn << 12 | PTE_P | PTE_RW), UVMF_INVLPG);
+}
+
+/* vCPU 1: keep the translation hot until vCPU 0 has changed it. */
+static void tlb_reader(void)
+{
+	volatile unsigned int *spare = (volatile unsigned int *)SPARE_VA;
+
+	while (!remapped)
+		if (*spare == 0xaaaa)
+			reads++;
+	seen_after = *spare;
+}
+
+static void test_remote_flush(void)
+{
+	frame_a[0] = 0xaaaa;
+	frame_b[0] = 0xbbbb;
+	check("map frame A", map_spare(frame_a), 0);
+	task = tlb_reader;
+	check("vCPU 1 up again", vcpu_op(VCPUOP_up, 1, NULL), 0);
+	for (unsigned long spins = 0; reads < 100000 && spins < 500000000;
+	     spins++)
+		;
+	check("vCPU 1 reads frame A", reads >= 100000, 1);
+	check("map frame B", map_spare(frame_b), 0);
+	remapped = 1;
+	while (task)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	check("vCPU 1 sees frame B", seen_after, 0xbbbb);
 }
 
 static long start_vcpu(unsigned int id)
@@ -96,6 +148,8 @@ int app_main(const char *cmdline)
 	for (unsigned int id = 1; id < n; id++) /* they took themselves down */
 		while (vcpu_op(VCPUOP_is_up, id, NULL))
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	if (n > 1)
+		test_remote_flush();
 	printf("%u vCPUs came up and went down\n", up);
 	printf("vcpus: %u passed, %u failed\n", passed, failed);
 	return SHUTDOWN_poweroff;

@@ -112,7 +112,7 @@ static int domctl_unmap_foreign(struct domain *cd,
 	if (!(e & PTE_P) || level != 1 || !pg || pg->owner == cd->domain_id)
 		return -EINVAL;
 	pt_set_leaf(cd->arch.pt_root, m->va, 0, NULL);
-	flush_tlb_one(m->va);
+	pv_flush_tlb(cd, m->va);
 	return 0;
 }
 

@@ -56,28 +56,27 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 	if (pte & PTE_P)
 		pte |= PTE_US;
 	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc);
-	/* The domain runs on this CPU only (first stage): a local flush. */
-	flush_tlb_one(va);
+	/*
+	 * Always flushed, whatever the flags ask: a mapping taken away
+	 * must be gone from every CPU before the frame can change hands.
+	 */
+	pv_flush_tlb(d, va);
 	return rc;
 }
 
 static long pv_mmuext_one(struct domain *d, const struct mmuext_op *op)
 {
-	uint64_t cr3;
-
 	switch (op->cmd) {
 	case MMUEXT_TLB_FLUSH_LOCAL:
 	case MMUEXT_TLB_FLUSH_ALL:
-		__asm__ volatile("mov %%cr3, %0; mov %0, %%cr3"
-				 : "=r"(cr3)
-				 :
-				 : "memory");
+		pv_flush_tlb(d, PV_FLUSH_ALL);
 		return 0;
 	case MMUEXT_INVLPG_LOCAL:
 	case MMUEXT_INVLPG_ALL:
 		if (op->arg1.linear_addr >= GUEST_VA_END)
 			return -EINVAL;
-		flush_tlb_one(op->arg1.linear_addr);
+		pv_flush_tlb(d,
+			     op->arg1.linear_addr & ~(uint64_t)(PAGE_SIZE - 1));
 		return 0;
 	default:
 		return -ENOSYS;

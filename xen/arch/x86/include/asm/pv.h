@@ -92,6 +92,13 @@ void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs);
 /* Send an exception to the domain's handler; false if it has none. */
 bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2);
 
+/*
+ * Flush d's translation of va (PV_FLUSH_ALL: all of them) on every CPU
+ * that may hold it, after changing d's page tables (pv/tlb.c).
+ */
+#define PV_FLUSH_ALL (~0ull)
+void pv_flush_tlb(const struct domain *d, uint64_t va);
+
 /* The vCPU running on this CPU, or NULL when idle. */
 struct vcpu *pv_current(void);
 
