@@ -537,6 +537,39 @@ static void test_free_referenced(void **state)
 	assert_int_equal(stats().free_blocks[6], 1);
 }
 
+/* References hold a frame: its owner's free orphans it until the last. */
+static void test_references_and_orphans(void **state)
+{
+	struct mem_account acct = { .pages = 0, .limit = 0 };
+	struct page_info *a, *b, *big;
+	unsigned long free_before;
+
+	(void)state;
+	add(0, 64);
+	free_before = stats().free;
+	a = page_alloc(0, 3, PGU_DOMAIN, &acct);
+	b = page_alloc(0, 3, PGU_DOMAIN, &acct);
+	big = page_alloc(1, 3, PGU_DOMAIN, NULL);
+	assert_true(a && b && big);
+	assert_false(page_get(a, 4));	/* not the owner */
+	assert_false(page_get(big, 3)); /* not a single frame */
+	assert_true(page_get(a, 3));
+	assert_true(page_get(a, 3));
+	assert_int_equal(a->count, 2);
+	/* b is not referenced: freed at once; a waits, credited now. */
+	assert_int_equal(page_free_or_orphan(b, &acct), 0);
+	assert_int_equal(page_free_or_orphan(a, &acct), 0);
+	assert_int_equal(acct.pages, 0);
+	assert_int_equal(a->use, PGU_ORPHAN);
+	assert_false(page_get(a, 3)); /* an orphan gains no references */
+	page_put(a);
+	assert_int_equal(a->use, PGU_ORPHAN);
+	page_put(a);
+	assert_int_equal(a->use, PGU_FREE);
+	assert_int_equal(page_free(big, 1, NULL), 0);
+	assert_int_equal(stats().free, free_before);
+}
+
 static void test_accounting(void **state)
 {
 	struct mem_account acct = { .pages = 0, .limit = 4 };
@@ -693,6 +726,7 @@ int main(void)
 		T(test_double_free),
 		T(test_free_bad_block),
 		T(test_free_referenced),
+		T(test_references_and_orphans),
 		T(test_accounting),
 		T(test_random_stress),
 	};

@@ -158,7 +158,8 @@ void domain_free_pages(struct domain *d)
 		struct page_info *next = domain_next_page(pg);
 
 		pg->next = pg->prev = PAGE_LIST_NONE;
-		if (page_free(pg, 0, &d->mem) < 0)
+		/* A frame another domain still maps goes when it lets go. */
+		if (page_free_or_orphan(pg, &d->mem) < 0)
 			log_err("domain %u: frame %#llx not freed\n",
 				d->domain_id,
 				(unsigned long long)mfn_x(page_to_mfn(pg)));

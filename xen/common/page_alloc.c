@@ -285,6 +285,50 @@ int page_free(struct page_info *pg, unsigned int order,
 	return -EINVAL;
 }
 
+bool page_get(struct page_info *pg, domid_t owner)
+{
+	unsigned long idx;
+	bool ok;
+
+	spin_lock(&page_lock);
+	ok = page_index_of(pg, &idx) && pg->use == PGU_DOMAIN &&
+	     pg->owner == owner && pg->order == 0 && pg->count != (uint32_t)~0u;
+	if (ok)
+		pg->count++;
+	spin_unlock(&page_lock);
+	return ok;
+}
+
+void page_put(struct page_info *pg)
+{
+	unsigned long idx = 0;
+
+	spin_lock(&page_lock);
+	if (page_index_of(pg, &idx) && pg->count && !--pg->count &&
+	    pg->use == PGU_ORPHAN) {
+		page_block_set(idx, 0, DOMID_INVALID, PGU_FREE);
+		page_stats.free++;
+		page_merge_insert(idx, 0);
+	}
+	spin_unlock(&page_lock);
+}
+
+int page_free_or_orphan(struct page_info *pg, struct mem_account *acct)
+{
+	unsigned long idx = 0;
+	bool orphaned = false;
+
+	spin_lock(&page_lock);
+	if (page_index_of(pg, &idx) && pg->count && pg->use == PGU_DOMAIN &&
+	    pg->order == 0 && acct->pages) {
+		pg->use = PGU_ORPHAN;
+		acct->pages--;
+		orphaned = true;
+	}
+	spin_unlock(&page_lock);
+	return orphaned ? 0 : page_free(pg, 0, acct);
+}
+
 void page_alloc_get_stats(struct page_alloc_stats *st)
 {
 	spin_lock(&page_lock);

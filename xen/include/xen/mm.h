@@ -21,6 +21,7 @@ enum page_use {
 	PGU_XEN,	  /* hypervisor heap */
 	PGU_DOMAIN,	  /* a domain's memory */
 	PGU_PAGETABLE,	  /* a page table */
+	PGU_ORPHAN,	  /* its domain is gone; freed at the last reference */
 };
 
 #define PAGE_ORDER_MAX	18    /* 2^18 frames: 1 GiB */
@@ -93,6 +94,22 @@ struct page_info *page_alloc(unsigned int order, domid_t owner,
  */
 int page_free(struct page_info *pg, unsigned int order,
 	      struct mem_account *acct);
+
+/*
+ * References to a domain's frame from elsewhere (grant mappings): a
+ * referenced frame is never freed or reused. page_get() takes one if pg
+ * is a single frame of owner's memory (false otherwise); page_put()
+ * drops one, and the last one frees an orphaned frame.
+ */
+bool page_get(struct page_info *pg, domid_t owner);
+void page_put(struct page_info *pg);
+
+/*
+ * A domain gives up the single frame pg (charged to acct, which is
+ * credited now): freed at once if unreferenced, else orphaned until its
+ * last page_put(). -EINVAL as page_free() for a bad frame.
+ */
+int page_free_or_orphan(struct page_info *pg, struct mem_account *acct);
 
 /* The frame pg describes; INVALID_MFN if pg is not in the table. */
 mfn_t page_to_mfn(const struct page_info *pg);
