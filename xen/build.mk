@@ -29,6 +29,7 @@ xen-y := \
 	xen/arch/x86/pv/domain.o \
 	xen/arch/x86/pv/domctl.o \
 	xen/arch/x86/pv/evtchn.o \
+	xen/arch/x86/pv/grant.o \
 	xen/arch/x86/pv/guest-access.o \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
@@ -50,6 +51,7 @@ xen-y := \
 	xen/common/policy.o \
 	xen/common/elf.o \
 	xen/common/event_channel.o \
+	xen/common/grant_table.o \
 	xen/common/kernel.o \
 	xen/common/memrange.o \
 	xen/common/multiboot.o \

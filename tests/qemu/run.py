@@ -210,6 +210,9 @@ def tests():
              [r"^\(d0\) 50 events from vCPU 1, \d+ blocks$",
               r"^\(d0\) events: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("grants", kernel("", ["{grants}"]), HALTED,
+             [r"^\(d0\) grants: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"]),
         Test("console-input", kernel("", ["{conin}"]), HALTED,
              [r"^\(d0\) conin: got 'hello, world' in \d+ reads$",
               r"^\(d0\) conin: \d+ passed, 0 failed$"],
@@ -281,7 +284,7 @@ class Context:
         self.disk = os.path.join(out, "disk.img")
         self.files = {"m1": os.path.join(out, "m1.txt"),
                       "m2": os.path.join(out, "m2.bin")}
-        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin",
+        for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",

@@ -7,6 +7,7 @@
  */
 #include <xen/errno.h>
 #include <xen/event.h>
+#include <xen/grant_table.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <xen/string.h>
@@ -110,8 +111,10 @@ void domain_put(struct domain *d)
 	unsigned int left = __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
 
 	ASSERT(left != (unsigned int)-1);
-	if (!left)
+	if (!left) {
+		gnttab_domain_free(d);
 		free_xen_page(d);
+	}
 }
 
 struct page_info *domain_alloc_page(struct domain *d)
@@ -238,6 +241,7 @@ int domain_destroy(struct domain *d)
 	spin_unlock(&domlist_lock);
 	domain_watchdogs_stop(d);
 	evtchn_domain_destroy(d);
+	gnttab_domain_destroy(d);
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);

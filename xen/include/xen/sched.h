@@ -28,6 +28,7 @@ enum domain_state {
 };
 
 struct evtchn_table;
+struct grant_table;
 
 struct vcpu {
 	unsigned int vcpu_id;
@@ -64,6 +65,7 @@ struct domain {
 	struct timer watchdog[DOMAIN_WATCHDOGS];
 	bool watchdog_used[DOMAIN_WATCHDOGS];
 	struct evtchn_table *evtchn; /* xen/common/event_channel.c */
+	struct grant_table *gnttab;  /* xen/common/grant_table.c */
 	bool console_line_start;     /* false: its console output is mid-line */
 	struct arch_domain arch;
 	struct domain *next; /* in the domain list, by id */

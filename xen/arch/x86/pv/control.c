@@ -3,6 +3,7 @@
  * the first Multiboot module. Every other domain is the control
  * domain's to build.
  */
+#include <xen/grant_table.h>
 #include <xen/bootinfo.h>
 #include <xen/elf.h>
 #include <xen/lib.h>
@@ -42,8 +43,12 @@ static int control_build(const struct boot_info *bi, struct domain **out)
 		log_err("control domain: cannot create it (%d)\n", rc);
 		return rc;
 	}
-	rc = pv_build(d, &control_image, control_cmdline(&bi->modules[0]), bi,
-		      &why);
+	rc = gnttab_domain_init(d, 0, GNTTAB_MAX_MAPTRACK);
+	if (rc < 0)
+		why = "no grant table";
+	else
+		rc = pv_build(d, &control_image,
+			      control_cmdline(&bi->modules[0]), bi, &why);
 	if (rc < 0) {
 		log_err("control domain: %s (%d)\n", why, rc);
 		domain_destroy(d);

@@ -9,6 +9,7 @@
  * map_foreign lets the builder write them through its own mapping.
  */
 #include <xen/errno.h>
+#include <xen/grant_table.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/policy.h>
@@ -40,7 +41,9 @@ static int domctl_create(struct domain *cd, struct xen_domctl_createdomain *c)
 			   roles, &d);
 	if (rc)
 		return rc;
-	rc = pv_shared_info(d);
+	rc = gnttab_domain_init(d, c->max_grant_frames, c->max_maptrack_frames);
+	if (!rc)
+		rc = pv_shared_info(d);
 	if (!rc)
 		rc = pv_build_root(d);
 	if (rc) {
@@ -92,6 +95,8 @@ static int domctl_map_foreign(struct domain *cd, struct domain *d,
 	    m->va >= GUEST_VA_END || (m->flags & ~XEN_DOMCTL_MAPF_readonly) ||
 	    !pg || pg->owner != d->domain_id || pg->use != PGU_DOMAIN)
 		return -EINVAL;
+	if (pv_va_maps_grant(cd, m->va))
+		return -EBUSY; /* only its grant unmap takes it away */
 	if (!(m->flags & XEN_DOMCTL_MAPF_readonly))
 		pte |= PTE_RW;
 	return pt_set_leaf(cd->arch.pt_root, m->va, pte, &alloc);
@@ -106,6 +111,8 @@ static int domctl_unmap_foreign(struct domain *cd,
 
 	if ((m->va & (PAGE_SIZE - 1)) || m->va >= GUEST_VA_END)
 		return -EINVAL;
+	if (pv_va_maps_grant(cd, m->va))
+		return -EBUSY;
 	e = pt_lookup(cd->arch.pt_root, m->va, &level);
 	pg = mfn_to_page(_mfn((e & PTE_ADDR) >> PAGE_SHIFT));
 	/* Only foreign mappings: a domain's own layout stays as it is. */

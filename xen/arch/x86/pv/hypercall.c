@@ -208,6 +208,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
 	[__HYPERVISOR_arch_7] = testdev_hypercall,
 	[__HYPERVISOR_domctl] = pv_do_domctl,
+	[__HYPERVISOR_grant_table_op] = pv_do_grant_table_op,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

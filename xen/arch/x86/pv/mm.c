@@ -4,6 +4,7 @@
  * frames it owns (not its page tables) or to its shared_info page.
  */
 #include <xen/errno.h>
+#include <xen/grant_table.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
@@ -18,15 +19,27 @@
 #define PV_PTE_ALLOWED \
 	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_NX | PTE_ADDR)
 
-/* May d map this frame? Its own ordinary frames, or its shared_info. */
+/*
+ * May d map this frame? Its own ordinary frames, its shared_info or its
+ * grant frames.
+ */
 static bool pv_frame_ok(struct domain *d, uint64_t mfn)
 {
 	struct page_info *pg = mfn_to_page(_mfn(mfn));
 
-	if (mfn == mfn_x(paddr_to_mfn(virt_to_maddr(d->shared_info))))
+	if (mfn == mfn_x(paddr_to_mfn(virt_to_maddr(d->shared_info))) ||
+	    gnttab_is_frame(d, _mfn(mfn)))
 		return true;
 	return pg && pg->owner == d->domain_id && pg->use == PGU_DOMAIN &&
 	       pg->order != PAGE_ORDER_TAIL;
+}
+
+bool pv_va_maps_grant(struct domain *d, uint64_t va)
+{
+	unsigned int level;
+	uint64_t e = pt_lookup(d->arch.pt_root, va, &level);
+
+	return (e & PTE_P) && (e & PTE_GRANT) && level == 1;
 }
 
 /* Check everything about the request; change nothing. */
@@ -37,6 +50,9 @@ static int pv_check_mapping(struct domain *d, uint64_t va, uint64_t pte,
 		return -EINVAL;
 	if (flags & ~(uint64_t)(UVMF_FLUSHTYPE_MASK | UVMF_ALL))
 		return -EINVAL;
+	/* A grant mapping goes only with its unmap, which drops its pin. */
+	if (pv_va_maps_grant(d, va))
+		return -EBUSY;
 	if (!(pte & PTE_P))
 		return 0;
 	if (pte & ~PV_PTE_ALLOWED)

@@ -5,17 +5,19 @@
 #include <xen/types.h>
 #include <asm/layout.h>
 
-#define PTE_P	 (1ull << 0)
-#define PTE_RW	 (1ull << 1)
-#define PTE_US	 (1ull << 2)
-#define PTE_PWT	 (1ull << 3)
-#define PTE_PCD	 (1ull << 4)
-#define PTE_A	 (1ull << 5)
-#define PTE_D	 (1ull << 6)
-#define PTE_PSE	 (1ull << 7)
-#define PTE_G	 (1ull << 8)
-#define PTE_NX	 (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_P	(1ull << 0)
+#define PTE_RW	(1ull << 1)
+#define PTE_US	(1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PTE_A	(1ull << 5)
+#define PTE_D	(1ull << 6)
+#define PTE_PSE (1ull << 7)
+#define PTE_G	(1ull << 8)
+#define PTE_NX	(1ull << 63)
+/* Software bit (ignored by the CPU): a grant mapping, kept until unmap. */
+#define PTE_GRANT (1ull << 9)
+#define PTE_ADDR  0x000ffffffffff000ull
 
 /* Mapping kinds for the hypervisor's own address space. */
 #define PAGE_HV_RX (PTE_P | PTE_G)

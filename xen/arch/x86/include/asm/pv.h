@@ -75,6 +75,8 @@ long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3, uint64_t a4,
 long pv_do_iret(struct cpu_regs *regs);
 long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		   uint64_t a5);
+long pv_do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count,
+			  uint64_t a4, uint64_t a5);
 long pv_do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3,
 			    uint64_t a4, uint64_t a5);
 
@@ -98,6 +100,9 @@ bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2);
  */
 #define PV_FLUSH_ALL (~0ull)
 void pv_flush_tlb(const struct domain *d, uint64_t va);
+
+/* Does va of d hold a grant mapping (PTE_GRANT)? */
+bool pv_va_maps_grant(struct domain *d, uint64_t va);
 
 /* The vCPU running on this CPU, or NULL when idle. */
 struct vcpu *pv_current(void);
