@@ -255,6 +255,8 @@ static void check_shares(void)
 	      tb * 10 >= ta * 18 && tb * 10 <= ta * 22, 1);
 }
 
+static void reap_stopped(void);
+
 /*
  * Children without a weight= run to completion (or crash): wait, at most
  * 10 s, until they have all stopped.
@@ -267,6 +269,7 @@ static void wait_for_finishers(void)
 
 	do {
 		stub_sleep(100 * MS);
+		reap_stopped(); /* a finisher may wait for another to go */
 		all = true;
 		for (unsigned int i = 0; i < nr_children; i++)
 			if (!children[i].weight &&

@@ -256,6 +256,16 @@ def tests():
               r"^domain 1 \(d1\) destroyed$", r"^domain 2 \(d2\) destroyed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("grants-between-domains", kernel("", [
+            "{toolstack}", "{grantpeer} role=granter peer=2",
+            "{grantpeer} role=mapper peer=1"]), HALTED,
+             [r"^\(d2\) grantpeer: mapping outlived its granter$",
+              r"^\(d1\) grantpeer granter: \d+ passed, 0 failed$",
+              r"^\(d2\) grantpeer mapper: \d+ passed, 0 failed$",
+              r"^domain 1 \(d1\): 1 frames? still mapped elsewhere$",
+              r"^domain 1 \(d1\) destroyed$", r"^domain 2 \(d2\) destroyed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"not freed"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -286,7 +296,7 @@ class Context:
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
-                    "pingpong"):
+                    "pingpong", "grantpeer"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

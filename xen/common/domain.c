@@ -156,11 +156,13 @@ struct page_info *domain_next_page(const struct page_info *pg)
 void domain_free_pages(struct domain *d)
 {
 	struct page_info *pg = domain_first_page(d);
+	unsigned long kept = 0;
 
 	while (pg) {
 		struct page_info *next = domain_next_page(pg);
 
 		pg->next = pg->prev = PAGE_LIST_NONE;
+		kept += pg->count != 0;
 		/* A frame another domain still maps goes when it lets go. */
 		if (page_free_or_orphan(pg, &d->mem) < 0)
 			log_err("domain %u: frame %#llx not freed\n",
@@ -169,6 +171,9 @@ void domain_free_pages(struct domain *d)
 		pg = next;
 	}
 	d->page_head = PAGE_LIST_NONE;
+	if (kept)
+		log_info("domain %u (%s): %lu frame%s still mapped elsewhere\n",
+			 d->domain_id, d->name, kept, kept == 1 ? "" : "s");
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)

@@ -1,0 +1,188 @@
+/*
+ * Grants between two domains, built by the toolstack with
+ * "role=granter peer=<mapper's id>" and "role=mapper peer=<granter's id>".
+ * The granter offers a read-write and a read-only page; the mapper maps
+ * both, checks what it may do, writes, unmaps; the granter sees the
+ * entries in use and then idle. Then the granter grants one more page,
+ * the mapper maps it, and the granter powers off and is destroyed: the
+ * mapper's mapping must keep the frame, contents and all, until it
+ * unmaps. Each prints "grantpeer <role>: N passed, M failed".
+ */
+#include <public/errno.h>
+#include <public/sched.h>
+#include <xen/string.h>
+#include <stub/events.h>
+#include <stub/gnttab.h>
+#include <stub/hypercall.h>
+#include <stub/stub.h>
+#include <stub/time.h>
+
+#define VA_RW  0x22000000ul
+#define VA_RO  0x22001000ul
+#define VA_OLD 0x22002000ul
+#define MS     1000000ull
+
+static unsigned int passed, failed;
+static volatile unsigned int received;
+static volatile unsigned char page_g[4096] __attribute__((aligned(4096)));
+static volatile unsigned char page_r[4096] __attribute__((aligned(4096)));
+static volatile unsigned char page_h[4096] __attribute__((aligned(4096)));
+
+static void check(const char *what, long got, long want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
+}
+
+static unsigned int arg(const char *cmdline, const char *key)
+{
+	size_t len = strlen(key);
+	unsigned int v = 0;
+
+	for (; *cmdline && strncmp(cmdline, key, len); cmdline++)
+		;
+	for (cmdline += *cmdline ? len : 0; *cmdline >= '0' && *cmdline <= '9';
+	     cmdline++)
+		v = v * 10 + (unsigned int)(*cmdline - '0');
+	return v;
+}
+
+static bool has(const char *s, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (; *s; s++)
+		if (!strncmp(s, key, n))
+			return true;
+	return false;
+}
+
+static void on_event(evtchn_port_t port, void *data)
+{
+	received++;
+}
+
+static void wait_for(unsigned int n)
+{
+	while (received < n)
+		stub_event_block();
+}
+
+static unsigned long mfn_of(volatile unsigned char *p)
+{
+	return stub_virt_to_mfn((const void *)p);
+}
+
+static uint16_t in_use(grant_ref_t ref)
+{
+	return stub_gnttab_entry(ref)->flags & (GTF_reading | GTF_writing);
+}
+
+static void granter(domid_t peer, struct evtchn_send *send)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = peer };
+	long rw, ro;
+
+	page_r[0] = 0x77;
+	page_h[0] = 0x42;
+	rw = stub_grant_access(peer, mfn_of(page_g), false);
+	ro = stub_grant_access(peer, mfn_of(page_r), true);
+	check("refs as agreed", rw == 8 && ro == 9, 1);
+	check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	stub_event_bind(au.port, on_event, NULL);
+	send->port = au.port;
+	wait_for(1); /* mapped */
+	check("rw entry in use", in_use(rw), GTF_reading | GTF_writing);
+	check("ro entry in use", in_use(ro), GTF_reading);
+	check("no revoking while mapped", stub_grant_end(rw), -XEN_EBUSY);
+	stub_evtchn_op(EVTCHNOP_send, send);
+	wait_for(2); /* unmapped */
+	check("entries idle", in_use(rw) | in_use(ro), 0);
+	check("the mapper's writes", page_g[0] == 0xab && page_g[4095] == 0xab,
+	      1);
+	check("revoke rw", stub_grant_end(rw), 0);
+	check("revoke ro", stub_grant_end(ro), 0);
+	check("grant the last page",
+	      stub_grant_access(peer, mfn_of(page_h), false), 8);
+	stub_evtchn_op(EVTCHNOP_send, send);
+	wait_for(3); /* mapped again: now go away */
+}
+
+/* The granter's port closes when the granter is destroyed. */
+static bool peer_gone(evtchn_port_t port)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+	uint64_t deadline = stub_now() + 10000 * MS;
+
+	while (stub_now() < deadline) {
+		if (stub_evtchn_op(EVTCHNOP_status, &st) == 0 &&
+		    st.status == EVTCHNSTAT_unbound)
+			return true;
+		stub_sleep(10 * MS);
+	}
+	return false;
+}
+
+static void mapper(domid_t peer, struct evtchn_send *send)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = peer,
+					      .remote_port = 1 };
+	volatile unsigned char *rwp = (volatile unsigned char *)VA_RW;
+	volatile unsigned char *old = (volatile unsigned char *)VA_OLD;
+	grant_handle_t h_rw, h_ro, h_old, h;
+
+	while (stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi) < 0)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	stub_event_bind(bi.local_port, on_event, NULL);
+	send->port = bi.local_port;
+	check("map rw", stub_grant_map(peer, 8, VA_RW, false, &h_rw),
+	      GNTST_okay);
+	check("map ro", stub_grant_map(peer, 9, VA_RO, true, &h_ro),
+	      GNTST_okay);
+	check("read through ro", *(volatile unsigned char *)VA_RO, 0x77);
+	check("ro grant mapped rw", stub_grant_map(peer, 9, VA_OLD, false, &h),
+	      GNTST_permission_denied);
+	check("grant of another domain",
+	      stub_grant_map(peer + 5, 8, VA_OLD, true, &h), GNTST_bad_domain);
+	check("unused ref", stub_grant_map(peer, 10, VA_OLD, true, &h),
+	      GNTST_permission_denied);
+	for (unsigned int i = 0; i < 4096; i++)
+		rwp[i] = 0xab;
+	stub_evtchn_op(EVTCHNOP_send, send);
+	wait_for(1);
+	check("unmap rw", stub_grant_unmap(h_rw, VA_RW), GNTST_okay);
+	check("unmap ro", stub_grant_unmap(h_ro, VA_RO), GNTST_okay);
+	stub_evtchn_op(EVTCHNOP_send, send);
+	wait_for(2);
+	check("map the last page",
+	      stub_grant_map(peer, 8, VA_OLD, false, &h_old), GNTST_okay);
+	stub_evtchn_op(EVTCHNOP_send, send);
+	check("granter destroyed", peer_gone(send->port), 1);
+	check("frame kept by the mapping", old[0], 0x42);
+	old[1] = 1; /* still ours to write, and nobody else's */
+	check("unmap after the granter went", stub_grant_unmap(h_old, VA_OLD),
+	      GNTST_okay);
+	printf("grantpeer: mapping outlived its granter\n");
+}
+
+int app_main(const char *cmdline)
+{
+	bool is_granter = has(cmdline, "role=granter");
+	domid_t peer = (domid_t)arg(cmdline, "peer=");
+	struct evtchn_send send;
+
+	stub_events_init();
+	check("gnttab init", stub_gnttab_init(1), 0);
+	if (is_granter)
+		granter(peer, &send);
+	else
+		mapper(peer, &send);
+	printf("grantpeer %s: %u passed, %u failed\n",
+	       is_granter ? "granter" : "mapper", passed, failed);
+	return SHUTDOWN_poweroff;
+}
