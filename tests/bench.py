@@ -25,6 +25,9 @@ BENCHES = [
                 "pingpong.elf role=b peer=1 rounds=2000"], 2,
      r"^\(d1\) (pingpong: .*)$"),
     ("create", ["toolstack.elf", "spin.elf weight=256"], 1, None),
+    ("grantcopy", ["toolstack.elf", "grantpeer.elf role=granter peer=2 "
+                   "bench=4000", "grantpeer.elf role=mapper peer=1 "
+                   "bench=4000"], 2, r"^\(d2\) (grantcopy: .*)$"),
 ]
 
 
