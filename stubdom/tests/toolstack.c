@@ -14,6 +14,7 @@
 #include <xen/elf.h>
 #include <xen/string.h>
 #include <stub/events.h>
+#include <stub/gnttab.h>
 #include <stub/hypercall.h>
 #include <stub/stub.h>
 #include <stub/time.h>
@@ -352,6 +353,43 @@ static void destroy_all(void)
 	}
 }
 
+/*
+ * The builder's grant: the last child's first frame, granted to us
+ * through its reserved xenstore ref, as the toolstack does for xenstored.
+ */
+static void check_seed(void)
+{
+	struct child *c = &children[nr_children - 1];
+	struct xen_domctl op = { 0 };
+	grant_handle_t h;
+
+	if (!nr_children)
+		return;
+	op.u.gnttab_seed.frame = p2m[0];
+	op.u.gnttab_seed.ref = GNTTAB_RESERVED_XENSTORE;
+	op.u.gnttab_seed.to = 0;
+	check("seed xenstore ref",
+	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), 0);
+	check("map the seeded ref",
+	      stub_grant_map(c->domid, GNTTAB_RESERVED_XENSTORE, WINDOW, false,
+			     &h),
+	      GNTST_okay);
+	check("seed while in use",
+	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EBUSY);
+	check("unmap the seeded ref", stub_grant_unmap(h, WINDOW), GNTST_okay);
+	op.u.gnttab_seed.frame = 0;
+	check("seed a frame not the domain's",
+	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
+	op.u.gnttab_seed.frame = p2m[0];
+	op.u.gnttab_seed.ref = 1u << 30;
+	check("seed a ref beyond the table",
+	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
+	op.u.gnttab_seed.ref = 0;
+	op.u.gnttab_seed.flags = 0x80;
+	check("seed bad flags", domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid),
+	      -XEN_EINVAL);
+}
+
 static void check_bad_requests(void)
 {
 	struct xen_domctl op = { 0 };
@@ -385,6 +423,7 @@ int app_main(const char *cmdline)
 	stub_event_bind(virq.port, on_dom_exc, NULL);
 	check_bad_requests();
 	build_all();
+	check_seed();
 	for (unsigned int i = 0; i < nr_children; i++) {
 		struct xen_domctl op;
 

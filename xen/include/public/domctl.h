@@ -40,6 +40,7 @@
 #define XEN_DOMCTL_setcap	   132
 /* Write the hypercall page at u.map_foreign.va in the (new) domain. */
 #define XEN_DOMCTL_hypercall_page 133
+#define XEN_DOMCTL_gnttab_seed	  134
 
 /* createdomain flags: Xen's bits where Xen has one, Citadel's from 16. */
 #define XEN_DOMCTL_CDF_hvm	 (1U << 0)  /* HVM/PVH (not yet) */
@@ -218,6 +219,22 @@ struct xen_domctl_setcap {
 typedef struct xen_domctl_setcap xen_domctl_setcap_t;
 XEN_ABI_SIZE(struct xen_domctl_setcap, 4);
 
+/*
+ * gnttab_seed: the builder's grant entries in a domain that has not run
+ * yet (the reserved refs: GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE):
+ * ref grants the domain's frame to domain "to". Refused while in use.
+ */
+struct xen_domctl_gnttab_seed {
+	uint64_t frame; /* IN: a machine frame of the domain */
+	uint32_t ref;	/* IN */
+	domid_t to;	/* IN: the grantee */
+	uint16_t flags; /* IN: XEN_DOMCTL_MAPF_readonly */
+};
+typedef struct xen_domctl_gnttab_seed xen_domctl_gnttab_seed_t;
+XEN_ABI_SIZE(struct xen_domctl_gnttab_seed, 16);
+XEN_ABI_OFFSET(struct xen_domctl_gnttab_seed, ref, 8);
+XEN_ABI_OFFSET(struct xen_domctl_gnttab_seed, to, 12);
+
 /* Payloads never grow the call beyond this. */
 #define XEN_DOMCTL_PAYLOAD_SIZE 128
 
@@ -237,6 +254,7 @@ struct xen_domctl {
 		struct xen_domctl_vcpucontext vcpucontext;
 		struct xen_domctl_setweight setweight;
 		struct xen_domctl_setcap setcap;
+		struct xen_domctl_gnttab_seed gnttab_seed;
 		uint8_t pad[XEN_DOMCTL_PAYLOAD_SIZE];
 	} u;
 };

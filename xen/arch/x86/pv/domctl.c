@@ -293,6 +293,13 @@ static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
 		return domctl_sched(d, op->u.setweight.weight, 0, true);
 	case XEN_DOMCTL_setcap:
 		return domctl_sched(d, 0, op->u.setcap.cap, false);
+	case XEN_DOMCTL_gnttab_seed:
+		if (op->u.gnttab_seed.flags & ~XEN_DOMCTL_MAPF_readonly)
+			return -EINVAL;
+		return gnttab_seed(
+		    d, op->u.gnttab_seed.ref, op->u.gnttab_seed.to,
+		    op->u.gnttab_seed.frame,
+		    op->u.gnttab_seed.flags & XEN_DOMCTL_MAPF_readonly);
 	default:
 		return -ENOSYS;
 	}
