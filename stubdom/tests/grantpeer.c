@@ -155,6 +155,10 @@ static void mapper(domid_t peer, struct evtchn_send *send)
 	      stub_grant_map(peer + 5, 8, VA_OLD, true, &h), GNTST_bad_domain);
 	check("unused ref", stub_grant_map(peer, 10, VA_OLD, true, &h),
 	      GNTST_permission_denied);
+	check("a port in another domain",
+	      stub_evtchn_op(EVTCHNOP_alloc_unbound,
+			     &(struct evtchn_alloc_unbound){ .dom = peer }),
+	      -XEN_EPERM);
 	for (unsigned int i = 0; i < 4096; i++)
 		rwp[i] = 0xab;
 	stub_evtchn_op(EVTCHNOP_send, send);

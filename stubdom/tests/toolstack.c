@@ -353,6 +353,22 @@ static void destroy_all(void)
 	}
 }
 
+/* A port made in the child, offered to us, as for xenstored. */
+static void check_port_for(domid_t child)
+{
+	struct evtchn_alloc_unbound au = { .dom = child,
+					   .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = child };
+	struct evtchn_close cl;
+
+	check("port in the child", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
+	      0);
+	bi.remote_port = au.port;
+	check("bind to it", stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
+	cl.port = bi.local_port;
+	check("close it", stub_evtchn_op(EVTCHNOP_close, &cl), 0);
+}
+
 /*
  * The builder's grant: the last child's first frame, granted to us
  * through its reserved xenstore ref, as the toolstack does for xenstored.
@@ -377,6 +393,7 @@ static void check_seed(void)
 	check("seed while in use",
 	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EBUSY);
 	check("unmap the seeded ref", stub_grant_unmap(h, WINDOW), GNTST_okay);
+	check_port_for(c->domid);
 	op.u.gnttab_seed.frame = 0;
 	check("seed a frame not the domain's",
 	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);

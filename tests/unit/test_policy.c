@@ -54,6 +54,10 @@ static void test_events_open_to_all(void **state)
 	    policy_check(&guest, POLICY_EVTCHN_INTERDOMAIN, &driver), 0);
 	assert_int_equal(policy_check(&guest, POLICY_EVTCHN_UNBOUND, &store),
 			 0);
+	assert_int_equal(policy_check(&control, POLICY_EVTCHN_FOR_OTHER, NULL),
+			 0);
+	assert_int_equal(policy_check(&driver, POLICY_EVTCHN_FOR_OTHER, NULL),
+			 -EPERM);
 }
 
 static void test_unknown_op_refused(void **state)

@@ -19,6 +19,7 @@ int policy_check(const struct domain *src, enum policy_op op,
 {
 	switch (op) {
 	case POLICY_CONSOLE_READ:
+	case POLICY_EVTCHN_FOR_OTHER:
 		return policy_is_control(src) ? 0 : -EPERM;
 	case POLICY_DOMCTL:
 	case POLICY_SHUTDOWN_OTHER:

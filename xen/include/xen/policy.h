@@ -14,6 +14,7 @@ enum policy_op {
 	POLICY_CONSOLE_READ,	   /* read serial console input */
 	POLICY_EVTCHN_INTERDOMAIN, /* bind to a port of the target */
 	POLICY_EVTCHN_UNBOUND,	   /* offer a port to the target */
+	POLICY_EVTCHN_FOR_OTHER,   /* make a port in another domain */
 	POLICY_SHUTDOWN_OTHER,	   /* shut the target down */
 };
 

@@ -8,6 +8,7 @@
 #include <xen/errno.h>
 #include <xen/event.h>
 #include <xen/lib.h>
+#include <xen/policy.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <public/event_channel.h>
@@ -91,6 +92,28 @@ static int evtchn_op_bind_interdomain(struct domain *d,
 	return rc;
 }
 
+/*
+ * The control domain makes a port in the domain it builds, offered to
+ * a third (xenstored, a console backend), as Xen's toolstack does.
+ * DOMID_SELF as the remote is the caller.
+ */
+static int evtchn_op_alloc_for(struct domain *d, struct evtchn_alloc_unbound *a)
+{
+	struct domain *target;
+	int rc;
+
+	if (policy_check(d, POLICY_EVTCHN_FOR_OTHER, NULL) < 0)
+		return -EPERM;
+	target = domain_get(a->dom);
+	if (!target)
+		return -ESRCH;
+	rc = evtchn_alloc_unbound(
+	    target, a->remote_dom == DOMID_SELF ? d->domain_id : a->remote_dom,
+	    &a->port);
+	domain_put(target);
+	return rc;
+}
+
 static int evtchn_op_run(struct domain *d, unsigned int cmd,
 			 union evtchn_op_args *a)
 {
@@ -99,7 +122,7 @@ static int evtchn_op_run(struct domain *d, unsigned int cmd,
 	switch (cmd) {
 	case EVTCHNOP_alloc_unbound:
 		if (!evtchn_is_self(d, a->alloc_unbound.dom))
-			return -EPERM;
+			return evtchn_op_alloc_for(d, &a->alloc_unbound);
 		return evtchn_alloc_unbound(d,
 					    a->alloc_unbound.remote_dom ==
 						    DOMID_SELF
