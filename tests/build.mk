@@ -28,9 +28,12 @@ unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
 unit-policy := xen/common/policy.c
+unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
+	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
+	xen/common/vsnprintf.c
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy
+	sched evtchn policy xenstore
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
