@@ -11,17 +11,15 @@
 #include <public/domctl.h>
 #include <public/errno.h>
 #include <public/sched.h>
-#include <xen/elf.h>
 #include <xen/string.h>
+#include <stub/builder.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
-#define CHILD_PAGES  1024
-#define PT_RESERVE   24
-#define WINDOW	     0x60000000ul /* where a child's pages are mapped */
+#define WINDOW	     0x60000000ul /* the builder's window, free after */
 #define MS	     1000000ull
 #define MAX_CHILDREN 4
 
@@ -29,13 +27,12 @@ struct child {
 	domid_t domid;
 	unsigned int weight;
 	const char *cmdline;
+	xen_pfn_t first_mfn;
 };
 
 static unsigned int passed, failed;
 static struct child children[MAX_CHILDREN];
 static unsigned int nr_children;
-static xen_pfn_t p2m[CHILD_PAGES];
-static struct elf_image img;
 static volatile unsigned int dom_exc;
 
 static void check(const char *what, long got, long want)
@@ -50,128 +47,7 @@ static void check(const char *what, long got, long want)
 
 static long domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
 {
-	op->cmd = cmd;
-	op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall2(__HYPERVISOR_domctl, (long)op, 0);
-}
-
-static int window_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
-{
-	memcpy((char *)WINDOW + (va - img.virt_start), src, len);
-	return 0;
-}
-
-static int window_zero(void *ctx, uint64_t va, uint64_t len)
-{
-	memset((char *)WINDOW + (va - img.virt_start), 0, len);
-	return 0;
-}
-
-/* Map (or unmap) the child's first n pages at WINDOW. */
-static long window_map(domid_t dom, unsigned long n, bool map)
-{
-	struct xen_domctl op;
-
-	for (unsigned long i = 0; i < n; i++) {
-		op.u.map_foreign.mfn = p2m[i];
-		op.u.map_foreign.va = WINDOW + i * 4096;
-		op.u.map_foreign.flags = 0;
-		if (domctl(&op,
-			   map ? XEN_DOMCTL_map_foreign
-			       : XEN_DOMCTL_unmap_foreign,
-			   dom) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-struct child_layout {
-	uint64_t base, start_info, p2m, stack_top;
-	unsigned long nr_pages, boot_pages;
-};
-
-static void child_layout(struct child_layout *l)
-{
-	l->base = img.virt_start;
-	l->nr_pages = CHILD_PAGES - PT_RESERVE;
-	l->start_info = img.virt_end;
-	l->p2m = l->start_info + 4096;
-	l->stack_top = ((l->p2m + l->nr_pages * 8 + 4095) & ~4095ul) + 4 * 4096;
-	l->boot_pages = (l->stack_top - l->base) / 4096;
-}
-
-static void child_start_info(const struct child_layout *l,
-			     uint64_t shared_info_frame, const char *cmdline)
-{
-	struct start_info *si = (void *)(WINDOW + (l->start_info - l->base));
-
-	memcpy(si->magic, "xen-3.0-x86_64", 15);
-	si->nr_pages = l->nr_pages;
-	si->shared_info = shared_info_frame << 12;
-	si->pt_base = l->stack_top;
-	si->mfn_list = l->p2m;
-	memcpy(si->cmd_line, cmdline, strnlen(cmdline, 1000));
-	memcpy((char *)WINDOW + (l->p2m - l->base), p2m,
-	       l->nr_pages * sizeof(p2m[0]));
-}
-
-static long child_start(domid_t dom, const struct child_layout *l)
-{
-	static struct vcpu_guest_context ctx;
-	struct xen_domctl op;
-
-	op.u.map_foreign.va = img.note_hypercall_page;
-	if (domctl(&op, XEN_DOMCTL_hypercall_page, dom) < 0)
-		return -1;
-	ctx.user_regs.rip = img.has_entry ? img.note_entry : img.entry;
-	ctx.user_regs.rsp = l->stack_top;
-	ctx.user_regs.rsi = l->start_info;
-	ctx.user_regs.rflags = 0x202;
-	op.u.vcpucontext.vcpu = 0;
-	op.u.vcpucontext.ctxt.p = &ctx;
-	return domctl(&op, XEN_DOMCTL_setvcpucontext, dom);
-}
-
-/* Fill the child's memory from the image: map, write, unmap. */
-static long child_fill(domid_t dom, const struct child_layout *l,
-		       const char *cmdline)
-{
-	struct xen_domctl op;
-
-	if (domctl(&op, XEN_DOMCTL_getdomaininfo, dom) < 0 ||
-	    window_map(dom, l->boot_pages, true) < 0)
-		return -1;
-	if (elf_load(&img, window_copy, window_zero, NULL) < 0)
-		return -1;
-	child_start_info(l, op.u.getdomaininfo.shared_info_frame, cmdline);
-	return window_map(dom, l->boot_pages, false);
-}
-
-static long build(const char *name, const void *data, unsigned long len,
-		  const char *cmdline, domid_t *out)
-{
-	struct xen_domctl op = { 0 };
-	struct child_layout l;
-
-	if (elf_parse(&img, data, len) < 0) {
-		printf("%s: %s\n", name, img.error);
-		return -1;
-	}
-	child_layout(&l);
-	memcpy(op.u.createdomain.name, name, strnlen(name, 31));
-	op.u.createdomain.max_vcpus = 1;
-	op.u.createdomain.max_pages = CHILD_PAGES;
-	if (domctl(&op, XEN_DOMCTL_createdomain, 0) < 0)
-		return -1;
-	*out = op.u.createdomain.domid;
-	op.u.populate.nr_pages = l.nr_pages;
-	op.u.populate.mfn_list.p = p2m;
-	op.u.populate.va = l.base;
-	if (domctl(&op, XEN_DOMCTL_populate, *out) < 0 ||
-	    child_fill(*out, &l, cmdline) < 0 || child_start(*out, &l) < 0)
-		return -1;
-	return 0;
+	return stub_domctl(op, cmd, dom);
 }
 
 static void on_dom_exc(evtchn_port_t port, void *data)
@@ -195,6 +71,7 @@ static void build_all(void)
 {
 	const char *pkg = (const char *)start_info->mod_start;
 	const struct xen_multiboot_mod_list *m = (const void *)pkg;
+	struct stub_build b;
 	struct xen_domctl op;
 
 	if (!(start_info->flags & SIF_MULTIBOOT_MOD))
@@ -210,11 +87,17 @@ static void build_all(void)
 		name[2] = '\0';
 		printf("creating %s at %llu ns\n", name,
 		       (unsigned long long)stub_now());
-		check("build",
-		      build(name, pkg + m->mod_start,
-			    m->mod_end - m->mod_start + 1, c->cmdline,
-			    &c->domid),
-		      0);
+		b = (struct stub_build){ .name = name,
+					 .image = pkg + m->mod_start,
+					 .len = m->mod_end - m->mod_start + 1,
+					 .cmdline = c->cmdline,
+					 .store_domid = DOMID_INVALID,
+					 .console_domid = DOMID_INVALID };
+		check("build", stub_build_domain(&b), 0);
+		if (b.error)
+			printf("building %s: %s\n", name, b.error);
+		c->domid = b.domid;
+		c->first_mfn = b.first_mfn;
 		op.u.setweight.weight = c->weight ? c->weight : 256;
 		check("weight", domctl(&op, XEN_DOMCTL_setweight, c->domid), 0);
 		nr_children++;
@@ -381,7 +264,7 @@ static void check_seed(void)
 
 	if (!nr_children)
 		return;
-	op.u.gnttab_seed.frame = p2m[0];
+	op.u.gnttab_seed.frame = c->first_mfn;
 	op.u.gnttab_seed.ref = GNTTAB_RESERVED_XENSTORE;
 	op.u.gnttab_seed.to = 0;
 	check("seed xenstore ref",
@@ -397,7 +280,7 @@ static void check_seed(void)
 	op.u.gnttab_seed.frame = 0;
 	check("seed a frame not the domain's",
 	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
-	op.u.gnttab_seed.frame = p2m[0];
+	op.u.gnttab_seed.frame = c->first_mfn;
 	op.u.gnttab_seed.ref = 1u << 30;
 	check("seed a ref beyond the table",
 	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
