@@ -25,7 +25,17 @@ STUB_LIB_OBJS := $(patsubst %,$(STUB_OUT)/%.o,$(basename $(STUB_LIB_SRCS) \
 	$(STUB_SHARED_SRCS)))
 STUB_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(STUB_APPS)))
 
-stubdom: $(STUB_ELFS)
+# The xenstore domain: the store core and its main loop.
+XS_SRCS := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
+	store.c tree.c txn.c watch.c domain.c proto.c request.c main.c)
+XS_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(XS_SRCS))
+
+stubdom: $(STUB_ELFS) $(STUB_OUT)/xenstored.elf
+
+$(STUB_OUT)/xenstored.elf: $(XS_OBJS) $(STUB_LIB_OBJS) stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $(XS_OBJS)
 
 $(STUB_OUT)/%.elf: $(STUB_OUT)/stubdom/tests/%.o $(STUB_LIB_OBJS) \
 		stubdom/stubdom.lds
@@ -43,4 +53,4 @@ $(STUB_OUT)/%.o: %.S $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(STUB_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c -o $@ $<
 
--include $(STUB_LIB_OBJS:.o=.d) $(STUB_ELFS:.elf=.d)
+-include $(STUB_LIB_OBJS:.o=.d) $(STUB_ELFS:.elf=.d) $(XS_OBJS:.o=.d)

@@ -13,7 +13,6 @@
 
 #define GNTTAB_VA  0x380000ul /* up to 64 frames, below shared_info */
 #define MAX_FRAMES 64
-#define IMAGE_VA   0x400000ul
 #define PER_FRAME  (4096 / sizeof(struct grant_entry_v1))
 
 static volatile struct grant_entry_v1 *entries;
@@ -23,13 +22,6 @@ static unsigned long used[MAX_FRAMES * PER_FRAME / 64];
 long stub_gnttab_op(unsigned int cmd, void *arg, unsigned int count)
 {
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, (long)arg, count);
-}
-
-unsigned long stub_virt_to_mfn(const void *p)
-{
-	const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
-
-	return p2m[((unsigned long)p - IMAGE_VA) >> 12];
 }
 
 long stub_gnttab_init(unsigned int nr_frames)

@@ -105,3 +105,20 @@ void free(void *p)
 	b->next = free_blocks;
 	free_blocks = b;
 }
+
+unsigned long stub_virt_to_mfn(const void *p)
+{
+	const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
+
+	return p2m[((unsigned long)p - IMAGE_VA) / PAGE];
+}
+
+void *stub_mfn_to_virt(unsigned long mfn)
+{
+	const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
+
+	for (unsigned long pfn = 0; pfn < start_info->nr_pages; pfn++)
+		if (p2m[pfn] == mfn)
+			return (void *)(IMAGE_VA + pfn * PAGE);
+	return NULL;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <public/grant_table.h>
+#include <stub/mm.h>
 
 #define STUB_GNTTAB_RESERVED 8
 
@@ -28,8 +29,5 @@ long stub_grant_unmap(grant_handle_t handle, unsigned long va);
 /* Run n copies; each op's status is in op->status. 0 or -errno. */
 long stub_grant_copy(struct gnttab_copy *ops, unsigned int n);
 long stub_gnttab_op(unsigned int cmd, void *arg, unsigned int count);
-
-/* The machine frame behind one of this domain's own addresses. */
-unsigned long stub_virt_to_mfn(const void *p);
 
 #endif

@@ -16,6 +16,14 @@ void stub_free_page(void *p);
 /* First-fit, 16-byte aligned blocks from pages; NULL when out. */
 void *malloc(size_t size);
 void free(void *p);
+/*
+ * Between this domain's addresses (its image and memory, mapped from 4
+ * MiB on) and machine frames: through the p2m list in start_info.
+ * stub_mfn_to_virt() is NULL for a frame that is not ours.
+ */
+unsigned long stub_virt_to_mfn(const void *p);
+void *stub_mfn_to_virt(unsigned long mfn);
+
 /* Pages not handed out (for tests). */
 unsigned long stub_free_pages(void);
 
