@@ -47,5 +47,6 @@ void stub_start(struct start_info *si)
 	start_info = si;
 	stub_map_shared_info();
 	stub_mm_init();
+	stub_console_init();
 	stub_shutdown((unsigned int)app_main((const char *)si->cmd_line));
 }

@@ -2,7 +2,8 @@
  * A first toolstack, as the control domain: builds domains from the boot
  * modules it was handed (ELF images, checked), runs them, watches them
  * (VIRQ_DOM_EXC) and destroys them. Module command lines: "<file>
- * weight=N" builds a domain with that scheduling weight.
+ * weight=N" builds a domain with that scheduling weight; "console" gives
+ * it a console ring served by this domain's console back end.
  *
  * The checks: two CPU-bound domains with weights 256 and 512 share one
  * CPU about 1:2; a domain that faults is reported and destroyed; a
@@ -13,6 +14,7 @@
 #include <public/sched.h>
 #include <xen/string.h>
 #include <stub/builder.h>
+#include <stub/consback.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
@@ -55,6 +57,16 @@ static void on_dom_exc(evtchn_port_t port, void *data)
 	dom_exc++;
 }
 
+static bool strstr_simple(const char *s, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (; *s; s++)
+		if (!strncmp(s, key, n))
+			return true;
+	return false;
+}
+
 static unsigned int arg_weight(const char *cmdline)
 {
 	const char *w = cmdline;
@@ -93,9 +105,14 @@ static void build_all(void)
 					 .cmdline = c->cmdline,
 					 .store_domid = DOMID_INVALID,
 					 .console_domid = DOMID_INVALID };
+		if (strstr_simple(c->cmdline, " console"))
+			b.console_domid = 0;
 		check("build", stub_build_domain(&b), 0);
 		if (b.error)
 			printf("building %s: %s\n", name, b.error);
+		if (!b.error && b.console_domid == 0)
+			check("console back end",
+			      consback_add(b.domid, name, b.console_port), 0);
 		c->domid = b.domid;
 		c->first_mfn = b.first_mfn;
 		op.u.setweight.weight = c->weight ? c->weight : 256;
@@ -153,6 +170,7 @@ static void wait_for_finishers(void)
 
 	do {
 		stub_sleep(100 * MS);
+		consback_poll();
 		reap_stopped(); /* a finisher may wait for another to go */
 		all = true;
 		for (unsigned int i = 0; i < nr_children; i++)
@@ -214,6 +232,7 @@ static void reap_stopped(void)
 			continue;
 		printf("domain %u stopped (reason %u): destroying it\n",
 		       c->domid, op.u.getdomaininfo.shutdown_reason);
+		consback_remove(c->domid);
 		check("destroy stopped",
 		      domctl(&op, XEN_DOMCTL_destroydomain, c->domid), 0);
 		c->domid = DOMID_INVALID;
@@ -227,6 +246,7 @@ static void destroy_all(void)
 	for (unsigned int i = 0; i < nr_children; i++) {
 		if (children[i].domid == DOMID_INVALID)
 			continue;
+		consback_remove(children[i].domid);
 		check("destroy",
 		      domctl(&op, XEN_DOMCTL_destroydomain, children[i].domid),
 		      0);

@@ -266,6 +266,13 @@ def tests():
               r"^domain 1 \(d1\) destroyed$", r"^domain 2 \(d2\) destroyed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"not freed"], cpus=2),
+        Test("pv-console", kernel("", ["{toolstack}", "{crash} console"]),
+             HALTED,
+             [r"^\(d0\) \[d1\] about to touch an unmapped page$",
+              r"^domain 1 \(d1\) shut down: crash$",
+              r"^domain 1 \(d1\) destroyed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"^\(d1\) "], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "

@@ -19,6 +19,8 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 /* Write raw bytes to the hypervisor console. */
 void console_write(const char *s, size_t len);
+/* Use the console ring start_info names, if any (from stub_start). */
+void stub_console_init(void);
 
 void stub_shutdown(unsigned int reason) __attribute__((noreturn));
 /* Print the reason and crash the domain. */

@@ -1,0 +1,24 @@
+/*
+ * The console back end, in the control domain: each domain's console
+ * ring, mapped through its reserved grant ref, printed line by line on
+ * the hypervisor console with the domain's name in front; and input for
+ * the one domain the console is attached to.
+ */
+#ifndef STUB_CONSBACK_H
+#define STUB_CONSBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <public/event_channel.h>
+#include <public/xen.h>
+
+/* Serve domid's console: its ring through grant ref 0, port in it. */
+long consback_add(domid_t domid, const char *name, evtchn_port_t port);
+/* Stop serving it (it is gone or going): print what is left, unmap. */
+void consback_remove(domid_t domid);
+/* Print what every ring holds; true if anything was there. */
+bool consback_poll(void);
+/* Send keyboard input to domid's ring: bytes taken, or -errno. */
+long consback_input(domid_t domid, const char *s, size_t len);
+
+#endif
