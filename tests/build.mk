@@ -31,9 +31,12 @@ unit-policy := xen/common/policy.c
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
 	xen/common/vsnprintf.c
+unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
+	outq.c perms.c path.c store.c tree.c txn.c watch.c domain.c proto.c \
+	request.c) xen/common/vsnprintf.c
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy xenstore
+	sched evtchn policy xenstore xenbus
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
