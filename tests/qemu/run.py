@@ -273,6 +273,14 @@ def tests():
               r"^domain 1 \(d1\) destroyed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"^\(d1\) "], cpus=2),
+        Test("xenstore", kernel("", ["{xsctl}", "{xenstored}", "{xsclient}"]),
+             HALTED,
+             [r"^\(d0\) \[xenstored\] xenstored: serving$",
+              r"^\(d0\) \[guest\] xsclient: \d+ passed, 0 failed$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$",
+              r"^domain 2 \(guest\) destroyed$",
+              r"^domain 1 \(xenstored\) destroyed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -303,7 +311,8 @@ class Context:
                       "m2": os.path.join(out, "m2.bin")}
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
-                    "pingpong", "grantpeer"):
+                    "pingpong", "grantpeer", "xenstored", "xsctl",
+                    "xsclient"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -1,0 +1,19 @@
+/* The xenbus client on a PV domain's event channel (stubdom/lib/xenbus_glue.c).
+ */
+#ifndef STUB_XENBUS_GLUE_H
+#define STUB_XENBUS_GLUE_H
+
+#include <public/event_channel.h>
+#include <stub/xenbus.h>
+
+/* Connect xb to ring with our port: events on it wake its waits. */
+void stub_xenbus_connect(struct xenbus *xb, void *ring, evtchn_port_t port);
+/* The ring and port start_info names (a domain the toolstack built). */
+long stub_xenbus_connect_store(struct xenbus *xb);
+
+/* The control domain's requests to xenstored. */
+int stub_xenbus_introduce(struct xenbus *xb, domid_t domid, uint64_t mfn,
+			  evtchn_port_t port);
+int stub_xenbus_release(struct xenbus *xb, domid_t domid);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * A guest's view of xenstore, through the xenbus client: its own nodes
+ * (relative paths, under its home), what it may not touch, a watch and
+ * its events, transactions, and the device state helpers. Its output
+ * goes through its console ring. Prints "xsclient: N passed, M failed".
+ */
+#include <public/errno.h>
+#include <public/sched.h>
+#include <xen/string.h>
+#include <stub/events.h>
+#include <stub/stub.h>
+#include <stub/xenbus_glue.h>
+
+static struct xenbus xb;
+static unsigned int passed, failed, fired;
+static char last_path[128];
+
+static void check(const char *what, long got, long want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
+}
+
+static void on_watch(struct xenbus *x, const char *path, const char *token,
+		     void *data)
+{
+	fired++;
+	memcpy(last_path, path, strnlen(path, sizeof(last_path) - 1) + 1);
+}
+
+/* Wait (bounded) until n watch events have been delivered. */
+static void wait_fired(unsigned int n)
+{
+	for (unsigned int i = 0; i < 1000 && fired < n; i++) {
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		if (fired < n)
+			stub_event_block();
+	}
+}
+
+static int tx_body(struct xenbus *x, uint32_t tx, void *data)
+{
+	unsigned long v = 0;
+
+	xenbus_read_uint(x, tx, "data/count", &v);
+	return xenbus_printf(x, tx, "data/count", "%lu", v + 1);
+}
+
+static void test_nodes(void)
+{
+	char buf[64];
+
+	check("write", xenbus_write(&xb, XENBUS_NO_TX, "data/x", "1"), 0);
+	check("read", xenbus_read(&xb, XENBUS_NO_TX, "data/x", buf, 64), 1);
+	check("read value", buf[0], '1');
+	check("missing", xenbus_read(&xb, XENBUS_NO_TX, "data/none", buf, 64),
+	      -XEN_ENOENT);
+	check("the control domain's node",
+	      xenbus_read(&xb, XENBUS_NO_TX, "/tool/secret", buf, 64),
+	      -XEN_EACCES);
+	check("write there",
+	      xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "mine"),
+	      -XEN_EACCES);
+	check("bad path", xenbus_write(&xb, XENBUS_NO_TX, "data/a b", "1"),
+	      -XEN_EINVAL);
+	check("directory", xenbus_directory(&xb, XENBUS_NO_TX, "data", buf, 64),
+	      1);
+}
+
+static void test_watch_and_tx(void)
+{
+	uint32_t tx;
+	char buf[16];
+
+	check("watch", xenbus_watch(&xb, "data", "tok", on_watch, NULL), 0);
+	wait_fired(1);
+	check("first event", fired, 1);
+	check("write watched", xenbus_write(&xb, XENBUS_NO_TX, "data/y", "2"),
+	      0);
+	wait_fired(2);
+	check("event on change", fired, 2);
+	check("its path, as watched", strcmp(last_path, "data/y"), 0);
+	check("tx start", xenbus_transaction_start(&xb, &tx), 0);
+	check("tx write", xenbus_write(&xb, tx, "data/t", "3"), 0);
+	check("tx end", xenbus_transaction_end(&xb, tx, false), 0);
+	check("tx committed", xenbus_read(&xb, XENBUS_NO_TX, "data/t", buf, 16),
+	      1);
+	check("tx helper", xenbus_transaction(&xb, tx_body, NULL, 5), 0);
+	check("unwatch", xenbus_unwatch(&xb, "data", "tok"), 0);
+	check("state",
+	      xenbus_switch_state(&xb, XENBUS_NO_TX, "device/vif/0",
+				  XenbusStateInitialising),
+	      0);
+	check("state back", xenbus_read_state(&xb, "device/vif/0"),
+	      XenbusStateInitialising);
+}
+
+int app_main(const char *cmdline)
+{
+	stub_events_init();
+	if (stub_xenbus_connect_store(&xb) < 0)
+		stub_panic("no xenstore ring in start_info");
+	test_nodes();
+	test_watch_and_tx();
+	printf("xsclient: %u passed, %u failed\n", passed, failed);
+	return SHUTDOWN_poweroff;
+}
