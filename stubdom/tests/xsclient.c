@@ -3,12 +3,14 @@
  * (relative paths, under its home), what it may not touch, a watch and
  * its events, transactions, and the device state helpers. Its output
  * goes through its console ring. Prints "xsclient: N passed, M failed".
+ * With "bench=N" it instead times N READs and N WRITEs of one node.
  */
 #include <public/errno.h>
 #include <public/sched.h>
 #include <xen/string.h>
 #include <stub/events.h>
 #include <stub/stub.h>
+#include <stub/time.h>
 #include <stub/xenbus_glue.h>
 
 static struct xenbus xb;
@@ -100,11 +102,57 @@ static void test_watch_and_tx(void)
 	      XenbusStateInitialising);
 }
 
+static unsigned int arg(const char *cmdline, const char *key)
+{
+	size_t len = strlen(key);
+	unsigned int v = 0;
+
+	for (; *cmdline && strncmp(cmdline, key, len); cmdline++)
+		;
+	for (cmdline += *cmdline ? len : 0; *cmdline >= '0' && *cmdline <= '9';
+	     cmdline++)
+		v = v * 10 + (unsigned int)(*cmdline - '0');
+	return v;
+}
+
+/* Round trips per second, from the guest's clock. */
+static unsigned long long per_second(unsigned int n, uint64_t ns)
+{
+	return ns ? (unsigned long long)n * 1000000000ull / ns : 0;
+}
+
+static void bench(unsigned int n)
+{
+	char buf[32];
+	uint64_t t0, reads, writes;
+
+	xenbus_write(&xb, XENBUS_NO_TX, "bench", "0123456789");
+	t0 = stub_now();
+	for (unsigned int i = 0; i < n; i++)
+		if (xenbus_read(&xb, XENBUS_NO_TX, "bench", buf, 32) != 10)
+			stub_panic("bench read failed");
+	reads = stub_now() - t0;
+	t0 = stub_now();
+	for (unsigned int i = 0; i < n; i++)
+		if (xenbus_write(&xb, XENBUS_NO_TX, "bench", "9876543210"))
+			stub_panic("bench write failed");
+	writes = stub_now() - t0;
+	printf("xenstore: READ %llu ns (%llu/s), WRITE %llu ns (%llu/s)\n",
+	       (unsigned long long)(reads / n), per_second(n, reads),
+	       (unsigned long long)(writes / n), per_second(n, writes));
+}
+
 int app_main(const char *cmdline)
 {
+	unsigned int n = arg(cmdline, "bench=");
+
 	stub_events_init();
 	if (stub_xenbus_connect_store(&xb) < 0)
 		stub_panic("no xenstore ring in start_info");
+	if (n) {
+		bench(n);
+		return SHUTDOWN_poweroff;
+	}
 	test_nodes();
 	test_watch_and_tx();
 	printf("xsclient: %u passed, %u failed\n", passed, failed);
