@@ -29,7 +29,7 @@ BENCHES = [
                    "bench=4000", "grantpeer.elf role=mapper peer=1 "
                    "bench=4000"], 2, r"^\(d2\) (grantcopy: .*)$"),
     ("xenstore", ["xsctl.elf", "xenstored.elf", "xsclient.elf bench=2000"], 2,
-     r"^\(d0\) \[guest\] (xenstore: .*)$"),
+     r"^\(d0\) \[xsclient\] (xenstore: .*)$"),
 ]
 
 

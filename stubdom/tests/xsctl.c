@@ -1,10 +1,10 @@
 /*
  * The control domain with a xenstore domain: builds xenstored from the
- * first module it was handed (talking to it through xenstored's own ring page),
- * then a guest from its second, introduces the guest, gives it a home it owns,
- * serves both consoles, and when the guest is done destroys and releases it:
- * @releaseDomain fires and the guest's nodes are gone. Prints "xsctl: N passed,
- * M failed".
+ * first module it was handed (and talks to it through xenstored's own
+ * ring page), then a guest from each other module (named after its
+ * image); introduces each, gives it a home it owns, serves all consoles,
+ * and when the guests are done destroys and releases them: @releaseDomain
+ * fires and their nodes are gone. Prints "xsctl: N passed, M failed".
  */
 #include <public/domctl.h>
 #include <public/errno.h>
@@ -97,48 +97,105 @@ static void connect_store(const struct stub_build *xs)
 	stub_xenbus_connect(&xb, (void *)STORE_VA, bi.local_port);
 }
 
-static void run_guest(domid_t xs)
-{
-	struct stub_build g;
-	struct xen_domctl op;
-	char path[32], perms[8], buf[16];
-	uint64_t deadline;
+#define MAX_GUESTS 4
 
-	check("build the guest", build(&g, "guest", 1, 0, xs), 0);
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u", g.domid);
-	fmt_snprintf(perms, sizeof(perms), "n%u", g.domid);
+static unsigned int module_count(void)
+{
+	const struct xen_multiboot_mod_list *m =
+	    (const void *)start_info->mod_start;
+	unsigned int n = 0;
+
+	while (m[n].mod_start)
+		n++;
+	return n;
+}
+
+/* Build one guest and give it a home it owns; left paused. */
+static void start_guest(struct stub_build *g, unsigned int mod, domid_t xs)
+{
+	const char *pkg = (const char *)start_info->mod_start;
+	char path[32], perms[8], name[16];
+	const char *cmd = pkg + module(mod)->cmdline;
+	size_t len = 0;
+
+	/* Named after its image: ".../xsclient.elf args" is "xsclient". */
+	for (const char *p = cmd; *p && *p != ' '; p++)
+		if (*p == '/')
+			cmd = p + 1;
+	while (cmd[len] && cmd[len] != '.' && cmd[len] != ' ' && len < 15)
+		len++;
+	memcpy(name, cmd, len);
+	name[len] = '\0';
+	check("build a guest", build(g, name, mod, 0, xs), 0);
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u", g->domid);
+	fmt_snprintf(perms, sizeof(perms), "n%u", g->domid);
 	check("make its home", xenbus_mkdir(&xb, XENBUS_NO_TX, path), 0);
 	check(
 	    "give it its home",
 	    xenbus_set_perms(&xb, XENBUS_NO_TX, path, perms, strlen(perms) + 1),
 	    0);
 	check("introduce it",
-	      stub_xenbus_introduce(&xb, g.domid, g.store_mfn, g.store_port),
+	      stub_xenbus_introduce(&xb, g->domid, g->store_mfn, g->store_port),
 	      0);
-	check("watch @releaseDomain",
-	      xenbus_watch(&xb, "@releaseDomain", "rel", on_release, NULL), 0);
-	check("run it", stub_domctl(&op, XEN_DOMCTL_unpausedomain, g.domid), 0);
-	deadline = stub_now() + 20000 * MS;
-	while (!stopped(g.domid) && stub_now() < deadline) {
-		stub_sleep(20 * MS);
-		consback_poll();
-	}
-	consback_remove(g.domid);
-	check("guest done", stopped(g.domid), 1);
-	check("destroy it", stub_domctl(&op, XEN_DOMCTL_destroydomain, g.domid),
-	      0);
-	check("release it", stub_xenbus_release(&xb, g.domid), 0);
-	for (unsigned int i = 0; i < 100 && released < 2; i++) {
-		xenbus_poll(&xb);
-		xenbus_dispatch(&xb);
-		if (released < 2)
-			stub_sleep(10 * MS);
-	}
-	check("@releaseDomain fired", released >= 2, 1); /* initial + release */
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u/data/x", g.domid);
+}
+
+static bool all_stopped(const struct stub_build *g, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!stopped(g[i].domid))
+			return false;
+	return true;
+}
+
+static void finish_guest(const struct stub_build *g)
+{
+	struct xen_domctl op;
+	char path[48], buf[16];
+
+	consback_remove(g->domid);
+	check("destroy it",
+	      stub_domctl(&op, XEN_DOMCTL_destroydomain, g->domid), 0);
+	check("release it", stub_xenbus_release(&xb, g->domid), 0);
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u/data/x", g->domid);
 	check("its nodes are gone",
 	      xenbus_read(&xb, XENBUS_NO_TX, path, buf, sizeof(buf)),
 	      -XEN_ENOENT);
+}
+
+static void run_guests(domid_t xs)
+{
+	static struct stub_build g[MAX_GUESTS];
+	unsigned int n = module_count() - 1;
+	struct xen_domctl op;
+	uint64_t deadline;
+
+	if (n > MAX_GUESTS)
+		n = MAX_GUESTS;
+	for (unsigned int i = 0; i < n; i++)
+		start_guest(&g[i], i + 1, xs);
+	check("watch @releaseDomain",
+	      xenbus_watch(&xb, "@releaseDomain", "rel", on_release, NULL), 0);
+	for (unsigned int i = 0; i < n; i++)
+		check("run it",
+		      stub_domctl(&op, XEN_DOMCTL_unpausedomain, g[i].domid),
+		      0);
+	deadline = stub_now() + 20000 * MS;
+	while (!all_stopped(g, n) && stub_now() < deadline) {
+		stub_sleep(20 * MS);
+		consback_poll();
+	}
+	consback_poll();
+	check("guests done", all_stopped(g, n), 1);
+	for (unsigned int i = 0; i < n; i++)
+		finish_guest(&g[i]);
+	for (unsigned int i = 0; i < 100 && released < n + 1; i++) {
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		if (released < n + 1)
+			stub_sleep(10 * MS);
+	}
+	/* The watch's first event, then one per release. */
+	check("@releaseDomain fired", released, n + 1);
 }
 
 int app_main(const char *cmdline)
@@ -155,7 +212,7 @@ int app_main(const char *cmdline)
 	      stub_domctl(&op, XEN_DOMCTL_unpausedomain, xs.domid), 0);
 	check("write a node of ours",
 	      xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "s"), 0);
-	run_guest(xs.domid);
+	run_guests(xs.domid);
 	consback_poll();
 	consback_remove(xs.domid);
 	check("unmap xenstored's ring",

@@ -51,14 +51,15 @@ void xs_free(void *p)
 	free(p);
 }
 
+/* The core's messages are lines without their newline. */
 void xs_log(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("xenstored: ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	printf("\n");
 }
 
 static void on_event(evtchn_port_t port, void *data)
@@ -80,7 +81,7 @@ static void ring_fail(struct ring_conn *rc, uint32_t error)
 		return;
 	rc->error_set = true;
 	rc->ring->error = error;
-	xs_log("domain %u: ring error %u, connection stopped\n",
+	xs_log("xenstore: domain %u: ring error %u, connection stopped",
 	       xs_conn_domid(rc->conn), error);
 	notify(rc);
 }

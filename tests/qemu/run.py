@@ -273,12 +273,17 @@ def tests():
               r"^domain 1 \(d1\) destroyed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"^\(d1\) "], cpus=2),
-        Test("xenstore", kernel("", ["{xsctl}", "{xenstored}", "{xsclient}"]),
+        Test("xenstore", kernel("", ["{xsctl}", "{xenstored}", "{xsclient}",
+                                     "{xsevil}"]),
              HALTED,
              [r"^\(d0\) \[xenstored\] xenstored: serving$",
-              r"^\(d0\) \[guest\] xsclient: \d+ passed, 0 failed$",
+              r"^\(d0\) \[xsclient\] xsclient: \d+ passed, 0 failed$",
+              r"^\(d0\) \[xsevil\] xsevil: \d+ passed, 0 failed$",
+              r"^\(d0\) \[xenstored\] xenstore: domain 3: message longer than "
+              r"allowed; connection dropped$",
               r"^\(d0\) xsctl: \d+ passed, 0 failed$",
-              r"^domain 2 \(guest\) destroyed$",
+              r"^domain 2 \(xsclient\) destroyed$",
+              r"^domain 3 \(xsevil\) destroyed$",
               r"^domain 1 \(xenstored\) destroyed$"],
              reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
@@ -312,7 +317,7 @@ class Context:
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
-                    "xsclient"):
+                    "xsclient", "xsevil"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}
