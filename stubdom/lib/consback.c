@@ -12,6 +12,7 @@
 #include <stub/consback.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
+#include <stub/hypercall.h>
 #include <stub/stub.h>
 
 #define MAX_CONS 32
@@ -176,4 +177,54 @@ long consback_input(domid_t domid, const char *s, size_t len)
 		stub_evtchn_op(EVTCHNOP_send, &send);
 	}
 	return (long)done;
+}
+
+static domid_t attached = DOMID_INVALID;
+static bool virq_bound;
+
+long consback_attach(domid_t domid)
+{
+	struct evtchn_bind_virq virq = { .virq = VIRQ_CONSOLE };
+	struct console *c = cons_find(domid);
+
+	if (!c)
+		return -XEN_ENOENT;
+	if (!virq_bound) {
+		if (stub_evtchn_op(EVTCHNOP_bind_virq, &virq) < 0)
+			return -XEN_EIO;
+		stub_event_bind(virq.port, on_event, NULL);
+		virq_bound = true;
+	}
+	attached = domid;
+	printf("attached to %s's console (Ctrl-] leaves)\n", c->name);
+	return 0;
+}
+
+void consback_detach(void)
+{
+	struct console *c = cons_find(attached);
+
+	if (c)
+		printf("left %s's console\n", c->name);
+	attached = DOMID_INVALID;
+}
+
+void consback_pump(void)
+{
+	char buf[64];
+	long n;
+
+	if (attached == DOMID_INVALID)
+		return;
+	while ((n = hypercall3(__HYPERVISOR_console_io, CONSOLEIO_read,
+			       sizeof(buf), (long)buf)) > 0) {
+		char *ctrl = memchr(buf, CONSBACK_DETACH, (size_t)n);
+
+		consback_input(attached, buf,
+			       ctrl ? (size_t)(ctrl - buf) : (size_t)n);
+		if (ctrl) {
+			consback_detach();
+			return;
+		}
+	}
 }

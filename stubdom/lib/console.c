@@ -16,6 +16,7 @@
 #define PRINTF_MAX 512
 #define RING_WAIT  10000 /* yields before output is dropped */
 #define OUT_SIZE   sizeof(((struct xencons_interface *)0)->out)
+#define IN_SIZE	   sizeof(((struct xencons_interface *)0)->in)
 
 static volatile struct xencons_interface *cons_ring;
 static evtchn_port_t cons_port;
@@ -59,6 +60,30 @@ static void ring_write(const char *s, size_t len)
 				 __ATOMIC_RELEASE);
 	}
 	ring_kick();
+}
+
+size_t stub_console_read(char *buf, size_t max)
+{
+	XENCONS_RING_IDX cons, prod;
+	size_t n = 0;
+
+	if (!cons_ring)
+		return 0;
+	cons = cons_ring->in_cons;
+	prod = __atomic_load_n(&cons_ring->in_prod, __ATOMIC_ACQUIRE);
+	if (prod - cons > IN_SIZE)
+		cons = prod - IN_SIZE; /* a confused back end: skip ahead */
+	while (cons != prod && n < max)
+		buf[n++] = cons_ring->in[cons++ % IN_SIZE];
+	__atomic_store_n(&cons_ring->in_cons, cons, __ATOMIC_RELEASE);
+	if (n)
+		ring_kick();
+	return n;
+}
+
+uint32_t stub_console_port(void)
+{
+	return cons_ring ? cons_port : 0;
 }
 
 void console_write(const char *s, size_t len)

@@ -3,7 +3,8 @@
  * modules it was handed (ELF images, checked), runs them, watches them
  * (VIRQ_DOM_EXC) and destroys them. Module command lines: "<file>
  * weight=N" builds a domain with that scheduling weight; "console" gives
- * it a console ring served by this domain's console back end.
+ * it a console ring served by this domain's console back end, and
+ * "attach" sends it what is typed on the serial console.
  *
  * The checks: two CPU-bound domains with weights 256 and 512 share one
  * CPU about 1:2; a domain that faults is reported and destroyed; a
@@ -113,6 +114,8 @@ static void build_all(void)
 		if (!b.error && b.console_domid == 0)
 			check("console back end",
 			      consback_add(b.domid, name, b.console_port), 0);
+		if (!b.error && strstr_simple(c->cmdline, " attach"))
+			check("attach", consback_attach(b.domid), 0);
 		c->domid = b.domid;
 		c->first_mfn = b.first_mfn;
 		op.u.setweight.weight = c->weight ? c->weight : 256;
@@ -170,6 +173,7 @@ static void wait_for_finishers(void)
 
 	do {
 		stub_sleep(100 * MS);
+		consback_pump();
 		consback_poll();
 		reap_stopped(); /* a finisher may wait for another to go */
 		all = true;

@@ -286,6 +286,14 @@ def tests():
               r"^domain 3 \(xsevil\) destroyed$",
               r"^domain 1 \(xenstored\) destroyed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pv-console-input", kernel("", ["{toolstack}",
+                                             "{conecho} console attach"]),
+             HALTED,
+             [r"^\(d0\) attached to d1's console \(Ctrl-\] leaves\)$",
+              r"^\(d0\) \[d1\] conecho: got 'hi there'$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2,
+             script=[(r"conecho: ready", b"hi there\r")]),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -317,7 +325,7 @@ class Context:
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
-                    "xsclient", "xsevil"):
+                    "xsclient", "xsevil", "conecho"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -21,4 +21,14 @@ bool consback_poll(void);
 /* Send keyboard input to domid's ring: bytes taken, or -errno. */
 long consback_input(domid_t domid, const char *s, size_t len);
 
+/*
+ * The serial console's input (VIRQ_CONSOLE, CONSOLEIO_read) goes to
+ * the attached domain's ring; Ctrl-] detaches. consback_attach() binds
+ * VIRQ_CONSOLE the first time; consback_pump() moves what was typed.
+ */
+#define CONSBACK_DETACH 0x1d /* Ctrl-] */
+long consback_attach(domid_t domid);
+void consback_detach(void);
+void consback_pump(void);
+
 #endif

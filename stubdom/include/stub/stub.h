@@ -21,6 +21,10 @@ int vprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t len);
 /* Use the console ring start_info names, if any (from stub_start). */
 void stub_console_init(void);
+/* Input from the console ring: up to max bytes, without waiting. */
+size_t stub_console_read(char *buf, size_t max);
+/* The console ring's port (to bind a handler for input), or 0. */
+uint32_t stub_console_port(void);
 
 void stub_shutdown(unsigned int reason) __attribute__((noreturn));
 /* Print the reason and crash the domain. */
