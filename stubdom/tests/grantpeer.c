@@ -8,6 +8,9 @@
  * mapper's mapping must keep the frame, contents and all, until it
  * unmaps. Each prints "grantpeer <role>: N passed, M failed".
  *
+ * With "dies" the mapper instead powers off holding its mapping: once
+ * the toolstack has destroyed it, the granter's entry must be idle again.
+ *
  * With "bench=N" both instead time N grant copies of a 4 KiB page from
  * the granter into the mapper, one and 16 per call, against N page
  * copies by memcpy in the hypervisor (the test device), in the same run.
@@ -178,6 +181,39 @@ static void mapper(domid_t peer, struct evtchn_send *send)
 	printf("grantpeer: mapping outlived its granter\n");
 }
 
+static void dies_granter(domid_t peer)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = peer };
+	uint64_t deadline;
+	long ref = stub_grant_access(peer, mfn_of(page_g), false);
+
+	check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	stub_event_bind(au.port, on_event, NULL);
+	wait_for(1); /* mapped, and about to go */
+	check("entry in use", in_use(ref), GTF_reading | GTF_writing);
+	deadline = stub_now() + 10000 * MS;
+	while (in_use(ref) && stub_now() < deadline)
+		stub_sleep(10 * MS);
+	check("entry idle once the mapper is gone", in_use(ref), 0);
+	check("revoke", stub_grant_end(ref), 0);
+	printf("grantpeer: entry idle after its mapper was destroyed\n");
+}
+
+static void dies_mapper(domid_t peer)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = peer,
+					      .remote_port = 1 };
+	struct evtchn_send send;
+	grant_handle_t h;
+
+	while (stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi) < 0)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	check("map", stub_grant_map(peer, 8, VA_RW, false, &h), GNTST_okay);
+	send.port = bi.local_port;
+	stub_evtchn_op(EVTCHNOP_send, &send);
+}
+
 static void bench_granter(domid_t peer)
 {
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
@@ -248,6 +284,15 @@ int app_main(const char *cmdline)
 
 	stub_events_init();
 	check("gnttab init", stub_gnttab_init(1), 0);
+	if (has(cmdline, "dies")) {
+		if (is_granter)
+			dies_granter(peer);
+		else
+			dies_mapper(peer);
+		printf("grantpeer %s: %u passed, %u failed\n",
+		       is_granter ? "granter" : "mapper", passed, failed);
+		return SHUTDOWN_poweroff; /* the mapper, still mapping */
+	}
 	if (bench) {
 		if (is_granter)
 			bench_granter(peer);

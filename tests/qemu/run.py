@@ -294,6 +294,15 @@ def tests():
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2,
              script=[(r"conecho: ready", b"hi there\r")]),
+        Test("grants-mapper-dies", kernel("", [
+            "{toolstack}", "{grantpeer} role=granter peer=2 dies",
+            "{grantpeer} role=mapper peer=1 dies"]), HALTED,
+             [r"^\(d1\) grantpeer: entry idle after its mapper was "
+              r"destroyed$",
+              r"^\(d1\) grantpeer granter: \d+ passed, 0 failed$",
+              r"^\(d2\) grantpeer mapper: \d+ passed, 0 failed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"not freed"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
