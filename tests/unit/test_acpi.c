@@ -1114,6 +1114,10 @@ static void test_dmar(void **state)
 	assert_int_equal(ai.dmar_length, 64);
 	assert_int_equal(ai.dmar_haw, 39);
 	assert_int_equal(ai.dmar_flags, ACPI_DMAR_INTR_REMAP);
+	assert_int_equal(ai.nr_drhd, 1);
+	assert_int_equal(paddr_x(ai.drhd[0].base), 0xfed90000);
+	assert_true(ai.drhd[0].include_all);
+	assert_int_equal(ai.drhd[0].nr_scopes, 0);
 	print();
 	expect_printed("ACPI: DMAR at 0x16000, 64 bytes: host address width "
 		       "39, interrupt remapping\r\n");
@@ -1121,6 +1125,51 @@ static void test_dmar(void **state)
 	assert_int_equal(parse(), 0);
 	assert_int_equal(ai.dmar_haw, 48);
 	assert_int_equal(ai.dmar_flags, 3);
+}
+
+/* A unit with scopes, a reserved region, then a structure of length 2. */
+static void test_dmar_structures(void **state)
+{
+	static const uint64_t r[] = { FACP_PA, DMAR_PA };
+
+	(void)state;
+	put_rsdt(r, 2);
+	tbl_begin(DMAR_PA, "DMAR");
+	tbl_u8(38);
+	tbl_u8(0);
+	tbl_bytes("\0\0\0\0\0\0\0\0\0\0", 10);
+	tbl_u16(0);	      /* DRHD */
+	tbl_u16(16 + 8 + 10); /* two scopes: one hop, then two hops */
+	tbl_u8(0);	      /* listed devices only */
+	tbl_u8(0);
+	tbl_u16(1); /* segment */
+	tbl_u64(0xfed91000);
+	tbl_bytes("\x01\x08\0\0\0\x00\x03\x00", 8); /* 00:03.0 */
+	tbl_bytes("\x02\x0a\0\0\0\x00\x1c\x00\x00\x00", 10);
+	tbl_u16(1);  /* RMRR */
+	tbl_u16(32); /* one scope */
+	tbl_u16(0);
+	tbl_u16(1);
+	tbl_u64(0x7e000000);
+	tbl_u64(0x7e0fffff);
+	tbl_bytes("\x01\x08\0\0\0\x00\x04\x01", 8); /* 00:04.1 */
+	tbl_u16(7);
+	tbl_u16(2); /* impossible length: the walk ends here */
+	tbl_end();
+	assert_int_equal(parse_warnings(), 0);
+	expect_one_warning("structure of length 2 at offset");
+	assert_true(ai.have_dmar);
+	assert_int_equal(ai.nr_drhd, 1);
+	assert_false(ai.drhd[0].include_all);
+	assert_int_equal(ai.drhd[0].segment, 1);
+	assert_int_equal(paddr_x(ai.drhd[0].base), 0xfed91000);
+	assert_int_equal(ai.drhd[0].nr_scopes, 1); /* the two-hop one left */
+	assert_int_equal(ai.drhd[0].scopes[0].type, 1);
+	assert_int_equal(ai.drhd[0].scopes[0].devfn, 3 << 3);
+	assert_int_equal(ai.nr_rmrr, 1);
+	assert_int_equal(paddr_x(ai.rmrr[0].base), 0x7e000000);
+	assert_int_equal(paddr_x(ai.rmrr[0].limit), 0x7e0fffff);
+	assert_int_equal(ai.rmrr[0].scopes[0].devfn, 4 << 3 | 1);
 }
 
 static void test_dmar_bad(void **state)
@@ -1319,6 +1368,7 @@ int main(void)
 		T(test_mcfg_entries),
 		T(test_hpet_bad),
 		T(test_dmar),
+		T(test_dmar_structures),
 		T(test_dmar_bad),
 		T(test_random_madt),
 		T(test_random_root),

@@ -144,6 +144,18 @@ static void acpi_print_dmar(const struct acpi_info *ai)
 		 f & ACPI_DMAR_INTR_REMAP ? ", interrupt remapping" : "",
 		 f & ACPI_DMAR_X2APIC_OPT_OUT ? ", x2APIC opt-out" : "",
 		 f & ACPI_DMAR_DMA_CTRL_OPT_IN ? ", DMA control opt-in" : "");
+	for (unsigned int i = 0; i < ai->nr_drhd; i++)
+		log_info("ACPI: DMAR unit %u at %#llx, segment %u, %s, %u "
+			 "device scopes\n",
+			 i, acpi_pa(ai->drhd[i].base), ai->drhd[i].segment,
+			 ai->drhd[i].include_all ? "all devices"
+						 : "listed "
+						   "devices",
+			 ai->drhd[i].nr_scopes);
+	for (unsigned int i = 0; i < ai->nr_rmrr; i++)
+		log_info("ACPI: DMAR reserved region %#llx-%#llx, %u devices\n",
+			 acpi_pa(ai->rmrr[i].base), acpi_pa(ai->rmrr[i].limit),
+			 ai->rmrr[i].nr_scopes);
 }
 
 /* Log the tables, then what the MADT, MCFG, HPET and DMAR say. */

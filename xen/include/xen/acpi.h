@@ -65,6 +65,33 @@ struct acpi_table {
 #define ACPI_DMAR_X2APIC_OPT_OUT  (1u << 1)
 #define ACPI_DMAR_DMA_CTRL_OPT_IN (1u << 2)
 
+/* A DMAR remapping unit (DRHD) and a reserved region (RMRR). */
+#define ACPI_DRHD_MAX	     8
+#define ACPI_RMRR_MAX	     8
+#define ACPI_DMAR_SCOPES_MAX 16 /* devices named by one structure */
+
+/* A device scope entry whose path is one hop: bus, device, function. */
+struct acpi_dmar_scope {
+	uint8_t type; /* 1 endpoint, 2 bridge, 3 IO-APIC, 4 HPET */
+	uint8_t bus;
+	uint8_t devfn;
+};
+
+struct acpi_drhd {
+	paddr_t base; /* its registers */
+	uint16_t segment;
+	bool include_all; /* every device of the segment not named elsewhere */
+	unsigned int nr_scopes;
+	struct acpi_dmar_scope scopes[ACPI_DMAR_SCOPES_MAX];
+};
+
+struct acpi_rmrr {
+	uint16_t segment;
+	paddr_t base, limit; /* inclusive limit */
+	unsigned int nr_scopes;
+	struct acpi_dmar_scope scopes[ACPI_DMAR_SCOPES_MAX];
+};
+
 /* What acpi_parse() found. */
 struct acpi_info {
 	paddr_t rsdp;
@@ -98,12 +125,15 @@ struct acpi_info {
 	uint8_t hpet_number;
 	uint16_t hpet_min_tick;
 
-	/* Handed over whole to the IOMMU code; only its header is checked. */
+	/* The IOMMU: its header, remapping units and reserved regions. */
 	bool have_dmar;
 	paddr_t dmar_addr;
 	uint32_t dmar_length;
 	uint8_t dmar_haw; /* host address width in bits */
 	uint8_t dmar_flags;
+	unsigned int nr_drhd, nr_rmrr;
+	struct acpi_drhd drhd[ACPI_DRHD_MAX];
+	struct acpi_rmrr rmrr[ACPI_RMRR_MAX];
 };
 
 /*
