@@ -28,6 +28,8 @@ unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
 unit-policy := xen/common/policy.c
+unit-pci := $(UNIT_PRINTK) $(addprefix xen/drivers/pci/,bar.c cap.c conf.c \
+	dev.c print.c scan.c)
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
 	xen/common/vsnprintf.c
@@ -36,7 +38,7 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	request.c) xen/common/vsnprintf.c
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy xenstore xenbus
+	sched evtchn policy pci xenstore xenbus
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

@@ -1,0 +1,198 @@
+/*
+ * PCI in the hypervisor: configuration space access, and the table of
+ * functions found at boot with their BARs and capabilities, each with an
+ * owner. Mechanism only: which domain gets which function is decided by
+ * the control domain.
+ */
+#ifndef XEN_PCI_H
+#define XEN_PCI_H
+
+#include <xen/mm.h>
+#include <xen/types.h>
+
+struct acpi_info;
+
+/* Segment (16 bits), bus (8), device (5), function (3): Xen's layout. */
+TYPESAFE_(pci_sbdf, uint32_t)
+
+static inline pci_sbdf_t pci_sbdf(unsigned int seg, unsigned int bus,
+				  unsigned int dev, unsigned int fn)
+{
+	return _pci_sbdf((seg & 0xffff) << 16 | (bus & 0xff) << 8 |
+			 (dev & 0x1f) << 3 | (fn & 7));
+}
+
+static inline unsigned int pci_sbdf_seg(pci_sbdf_t s)
+{
+	return pci_sbdf_x(s) >> 16;
+}
+
+static inline unsigned int pci_sbdf_bus(pci_sbdf_t s)
+{
+	return (pci_sbdf_x(s) >> 8) & 0xff;
+}
+
+static inline unsigned int pci_sbdf_dev(pci_sbdf_t s)
+{
+	return (pci_sbdf_x(s) >> 3) & 0x1f;
+}
+
+static inline unsigned int pci_sbdf_fn(pci_sbdf_t s)
+{
+	return pci_sbdf_x(s) & 7;
+}
+
+/* Configuration space registers (PCI Local Bus 3.0, PCIe 4.0). */
+#define PCI_VENDOR_ID	  0x00
+#define PCI_DEVICE_ID	  0x02
+#define PCI_COMMAND	  0x04
+#define PCI_CMD_IO	  (1u << 0)
+#define PCI_CMD_MEMORY	  (1u << 1)
+#define PCI_STATUS	  0x06
+#define PCI_STATUS_CAPS	  (1u << 4)
+#define PCI_CLASS_REV	  0x08 /* class << 8 | revision */
+#define PCI_HEADER_TYPE	  0x0e
+#define PCI_HEADER_MF	  0x80 /* multi-function device */
+#define PCI_HEADER_NORMAL 0
+#define PCI_HEADER_BRIDGE 1
+#define PCI_HEADER_CB	  2 /* CardBus bridge */
+#define PCI_BAR0	  0x10
+#define PCI_CAP_PTR	  0x34
+#define PCI_CB_CAP_PTR	  0x14
+#define PCI_PRIMARY_BUS	  0x18 /* bridges: primary, secondary, subordinate */
+#define PCI_SECONDARY_BUS 0x19
+#define PCI_SUBORD_BUS	  0x1a
+
+#define PCI_VENDOR_NONE 0xffff /* what a missing function reads as */
+
+#define PCI_CONF_SIZE	  256  /* conventional configuration space */
+#define PCI_CONF_SIZE_EXT 4096 /* PCI Express extended space */
+#define PCI_BUSES	  256
+
+/*
+ * How configuration space is reached. The backend gets only aligned
+ * accesses of 1, 2 or 4 bytes within its size, and must answer all ones
+ * for a function, bus or segment that is not there (and never fault).
+ */
+struct pci_conf_ops {
+	const char *name;
+	unsigned int size; /* PCI_CONF_SIZE or PCI_CONF_SIZE_EXT */
+	uint32_t (*read)(pci_sbdf_t sbdf, unsigned int reg, unsigned int len);
+	void (*write)(pci_sbdf_t sbdf, unsigned int reg, unsigned int len,
+		      uint32_t val);
+};
+
+/* Use ops from now on (at boot, or from a host test). */
+void pci_conf_set_ops(const struct pci_conf_ops *ops);
+
+/*
+ * Read or write len (1, 2 or 4) bytes at reg of sbdf's configuration
+ * space. -EINVAL for a bad len, a misaligned reg or one beyond the
+ * space, -ENOENT when there is no backend; a failed read gives all ones.
+ */
+int pci_conf_read(pci_sbdf_t sbdf, unsigned int reg, unsigned int len,
+		  uint32_t *val);
+int pci_conf_write(pci_sbdf_t sbdf, unsigned int reg, unsigned int len,
+		   uint32_t val);
+uint8_t pci_conf_read8(pci_sbdf_t sbdf, unsigned int reg);
+uint16_t pci_conf_read16(pci_sbdf_t sbdf, unsigned int reg);
+uint32_t pci_conf_read32(pci_sbdf_t sbdf, unsigned int reg);
+int pci_conf_write8(pci_sbdf_t sbdf, unsigned int reg, uint8_t val);
+int pci_conf_write16(pci_sbdf_t sbdf, unsigned int reg, uint16_t val);
+int pci_conf_write32(pci_sbdf_t sbdf, unsigned int reg, uint32_t val);
+
+/* The bytes of configuration space the backend reaches (0: none yet). */
+unsigned int pci_conf_size(void);
+
+#define PCI_BARS_MAX 6
+
+/* A BAR: its address as firmware left it, size 0 when not implemented. */
+struct pci_bar {
+	uint64_t addr;
+	uint64_t size;
+	bool io;       /* I/O space, else memory */
+	bool mem64;    /* takes this slot and the next */
+	bool prefetch; /* prefetchable memory */
+};
+
+/* What was found of a function: its place, identity and resources. */
+struct pci_dev {
+	pci_sbdf_t sbdf;
+	uint16_t vendor, device;
+	uint32_t class;	      /* base << 16 | subclass << 8 | prog-if */
+	uint8_t hdr_type;     /* without the multi-function bit */
+	bool host_bridge;     /* class 0600 */
+	bool bridge;	      /* PCI-to-PCI (header type 1) */
+	uint8_t sec_bus;      /* bridges: secondary and subordinate buses */
+	uint8_t sub_bus;      /*   as firmware numbered them */
+	unsigned int nr_bars; /* slots: 6, 2 for a bridge, 1 for CardBus */
+	struct pci_bar bars[PCI_BARS_MAX];
+
+	/* Capabilities: each offset is 0 when the capability is absent. */
+	uint8_t pm_cap;
+	uint8_t pm_pmcsr; /* PMCSR offset */
+	bool pm_no_soft_reset;
+	uint8_t msi_cap;
+	bool msi_64bit, msi_maskable;
+	uint8_t pcie_cap;
+	bool pcie_flr; /* DevCap: function level reset */
+	uint8_t msix_cap;
+	uint16_t msix_size; /* table entries */
+	uint8_t msix_table_bir, msix_pba_bir;
+	uint32_t msix_table_off, msix_pba_off;
+	bool caps_bad; /* the list was malformed; walking it stopped */
+
+	domid_t owner; /* PCI_OWNER_*, or the domain it is assigned to */
+};
+
+/* Owners: Xen's reserved domain ids. */
+#define PCI_OWNER_HYPERVISOR DOMID_XEN
+#define PCI_OWNER_NONE	     DOMID_INVALID
+
+#define PCI_DEVS_MAX 256 /* functions beyond are logged and ignored */
+
+/* A bus to start enumeration at: bus 0 of each segment, in practice. */
+struct pci_root {
+	uint16_t seg;
+	uint8_t bus;
+};
+
+/*
+ * Forget what was found, then walk each root depth first through the
+ * PCI-to-PCI bridges (their bus numbers as firmware set them) and record
+ * every function. Returns the number recorded.
+ */
+unsigned int pci_scan(const struct pci_root *roots, unsigned int nr);
+
+/* Functions beyond PCI_DEVS_MAX found by the last scan. */
+unsigned int pci_devs_dropped(void);
+
+/* The functions found, in the order found; NULL past the end. */
+unsigned int pci_dev_count(void);
+const struct pci_dev *pci_dev_at(unsigned int i);
+const struct pci_dev *pci_dev_find(pci_sbdf_t sbdf);
+
+/*
+ * A function's owner. Both fail with -ENOENT for a function not found;
+ * setting fails with -EPERM for one the hypervisor keeps, -EINVAL for an owner
+ * that is neither a domain nor PCI_OWNER_NONE.
+ */
+int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner);
+int pci_set_owner(pci_sbdf_t sbdf, domid_t owner);
+
+/*
+ * Format d's boot line into buf ("PCI 0000:00:02.0 8086:10d3 class
+ * 020000 ..."); returns the length it would have (snprintf-style).
+ */
+int pci_format(const struct pci_dev *d, char *buf, size_t size);
+
+/* Log one line per function found. */
+void pci_print(void);
+
+/*
+ * Reach configuration space through the MCFG's ECAM windows, or else the
+ * 0xcf8/0xcfc ports, then scan and print. At boot, on one CPU.
+ */
+void pci_init(const struct acpi_info *ai);
+
+#endif
