@@ -74,7 +74,21 @@ xen-y := \
 	xen/drivers/acpi/mcfg.o \
 	xen/drivers/acpi/print.o \
 	xen/drivers/acpi/tables.o \
-	xen/drivers/char/ns16550.o
+	xen/drivers/iommu/iopt.o \
+	xen/drivers/iommu/vtd.o \
+	xen/drivers/iommu/vtd-domain.o \
+	xen/drivers/iommu/vtd-fault.o \
+	xen/drivers/iommu/vtd-qi.o \
+	xen/drivers/char/ns16550.o \
+	xen/drivers/pci/bar.o \
+	xen/drivers/pci/cap.o \
+	xen/drivers/pci/conf.o \
+	xen/drivers/pci/dev.o \
+	xen/drivers/pci/ecam.o \
+	xen/drivers/pci/init.o \
+	xen/drivers/pci/port.o \
+	xen/drivers/pci/print.o \
+	xen/drivers/pci/scan.o
 
 # A feature that is off is replaced by its stub file.
 xen-$(CONFIG_SELFTEST) += xen/common/selftest.o

@@ -8,6 +8,7 @@
 #include <xen/errno.h>
 #include <xen/event.h>
 #include <xen/grant_table.h>
+#include <xen/iommu.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <xen/string.h>
@@ -247,6 +248,7 @@ int domain_destroy(struct domain *d)
 	domain_watchdogs_stop(d);
 	evtchn_domain_destroy(d);
 	gnttab_domain_destroy(d);
+	iommu_domain_destroy(d); /* its devices blocked before its frames go */
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);

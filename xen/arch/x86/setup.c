@@ -6,11 +6,13 @@
 #include <xen/arch.h>
 #include <xen/bootinfo.h>
 #include <xen/console.h>
+#include <xen/iommu.h>
 #include <xen/kernel.h>
 #include <xen/keyhandler.h>
 #include <xen/lib.h>
 #include <xen/multiboot.h>
 #include <xen/param.h>
+#include <xen/pci.h>
 #include <xen/smp.h>
 #include <xen/sched.h>
 #include <xen/timer.h>
@@ -50,6 +52,8 @@ static void __noreturn start_xen_on_stack(void)
 	pv_time_init();
 	timer_subsys_init();
 	smp_init_ipis();
+	pci_init(&acpi_info);
+	iommu_init(&acpi_info);
 	local_irq_enable();
 	smp_boot_cpus(&acpi_info);
 	schedule_init();

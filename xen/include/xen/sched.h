@@ -29,6 +29,7 @@ enum domain_state {
 
 struct evtchn_table;
 struct grant_table;
+struct iommu_domain;
 
 struct vcpu {
 	unsigned int vcpu_id;
@@ -66,6 +67,7 @@ struct domain {
 	bool watchdog_used[DOMAIN_WATCHDOGS];
 	struct evtchn_table *evtchn; /* xen/common/event_channel.c */
 	struct grant_table *gnttab;  /* xen/common/grant_table.c */
+	struct iommu_domain *iommu;  /* its DMA table, when it has devices */
 	bool console_line_start;     /* false: its console output is mid-line */
 	struct arch_domain arch;
 	struct domain *next; /* in the domain list, by id */

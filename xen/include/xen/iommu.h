@@ -1,0 +1,45 @@
+/*
+ * The IOMMU (Intel VT-d, xen/drivers/iommu/): once it is on, a device
+ * reaches memory only through the second-level page table of the domain
+ * it is assigned to, which maps exactly that domain's frames at their
+ * machine addresses (bus address = machine address, as for Xen PV).
+ * Unassigned devices reach nothing: their DMA faults, and the fault is
+ * logged with the device and the address.
+ */
+#ifndef XEN_IOMMU_H
+#define XEN_IOMMU_H
+
+#include <xen/types.h>
+
+struct acpi_info;
+struct domain;
+struct iommu_domain;
+
+/*
+ * Find the remapping units in the DMAR and turn DMA remapping on, every
+ * device blocked. 0, -ENODEV without a usable IOMMU, -EIO when a unit
+ * does not do what it is told (then it stays off).
+ */
+int iommu_init(const struct acpi_info *ai);
+bool iommu_enabled(void);
+
+/* d's table, mapping every frame d holds now; later ones as they come. */
+int iommu_domain_init(struct domain *d);
+/* Devices taken away first: the table goes. */
+void iommu_domain_destroy(struct domain *d);
+/* Keep d's table in step with its memory (no-ops without a table). */
+int iommu_map_frame(struct domain *d, uint64_t mfn);
+void iommu_unmap_frame(struct domain *d, uint64_t mfn);
+
+/*
+ * Let segment:bus:devfn reach d's memory (d must have a table), or
+ * block it again. -ENODEV if no unit covers the device, -EBUSY if it
+ * is assigned to another domain.
+ */
+int iommu_assign(struct domain *d, uint16_t seg, uint8_t bus, uint8_t devfn);
+int iommu_deassign(uint16_t seg, uint8_t bus, uint8_t devfn);
+
+/* DMA faults logged since boot (for tests). */
+unsigned long iommu_fault_count(void);
+
+#endif
