@@ -89,9 +89,10 @@ $(AUTOCONF_H): $(AUTO_CONF) ;
 include xen/build.mk
 include stubdom/build.mk
 include tools/build.mk
+include tools/hostscan/build.mk
 include tests/build.mk
 
-all: xen stubdom image
+all: xen stubdom image hostscan
 
 # ---- Housekeeping --------------------------------------------------------
 

@@ -113,7 +113,7 @@ test-format: $(DEPS_STAMP)
 
 # Every part runs even when an earlier one fails; the target fails if any did.
 TEST_PARTS := test-unit test-qemu test-headers test-config test-matrix \
-	test-format
+	test-format test-hostscan
 
 # The last line sums the parts' summaries; a part that failed without
 # counting its failures (a build error, say) counts as one.
