@@ -95,7 +95,8 @@ xen-$(CONFIG_SELFTEST) += xen/common/selftest.o
 xen-$(if $(CONFIG_SELFTEST),n,y) += xen/common/selftest-stub.o
 xen-$(CONFIG_DEBUG_KEYS) += xen/common/keyhandler.o
 xen-$(if $(CONFIG_DEBUG_KEYS),n,y) += xen/common/keyhandler-stub.o
-xen-$(CONFIG_TEST_EXIT) += xen/arch/x86/testdev.o xen/arch/x86/testdev-entry.o
+xen-$(CONFIG_TEST_EXIT) += xen/arch/x86/testdev.o xen/arch/x86/testdev-entry.o \
+	xen/arch/x86/testdev-iommu.o
 xen-$(if $(CONFIG_TEST_EXIT),n,y) += xen/arch/x86/testdev-stub.o
 
 XEN_OBJS := $(addprefix $(O)/,$(xen-y))

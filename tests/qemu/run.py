@@ -179,6 +179,22 @@ def tests():
                      (r"'R' reboot", b"m"), (r"MiB free", b"c"),
                      (r"CPU 1: APIC", b"t"), (r"CPU 1: \d+ queued", b"i"),
                      (r"0xf1: ", b"x"), (r"No debug key", b"R")]),
+        Test("iommu-dma", kernel("test=iommu"), HALTED,
+             [r"^IOMMU: unit 0 at 0xfed90000: VT-d 1\.0, [34]-level tables",
+              r"^IOMMU: DMA fault: device 00:03\.0 \(unassigned\) read at "
+              r"0x[0-9a-f]+, reason \d+$",
+              r"^iommu test: unassigned device's DMA faulted$",
+              r"^iommu test: the assigned device's DMA completed: model "
+              r"'QEMU NVMe Ctrl'$",
+              r"^iommu test: passed$"]),
+        Test("pci-scan", kernel(""), HALTED,
+             [r"^PCI: configuration space through ECAM$",
+              r"^PCI 0000:00:02\.0 8086:10d3 class 020000 .* caps PM MSI\(64\) "
+              r"PCIe MSI-X\(5\)$",
+              r"^PCI 0000:00:03\.0 1b36:0010 class 010802 BAR0 mem64 "
+              r"0x[0-9a-f]+ 16K caps .*MSI-X\(65\)",
+              r"^PCI 0000:00:00\.0 8086:29c0 class 060000 host-bridge owner "
+              r"xen$"]),
         Test("pv-basic", kernel("", ["{pvbasic} hello=1", "{m1} first=1",
                                      "{m2}"]), HALTED,
              [r"^Control domain: \d+ MiB, entry 0x4",

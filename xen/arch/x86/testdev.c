@@ -24,6 +24,7 @@ enum testdev_action {
 	TEST_WRITE_TEXT,
 	TEST_EXEC_DATA,
 	TEST_STACK_OVERFLOW,
+	TEST_IOMMU,
 };
 
 static enum testdev_action testdev_action;
@@ -39,6 +40,7 @@ static int testdev_parse(const char *v)
 		[TEST_WRITE_TEXT] = "writetext",
 		[TEST_EXEC_DATA] = "execdata",
 		[TEST_STACK_OVERFLOW] = "stackoverflow",
+		[TEST_IOMMU] = "iommu",
 	};
 
 	for (unsigned int i = TEST_PANIC; i < ARRAY_SIZE(names); i++) {
@@ -185,6 +187,9 @@ void testdev_run(void)
 		break;
 	case TEST_ASSERT:
 		ASSERT(testdev_action != TEST_ASSERT);
+		break;
+	case TEST_IOMMU:
+		testdev_iommu();
 		break;
 	}
 }

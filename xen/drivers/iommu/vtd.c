@@ -180,6 +180,11 @@ bool iommu_enabled(void)
 	return vtd_on;
 }
 
+void iommu_poll_faults(void)
+{
+	vtd_softirq();
+}
+
 unsigned long iommu_fault_count(void)
 {
 	return vtd_fault_total();

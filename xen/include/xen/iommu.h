@@ -39,7 +39,8 @@ void iommu_unmap_frame(struct domain *d, uint64_t mfn);
 int iommu_assign(struct domain *d, uint16_t seg, uint8_t bus, uint8_t devfn);
 int iommu_deassign(uint16_t seg, uint8_t bus, uint8_t devfn);
 
-/* DMA faults logged since boot (for tests). */
+/* DMA faults logged since boot, and logging them now (for tests). */
 unsigned long iommu_fault_count(void);
+void iommu_poll_faults(void);
 
 #endif

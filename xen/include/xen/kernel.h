@@ -37,6 +37,8 @@ void kernel_domains_changed(void);
 #define TESTDEV_CONTROL_CRASHED 0x12 /* status 37 */
 void testdev_exit(unsigned int code);
 void testdev_run(void);
+/* test=iommu (xen/arch/x86/testdev-iommu.c). */
+void testdev_iommu(void);
 /* Test-only hypercall (__HYPERVISOR_arch_7); -ENOSYS without the device. */
 long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5);
