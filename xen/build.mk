@@ -33,6 +33,7 @@ xen-y := \
 	xen/arch/x86/pv/guest-access.o \
 	xen/arch/x86/pv/hypercall.o \
 	xen/arch/x86/pv/mm.o \
+	xen/arch/x86/pv/physdev.o \
 	xen/arch/x86/pv/time.o \
 	xen/arch/x86/pv/tlb.o \
 	xen/arch/x86/pv/traps.o \
@@ -80,6 +81,8 @@ xen-y := \
 	xen/drivers/iommu/vtd-fault.o \
 	xen/drivers/iommu/vtd-qi.o \
 	xen/drivers/char/ns16550.o \
+	xen/drivers/pci/access.o \
+	xen/drivers/pci/assign.o \
 	xen/drivers/pci/bar.o \
 	xen/drivers/pci/cap.o \
 	xen/drivers/pci/conf.o \
@@ -88,6 +91,7 @@ xen-y := \
 	xen/drivers/pci/init.o \
 	xen/drivers/pci/port.o \
 	xen/drivers/pci/print.o \
+	xen/drivers/pci/reset.o \
 	xen/drivers/pci/scan.o
 
 # A feature that is off is replaced by its stub file.

@@ -319,6 +319,20 @@ def tests():
               r"^\(d2\) grantpeer mapper: \d+ passed, 0 failed$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"not freed"], cpus=2),
+        Test("driver-domain-nvme", kernel("", ["{toolstack}",
+                                               "{nvmedom} sbdf=24"]),
+             HALTED,
+             [r"^PCI 0000:00:03\.0: assigned to domain 1 \(reset: function "
+              r"level reset\)$",
+              r"^\(d1\) nvmedom: identify by DMA: model 'QEMU NVMe Ctrl'$",
+              r"^IOMMU: DMA fault: device 00:03\.0 \(domain 1\) write at "
+              r"0x[0-9a-f]+, reason \d+$",
+              r"^\(d1\) nvmedom: DMA outside its memory: stopped$",
+              r"^\(d1\) nvmedom: \d+ passed, 0 failed$",
+              r"^PCI 0000:00:03\.0: taken back from domain 1 \(reset: "
+              r"function level reset\)$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -350,7 +364,7 @@ class Context:
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
-                    "xsclient", "xsevil", "conecho"):
+                    "xsclient", "xsevil", "conecho", "nvmedom"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -9,6 +9,7 @@
 #include <xen/event.h>
 #include <xen/grant_table.h>
 #include <xen/iommu.h>
+#include <xen/pci.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <xen/string.h>
@@ -248,6 +249,7 @@ int domain_destroy(struct domain *d)
 	domain_watchdogs_stop(d);
 	evtchn_domain_destroy(d);
 	gnttab_domain_destroy(d);
+	pci_release_domain(d);	 /* its devices reset and unowned */
 	iommu_domain_destroy(d); /* its devices blocked before its frames go */
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);

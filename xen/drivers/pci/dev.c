@@ -78,6 +78,24 @@ int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner)
 	return 0;
 }
 
+int pci_claim(pci_sbdf_t sbdf, domid_t owner)
+{
+	struct pci_dev *d = pci_dev_lookup(sbdf);
+	int rc = 0;
+
+	if (!d)
+		return -ENOENT;
+	spin_lock(&pci_owner_lock);
+	if (d->owner == PCI_OWNER_HYPERVISOR)
+		rc = -EPERM;
+	else if (d->owner != PCI_OWNER_NONE)
+		rc = -EBUSY;
+	else
+		d->owner = owner;
+	spin_unlock(&pci_owner_lock);
+	return rc;
+}
+
 /* What the hypervisor keeps is never handed out, nor taken back. */
 int pci_set_owner(pci_sbdf_t sbdf, domid_t owner)
 {

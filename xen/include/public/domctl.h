@@ -33,6 +33,8 @@
 #define XEN_DOMCTL_max_mem	   11
 #define XEN_DOMCTL_setvcpucontext  12
 #define XEN_DOMCTL_max_vcpus	   15
+#define XEN_DOMCTL_assign_device   37
+#define XEN_DOMCTL_deassign_device 47
 #define XEN_DOMCTL_populate	   128
 #define XEN_DOMCTL_map_foreign	   129
 #define XEN_DOMCTL_unmap_foreign   130
@@ -235,6 +237,26 @@ XEN_ABI_SIZE(struct xen_domctl_gnttab_seed, 16);
 XEN_ABI_OFFSET(struct xen_domctl_gnttab_seed, ref, 8);
 XEN_ABI_OFFSET(struct xen_domctl_gnttab_seed, to, 12);
 
+/*
+ * assign_device, deassign_device: a PCI function (machine_sbdf: segment
+ * << 16 | bus << 8 | devfn) to or from the domain. It is reset on the
+ * way in and out, and confined by the IOMMU to the domain's memory.
+ */
+#define XEN_DOMCTL_DEV_PCI 0
+struct xen_domctl_assign_device {
+	uint32_t dev;	/* IN: XEN_DOMCTL_DEV_PCI */
+	uint32_t flags; /* IN: 0 */
+	union {
+		struct {
+			uint32_t machine_sbdf;
+		} pci;
+		uint64_t _pad0[4];
+	} u;
+};
+typedef struct xen_domctl_assign_device xen_domctl_assign_device_t;
+XEN_ABI_SIZE(struct xen_domctl_assign_device, 40);
+XEN_ABI_OFFSET(struct xen_domctl_assign_device, u, 8);
+
 /* Payloads never grow the call beyond this. */
 #define XEN_DOMCTL_PAYLOAD_SIZE 128
 
@@ -255,6 +277,7 @@ struct xen_domctl {
 		struct xen_domctl_setweight setweight;
 		struct xen_domctl_setcap setcap;
 		struct xen_domctl_gnttab_seed gnttab_seed;
+		struct xen_domctl_assign_device assign_device;
 		uint8_t pad[XEN_DOMCTL_PAYLOAD_SIZE];
 	} u;
 };

@@ -39,6 +39,25 @@
 
 #define PHYSDEVOP_pirq_eoi_gmfn PHYSDEVOP_pirq_eoi_gmfn_v2
 
+/*
+ * Citadel: configuration space of a PCI function the caller owns (a
+ * driver domain has no port 0xcf8 and no ECAM mapping). Writes are
+ * filtered: see docs/abi.md.
+ */
+#define PHYSDEVOP_citadel_pci_conf_read	 64
+#define PHYSDEVOP_citadel_pci_conf_write 65
+struct physdev_citadel_pci_conf {
+	uint32_t sbdf; /* segment << 16 | bus << 8 | devfn */
+	uint16_t reg;  /* offset: aligned to len */
+	uint8_t len;   /* 1, 2 or 4 */
+	uint8_t _pad0;
+	uint32_t value; /* OUT for read, IN for write */
+};
+typedef struct physdev_citadel_pci_conf physdev_citadel_pci_conf_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_citadel_pci_conf_t);
+XEN_ABI_SIZE(struct physdev_citadel_pci_conf, 12);
+XEN_ABI_OFFSET(struct physdev_citadel_pci_conf, value, 8);
+
 /* eoi: the guest has handled physical IRQ irq. */
 struct physdev_eoi {
 	uint32_t irq; /* IN */

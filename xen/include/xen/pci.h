@@ -179,6 +179,40 @@ const struct pci_dev *pci_dev_find(pci_sbdf_t sbdf);
  */
 int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner);
 int pci_set_owner(pci_sbdf_t sbdf, domid_t owner);
+/* Take an unowned function for owner: -EBUSY if owned, -EPERM if kept. */
+int pci_claim(pci_sbdf_t sbdf, domid_t owner);
+
+/*
+ * Reset a function before it enters a domain and after it leaves one:
+ * bus mastering off, then FLR, else a D3hot->D0 cycle, else a secondary
+ * bus reset when it is alone behind its bridge; then its BARs and command
+ * register put back (decoding on, bus mastering off). -ENODEV when it
+ * has no reset: such a device is not assigned. *how names the one used.
+ */
+int pci_reset(const struct pci_dev *d, const char **how);
+
+/*
+ * Assignment (xen/drivers/pci/assign.c), called by the control domain's
+ * domctl: -ENOENT unknown function, -EPERM a bridge or the hypervisor's,
+ * -EBUSY owned, -ENODEV no reset or (CONFIG_IOMMU_REQUIRED) no IOMMU.
+ */
+struct domain;
+int pci_assign(struct domain *d, pci_sbdf_t sbdf);
+int pci_deassign(struct domain *d, pci_sbdf_t sbdf);
+/* Every function d owns, reset and unowned (d is being destroyed). */
+void pci_release_domain(struct domain *d);
+
+/*
+ * The owning domain's access: config space through the hypervisor,
+ * which lets it enable decoding and bus mastering but not move BARs or
+ * touch the MSI/MSI-X and power-management capabilities; and its BARs'
+ * frames for its page tables (never the MSI-X table's or PBA's).
+ */
+int pci_guest_conf_read(const struct domain *d, pci_sbdf_t sbdf,
+			unsigned int reg, unsigned int len, uint32_t *val);
+int pci_guest_conf_write(const struct domain *d, pci_sbdf_t sbdf,
+			 unsigned int reg, unsigned int len, uint32_t val);
+bool pci_guest_mmio_ok(const struct domain *d, uint64_t mfn);
 
 /*
  * Format d's boot line into buf ("PCI 0000:00:02.0 8086:10d3 class

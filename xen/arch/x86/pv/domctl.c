@@ -10,6 +10,8 @@
  */
 #include <xen/errno.h>
 #include <xen/grant_table.h>
+#include <xen/iommu.h>
+#include <xen/pci.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/policy.h>
@@ -74,6 +76,8 @@ static int domctl_populate(struct domain *cd, struct domain *d,
 			return -ENOMEM;
 		mfn = mfn_x(page_to_mfn(pg));
 		memset(maddr_to_virt(mfn_to_paddr(_mfn(mfn))), 0, PAGE_SIZE);
+		if (iommu_map_frame(d, mfn) < 0)
+			return -ENOMEM;
 		if (pt_set_leaf(d->arch.pt_root, va,
 				mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US,
 				&alloc) < 0 ||
@@ -293,6 +297,19 @@ static int domctl_on(struct domain *cd, struct domain *d, struct xen_domctl *op)
 		return domctl_sched(d, op->u.setweight.weight, 0, true);
 	case XEN_DOMCTL_setcap:
 		return domctl_sched(d, 0, op->u.setcap.cap, false);
+	case XEN_DOMCTL_assign_device:
+	case XEN_DOMCTL_deassign_device:
+		if (op->u.assign_device.dev != XEN_DOMCTL_DEV_PCI ||
+		    op->u.assign_device.flags)
+			return -EINVAL;
+		return op->cmd == XEN_DOMCTL_assign_device
+			   ? pci_assign(
+				 d, _pci_sbdf(
+					op->u.assign_device.u.pci.machine_sbdf))
+			   : pci_deassign(
+				 d,
+				 _pci_sbdf(
+				     op->u.assign_device.u.pci.machine_sbdf));
 	case XEN_DOMCTL_gnttab_seed:
 		if (op->u.gnttab_seed.flags & ~XEN_DOMCTL_MAPF_readonly)
 			return -EINVAL;

@@ -209,6 +209,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_arch_7] = testdev_hypercall,
 	[__HYPERVISOR_domctl] = pv_do_domctl,
 	[__HYPERVISOR_grant_table_op] = pv_do_grant_table_op,
+	[__HYPERVISOR_physdev_op] = pv_do_physdev_op,
 };
 
 void pv_hypercall(struct cpu_regs *regs)

@@ -5,6 +5,7 @@
  */
 #include <xen/errno.h>
 #include <xen/grant_table.h>
+#include <xen/pci.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
@@ -19,14 +20,24 @@
 #define PV_PTE_ALLOWED \
 	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_NX | PTE_ADDR)
 
+/* A frame of a BAR of a PCI function d owns (not RAM). */
+static bool pv_frame_mmio(struct domain *d, uint64_t mfn)
+{
+	struct page_info *pg = mfn_to_page(_mfn(mfn));
+
+	return (!pg || pg->use == PGU_RESERVED) && pci_guest_mmio_ok(d, mfn);
+}
+
 /*
- * May d map this frame? Its own ordinary frames, its shared_info or its
- * grant frames.
+ * May d map this frame? Its own ordinary frames, its shared_info, its
+ * grant frames, or its devices' registers.
  */
 static bool pv_frame_ok(struct domain *d, uint64_t mfn)
 {
 	struct page_info *pg = mfn_to_page(_mfn(mfn));
 
+	if (pv_frame_mmio(d, mfn))
+		return true;
 	if (mfn == mfn_x(paddr_to_mfn(virt_to_maddr(d->shared_info))) ||
 	    gnttab_is_frame(d, _mfn(mfn)))
 		return true;
@@ -71,6 +82,9 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 		return rc;
 	if (pte & PTE_P)
 		pte |= PTE_US;
+	/* Device registers are never cached. */
+	if ((pte & PTE_P) && pv_frame_mmio(d, (pte & PTE_ADDR) >> PAGE_SHIFT))
+		pte |= PTE_PCD | PTE_PWT;
 	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc);
 	/*
 	 * Always flushed, whatever the flags ask: a mapping taken away

@@ -75,6 +75,8 @@ long pv_do_set_trap_table(uint64_t table, uint64_t a2, uint64_t a3, uint64_t a4,
 long pv_do_iret(struct cpu_regs *regs);
 long pv_do_vcpu_op(uint64_t cmd, uint64_t id, uint64_t arg, uint64_t a4,
 		   uint64_t a5);
+long pv_do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+		      uint64_t a5);
 long pv_do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count,
 			  uint64_t a4, uint64_t a5);
 long pv_do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3,

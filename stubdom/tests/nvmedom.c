@@ -1,0 +1,177 @@
+/*
+ * A driver domain's first steps with its NVMe controller (the toolstack
+ * assigns "sbdf=N" to it): config space through the hypervisor (with
+ * the writes it must refuse), its registers mapped (not the MSI-X table),
+ * Identify Controller by DMA into its own memory, then a DMA aimed
+ * outside its memory, which the IOMMU must stop. Prints "nvmedom: N
+ * passed, M failed".
+ */
+#include <public/errno.h>
+#include <public/physdev.h>
+#include <public/sched.h>
+#include <xen/string.h>
+#include <stub/hypercall.h>
+#include <stub/mm.h>
+#include <stub/stub.h>
+#include <stub/time.h>
+
+#define REGS_VA	     0x40000000ul
+#define PTE_P	     0x1l
+#define PTE_RW	     0x2l
+#define MS	     1000000ull
+#define NVME_CC	     0x14
+#define NVME_CSTS    0x1c
+#define NVME_AQA     0x24
+#define NVME_ASQ     0x28
+#define NVME_ACQ     0x30
+#define NVME_SQ0TDBL 0x1000
+
+static unsigned int passed, failed;
+static uint32_t sbdf;
+static volatile uint8_t *regs = (volatile uint8_t *)REGS_VA;
+static uint32_t *sq, *cq;
+static char *data;
+
+static void check(const char *what, long got, long want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
+}
+
+static long conf(unsigned int cmd, unsigned int reg, unsigned int len,
+		 uint32_t *val)
+{
+	struct physdev_citadel_pci_conf c = { .sbdf = sbdf,
+					      .reg = (uint16_t)reg,
+					      .len = (uint8_t)len,
+					      .value = *val };
+	long rc = hypercall2(__HYPERVISOR_physdev_op, cmd, (long)&c);
+
+	*val = c.value;
+	return rc;
+}
+
+static uint32_t r32(unsigned int reg)
+{
+	return *(volatile uint32_t *)(regs + reg);
+}
+
+static void w32(unsigned int reg, uint32_t v)
+{
+	*(volatile uint32_t *)(regs + reg) = v;
+}
+
+static void w64(unsigned int reg, uint64_t v)
+{
+	*(volatile uint64_t *)(regs + reg) = v;
+}
+
+static bool ready(uint32_t want)
+{
+	uint64_t until = stub_now() + 500 * MS;
+
+	while ((r32(NVME_CSTS) & 1) != want)
+		if (stub_now() > until)
+			return false;
+	return true;
+}
+
+/* Identify Controller into the frame prp; the completion status. */
+static long identify(unsigned long prp)
+{
+	uint64_t until;
+
+	w32(NVME_CC, 0);
+	if (!ready(0))
+		return -1;
+	memset(sq, 0, 4096);
+	memset(cq, 0, 4096);
+	w32(NVME_AQA, 1u << 16 | 1u);
+	w64(NVME_ASQ, stub_virt_to_mfn(sq) << 12);
+	w64(NVME_ACQ, stub_virt_to_mfn(cq) << 12);
+	w32(NVME_CC, 6u << 16 | 4u << 20 | 1u);
+	if (!ready(1))
+		return -1;
+	sq[0] = 0x06 | 1u << 16;
+	*(uint64_t *)&sq[6] = (uint64_t)prp << 12;
+	sq[10] = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	w32(NVME_SQ0TDBL, 1);
+	until = stub_now() + 500 * MS;
+	while (!(*(volatile uint32_t *)&cq[3] & 1u << 16))
+		if (stub_now() > until)
+			return -2;
+	return (long)(cq[3] >> 17);
+}
+
+static void test_config(uint64_t *bar)
+{
+	uint32_t v = 0, lo = 0, hi = 0;
+
+	check("read ids", conf(PHYSDEVOP_citadel_pci_conf_read, 0, 4, &v), 0);
+	check("an NVMe controller", v, 0x00101b36);
+	v = 0xffffffff;
+	check("move BAR0", conf(PHYSDEVOP_citadel_pci_conf_write, 0x10, 4, &v),
+	      -XEN_EPERM);
+	check("write the header",
+	      conf(PHYSDEVOP_citadel_pci_conf_write, 0x3c, 1, &v), -XEN_EPERM);
+	v = 0x6; /* memory decoding and bus mastering */
+	check("enable", conf(PHYSDEVOP_citadel_pci_conf_write, 4, 2, &v), 0);
+	check("misaligned", conf(PHYSDEVOP_citadel_pci_conf_read, 3, 2, &v),
+	      -XEN_EINVAL);
+	conf(PHYSDEVOP_citadel_pci_conf_read, 0x10, 4, &lo);
+	conf(PHYSDEVOP_citadel_pci_conf_read, 0x14, 4, &hi);
+	*bar = ((uint64_t)hi << 32 | lo) & ~0xfull;
+	check("another function's space",
+	      hypercall2(__HYPERVISOR_physdev_op,
+			 PHYSDEVOP_citadel_pci_conf_read,
+			 (long)&(struct physdev_citadel_pci_conf){ .sbdf = 0x10,
+								   .len = 4 }),
+	      -XEN_EPERM);
+}
+
+static long map_reg_page(uint64_t bar, unsigned int page)
+{
+	return hypercall3(
+	    __HYPERVISOR_update_va_mapping, (long)(REGS_VA + page * 4096ul),
+	    (long)((bar + page * 4096ul) | PTE_P | PTE_RW), UVMF_INVLPG);
+}
+
+int app_main(const char *cmdline)
+{
+	uint64_t bar;
+	bool landed;
+
+	for (const char *p = cmdline; *p; p++)
+		if (!strncmp(p, "sbdf=", 5))
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				sbdf = sbdf * 10 + (uint32_t)(*p - '0');
+	test_config(&bar);
+	check("map registers", map_reg_page(bar, 0), 0);
+	check("map doorbells", map_reg_page(bar, 1), 0);
+	check("map the MSI-X table", map_reg_page(bar, 2), -XEN_EPERM);
+	sq = stub_alloc_page();
+	cq = stub_alloc_page();
+	data = stub_alloc_page();
+	check("identify by DMA", identify(stub_virt_to_mfn(data)), 0);
+	data[64] = '\0';
+	for (int i = 63; i >= 24 && data[i] == ' '; i--)
+		data[i] = '\0';
+	printf("nvmedom: identify by DMA: model '%s'\n", data + 24);
+	/*
+	 * The controller reports success whatever its DMA did: what counts
+	 * is that the page it was pointed at did not get the data.
+	 */
+	identify(start_info->shared_info >> 12);
+	landed = !memcmp((const char *)shared_info + 24, "QEMU NVM", 8);
+	printf("nvmedom: DMA outside its memory: %s\n",
+	       landed ? "LANDED" : "stopped");
+	check("DMA outside its memory stopped", landed, 0);
+	w32(NVME_CC, 0);
+	printf("nvmedom: %u passed, %u failed\n", passed, failed);
+	return SHUTDOWN_poweroff;
+}
