@@ -23,6 +23,7 @@ xen-y := \
 	xen/arch/x86/mm/mm-init.o \
 	xen/arch/x86/mm/pagetable.o \
 	xen/arch/x86/rtc.o \
+	xen/arch/x86/pirq.o \
 	xen/arch/x86/pv/build.o \
 	xen/arch/x86/pv/callback.o \
 	xen/arch/x86/pv/control.o \
@@ -89,6 +90,7 @@ xen-y := \
 	xen/drivers/pci/dev.o \
 	xen/drivers/pci/ecam.o \
 	xen/drivers/pci/init.o \
+	xen/drivers/pci/msix.o \
 	xen/drivers/pci/port.o \
 	xen/drivers/pci/print.o \
 	xen/drivers/pci/reset.o \

@@ -3,13 +3,15 @@
  * assigns "sbdf=N" to it): config space through the hypervisor (with
  * the writes it must refuse), its registers mapped (not the MSI-X table),
  * Identify Controller by DMA into its own memory, then a DMA aimed
- * outside its memory, which the IOMMU must stop. Prints "nvmedom: N
- * passed, M failed".
+ * outside its memory, which the IOMMU must stop; and the completion
+ * interrupt (MSI-X entry 0) arriving as an event on its pirq's port.
+ * Prints "nvmedom: N passed, M failed".
  */
 #include <public/errno.h>
 #include <public/physdev.h>
 #include <public/sched.h>
 #include <xen/string.h>
+#include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/mm.h>
 #include <stub/stub.h>
@@ -134,6 +136,55 @@ static void test_config(uint64_t *bar)
 	      -XEN_EPERM);
 }
 
+static volatile unsigned int irqs;
+
+static void on_irq(evtchn_port_t port, void *data)
+{
+	irqs++;
+}
+
+static long map_pirq(int devfn, int entry, int *pirq)
+{
+	struct physdev_map_pirq m = { .domid = DOMID_SELF,
+				      .type = MAP_PIRQ_TYPE_MSI,
+				      .bus = 0,
+				      .devfn = devfn,
+				      .entry_nr = entry };
+	long rc =
+	    hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, (long)&m);
+
+	*pirq = m.pirq;
+	return rc;
+}
+
+/* The admin queue's completion, as an interrupt. */
+static void test_interrupt(void)
+{
+	struct evtchn_bind_pirq bp = { .pirq = 999 };
+	int pirq = -1, other;
+	uint64_t until;
+
+	stub_events_init();
+	check("map a pirq of another device", map_pirq(0x10, 0, &other),
+	      -XEN_EINVAL);
+	check("map an entry beyond the table",
+	      map_pirq((int)sbdf, 4096, &other), -XEN_EINVAL);
+	check("map MSI-X entry 0", map_pirq((int)sbdf, 0, &pirq), 0);
+	check("map it twice", map_pirq((int)sbdf, 0, &other), -XEN_EEXIST);
+	check("bind no such pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp),
+	      -XEN_EINVAL);
+	bp.pirq = (uint32_t)pirq;
+	check("bind the pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp), 0);
+	stub_event_bind(bp.port, on_irq, NULL);
+	check("identify again", identify(stub_virt_to_mfn(data)), 0);
+	until = stub_now() + 500 * MS;
+	while (!irqs && stub_now() < until)
+		stub_event_block();
+	check("completion interrupt", irqs > 0, 1);
+	printf("nvmedom: %u completion interrupt%s as events\n", irqs,
+	       irqs == 1 ? "" : "s");
+}
+
 static long map_reg_page(uint64_t bar, unsigned int page)
 {
 	return hypercall3(
@@ -162,6 +213,7 @@ int app_main(const char *cmdline)
 	for (int i = 63; i >= 24 && data[i] == ' '; i--)
 		data[i] = '\0';
 	printf("nvmedom: identify by DMA: model '%s'\n", data + 24);
+	test_interrupt();
 	/*
 	 * The controller reports success whatever its DMA did: what counts
 	 * is that the page it was pointed at did not get the data.

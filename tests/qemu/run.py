@@ -328,6 +328,7 @@ def tests():
               r"^IOMMU: DMA fault: device 00:03\.0 \(domain 1\) write at "
               r"0x[0-9a-f]+, reason \d+$",
               r"^\(d1\) nvmedom: DMA outside its memory: stopped$",
+              r"^\(d1\) nvmedom: [1-9]\d* completion interrupts? as events$",
               r"^\(d1\) nvmedom: \d+ passed, 0 failed$",
               r"^PCI 0000:00:03\.0: taken back from domain 1 \(reset: "
               r"function level reset\)$",

@@ -139,6 +139,21 @@ static int index_of(const struct domain *d)
 }
 
 /* One kick per 0 -> 1 of upcall_pending, with interrupts off. */
+/* The last pirq port closed, as the arch hook heard it. */
+static int unbound_dom = -1;
+static unsigned int unbound_pirq;
+static evtchn_port_t unbound_port;
+
+void arch_pirq_unbound(struct domain *d, unsigned int pirq, evtchn_port_t port)
+{
+	if (irq_depth == 0)
+		violation("pirq unbound with interrupts on", index_of(d),
+			  (int)pirq);
+	unbound_dom = index_of(d);
+	unbound_pirq = pirq;
+	unbound_port = port;
+}
+
 void arch_vcpu_kick(struct vcpu *v)
 {
 	int i = index_of(v->domain);
@@ -501,6 +516,34 @@ static void test_loopback(void **state)
 	assert_int_equal(st.remote_dom, ids[0]);
 	assert_int_equal(evtchn_bind_interdomain(D(0), D(0), p, &r), 0);
 	assert_int_equal(r, q);
+}
+
+/* Physical interrupts: bound, raised (only on their own port), moved, closed.
+ */
+static void test_pirq(void **state)
+{
+	evtchn_port_t p = 0, q = 0;
+	struct evtchn_status_info st;
+
+	(void)state;
+	assert_int_equal(evtchn_bind_pirq(D(0), 7, &p), 0);
+	assert_int_equal(evtchn_bind_pirq(D(0), 0x10000, &q), -EINVAL);
+	st = status(0, p);
+	assert_int_equal(st.status, EVTCHNSTAT_pirq);
+	assert_int_equal(st.pirq, 7);
+	assert_int_equal(st.vcpu, 0);
+	assert_int_equal(evtchn_send_pirq(D(0), p, 8), -EINVAL);
+	assert_false(pending(0, p));
+	assert_int_equal(evtchn_send_pirq(D(0), p, 7), 0);
+	assert_true(pending(0, p));
+	assert_int_equal(kicks[0][0], 1);
+	assert_int_equal(evtchn_send(D(0), p), -EINVAL); /* not by a guest */
+	assert_int_equal(evtchn_bind_vcpu(D(0), p, 1), 0);
+	assert_int_equal(evtchn_close(D(0), p), 0);
+	assert_int_equal(unbound_dom, 0);
+	assert_int_equal(unbound_pirq, 7);
+	assert_int_equal(unbound_port, p);
+	assert_int_equal(evtchn_send_pirq(D(0), p, 7), -EINVAL);
 }
 
 static void test_virq(void **state)
@@ -1455,6 +1498,7 @@ int main(void)
 		T(test_masking),
 		T(test_loopback),
 		T(test_virq),
+		T(test_pirq),
 		T(test_global_virq),
 		T(test_ipi),
 		T(test_bind_vcpu),

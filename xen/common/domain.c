@@ -247,6 +247,7 @@ int domain_destroy(struct domain *d)
 		*pp = d->next;
 	spin_unlock(&domlist_lock);
 	domain_watchdogs_stop(d);
+	arch_domain_stop_irqs(d);
 	evtchn_domain_destroy(d);
 	gnttab_domain_destroy(d);
 	pci_release_domain(d);	 /* its devices reset and unowned */

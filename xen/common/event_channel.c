@@ -35,15 +35,17 @@ enum evtchn_state {
 	ECS_INTERDOMAIN,
 	ECS_VIRQ,
 	ECS_IPI,
+	ECS_PIRQ,
 };
 
 struct evtchn {
-	uint8_t state;	       /* enum evtchn_state */
-	uint8_t notify_vcpu;   /* the vCPU told of its events */
-	uint8_t virq;	       /* ECS_VIRQ */
-	uint8_t _pad;	       /* keeps the record 16 bytes */
-	domid_t remote_domid;  /* ECS_UNBOUND: who may bind to it */
-	uint16_t remote_port;  /* ECS_INTERDOMAIN: the peer's port */
+	uint8_t state;	      /* enum evtchn_state */
+	uint8_t notify_vcpu;  /* the vCPU told of its events */
+	uint8_t virq;	      /* ECS_VIRQ */
+	uint8_t _pad;	      /* keeps the record 16 bytes */
+	domid_t remote_domid; /* ECS_UNBOUND: who may bind to it */
+	uint16_t
+	    remote_port; /* ECS_INTERDOMAIN: the peer's port; ECS_PIRQ: pirq */
 	struct domain *remote; /* ECS_INTERDOMAIN: alive while paired */
 };
 
@@ -440,12 +442,52 @@ int evtchn_bind_ipi(struct vcpu *v, evtchn_port_t *port)
 	return rc;
 }
 
+int evtchn_bind_pirq(struct domain *d, unsigned int pirq, evtchn_port_t *port)
+{
+	struct evtchn_table *t = d->evtchn;
+	unsigned long flags;
+	int rc;
+
+	if (!t || pirq > 0xffff)
+		return -EINVAL;
+	flags = evtchn_lock(t);
+	rc = evtchn_find_free(t);
+	if (rc > 0) {
+		evtchn_take(t, (evtchn_port_t)rc, ECS_PIRQ, 0)->remote_port =
+		    (uint16_t)pirq;
+		*port = (evtchn_port_t)rc;
+		rc = 0;
+	}
+	evtchn_unlock(t, flags);
+	return rc;
+}
+
+int evtchn_send_pirq(struct domain *d, evtchn_port_t port, unsigned int pirq)
+{
+	struct evtchn_table *t = d->evtchn;
+	const struct evtchn *c;
+	unsigned long flags;
+	int rc = -EINVAL;
+
+	if (!t || !evtchn_port_usable(port))
+		return -EINVAL;
+	flags = evtchn_lock(t);
+	c = evtchn_rec(t, port);
+	if (c->state == ECS_PIRQ && c->remote_port == pirq) {
+		evtchn_set_pending(d, c->notify_vcpu, port);
+		rc = 0;
+	}
+	evtchn_unlock(t, flags);
+	return rc;
+}
+
 /* Xen's rule: a per-vCPU VIRQ or an IPI names its vCPU for good. */
 static bool evtchn_may_move(const struct evtchn *c)
 {
 	switch (c->state) {
 	case ECS_UNBOUND:
 	case ECS_INTERDOMAIN:
+	case ECS_PIRQ:
 		return true;
 	case ECS_VIRQ:
 		return evtchn_virq_is_global(c->virq);
@@ -490,6 +532,8 @@ static void evtchn_close_locked(struct domain *d, evtchn_port_t port)
 
 		if (v)
 			v->virq_to_evtchn[c->virq] = 0;
+	} else if (c->state == ECS_PIRQ) {
+		arch_pirq_unbound(d, c->remote_port, port);
 	} else if (c->state == ECS_INTERDOMAIN) {
 		struct evtchn *r =
 		    evtchn_rec(c->remote->evtchn, c->remote_port);
@@ -596,6 +640,7 @@ static void evtchn_fill_status(const struct evtchn *c,
 		[ECS_INTERDOMAIN] = EVTCHNSTAT_interdomain,
 		[ECS_VIRQ] = EVTCHNSTAT_virq,
 		[ECS_IPI] = EVTCHNSTAT_ipi,
+		[ECS_PIRQ] = EVTCHNSTAT_pirq,
 	};
 
 	*st = (struct evtchn_status_info){ .status = stat[c->state],
@@ -608,6 +653,8 @@ static void evtchn_fill_status(const struct evtchn *c,
 	}
 	if (c->state == ECS_VIRQ)
 		st->virq = c->virq;
+	if (c->state == ECS_PIRQ)
+		st->pirq = c->remote_port;
 }
 
 int evtchn_status(struct domain *d, evtchn_port_t port,

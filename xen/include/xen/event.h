@@ -90,6 +90,7 @@ struct evtchn_status_info {
 	domid_t remote_dom;
 	evtchn_port_t remote_port;
 	uint32_t virq;
+	uint32_t pirq;
 };
 int evtchn_status(struct domain *d, evtchn_port_t port,
 		  struct evtchn_status_info *st);
@@ -99,6 +100,17 @@ int evtchn_status(struct domain *d, evtchn_port_t port,
  * its vCPU. Any port of the table (0 and free ones too, as in Xen).
  */
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
+
+/*
+ * A port of d for its physical interrupt pirq, telling vCPU 0 (the
+ * caller checked that d owns pirq and that it has no port yet).
+ */
+int evtchn_bind_pirq(struct domain *d, unsigned int pirq, evtchn_port_t *port);
+/*
+ * The interrupt pirq fired (interrupt context): port must still be its
+ * port in d; -EINVAL when it was closed meanwhile.
+ */
+int evtchn_send_pirq(struct domain *d, evtchn_port_t port, unsigned int pirq);
 
 /* Raise per-vCPU VIRQ virq (VIRQ_TIMER...) of v, if bound. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
@@ -112,5 +124,11 @@ void evtchn_send_global_virq(struct domain *d, unsigned int virq);
  * it must not call back into this interface nor wait for another CPU.
  */
 void arch_vcpu_kick(struct vcpu *v);
+
+/*
+ * Provided by the arch: d's port for pirq was closed (with d's lock held
+ * and interrupts off): the interrupt has no port any more.
+ */
+void arch_pirq_unbound(struct domain *d, unsigned int pirq, evtchn_port_t port);
 
 #endif

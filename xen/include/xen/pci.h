@@ -215,6 +215,15 @@ int pci_guest_conf_write(const struct domain *d, pci_sbdf_t sbdf,
 bool pci_guest_mmio_ok(const struct domain *d, uint64_t mfn);
 
 /*
+ * MSI-X entry programming (xen/drivers/pci/msix.c): the entry masked,
+ * given addr and data, MSI-X enabled, the entry unmasked. -EINVAL for a
+ * function without MSI-X or an entry beyond its table.
+ */
+int pci_msix_setup(const struct pci_dev *d, unsigned int entry, uint64_t addr,
+		   uint32_t data);
+int pci_msix_mask(const struct pci_dev *d, unsigned int entry, bool mask);
+
+/*
  * Format d's boot line into buf ("PCI 0000:00:02.0 8086:10d3 class
  * 020000 ..."); returns the length it would have (snprintf-style).
  */

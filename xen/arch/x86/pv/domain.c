@@ -18,6 +18,7 @@
 #include <asm/mm.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
 
 void x86_return_to_frame(struct cpu_regs *frame) __noreturn;
@@ -127,6 +128,11 @@ int arch_vcpu_init(struct vcpu *v)
 void arch_vcpu_destroy(struct vcpu *v)
 {
 	fpu_vcpu_free(v);
+}
+
+void arch_domain_stop_irqs(struct domain *d)
+{
+	pirq_domain_destroy(d);
 }
 
 void arch_domain_destroy(struct domain *d)

@@ -16,6 +16,7 @@
 #include <asm/guest_access.h>
 #include <asm/irq.h>
 #include <asm/percpu.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
 
 union evtchn_op_args {
@@ -28,6 +29,7 @@ union evtchn_op_args {
 	struct evtchn_status status;
 	struct evtchn_bind_vcpu bind_vcpu;
 	struct evtchn_unmask unmask;
+	struct evtchn_bind_pirq bind_pirq;
 };
 
 static const size_t evtchn_op_size[] = {
@@ -40,6 +42,7 @@ static const size_t evtchn_op_size[] = {
 	[EVTCHNOP_status] = sizeof(struct evtchn_status),
 	[EVTCHNOP_bind_vcpu] = sizeof(struct evtchn_bind_vcpu),
 	[EVTCHNOP_unmask] = sizeof(struct evtchn_unmask),
+	[EVTCHNOP_bind_pirq] = sizeof(struct evtchn_bind_pirq),
 };
 
 /* DOMID_SELF or our own id: the only domain a guest may name here. */
@@ -72,6 +75,8 @@ static int evtchn_op_status(struct domain *d, struct evtchn_status *st)
 		st->u.interdomain.port = info.remote_port;
 	} else if (info.status == EVTCHNSTAT_virq)
 		st->u.virq = info.virq;
+	else if (info.status == EVTCHNSTAT_pirq)
+		st->u.pirq = info.pirq;
 	return 0;
 }
 
@@ -145,6 +150,8 @@ static int evtchn_op_run(struct domain *d, unsigned int cmd,
 		return evtchn_send(d, a->send.port);
 	case EVTCHNOP_status:
 		return evtchn_op_status(d, &a->status);
+	case EVTCHNOP_bind_pirq:
+		return pirq_bind(d, a->bind_pirq.pirq, &a->bind_pirq.port);
 	case EVTCHNOP_bind_vcpu:
 		return evtchn_bind_vcpu(d, a->bind_vcpu.port,
 					a->bind_vcpu.vcpu);

@@ -8,7 +8,30 @@
 #include <xen/sched.h>
 #include <public/physdev.h>
 #include <asm/guest_access.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
+
+/* map_pirq, unmap_pirq, eoi: their argument in and out around pirq.c. */
+static long physdev_pirq(struct domain *d, unsigned int cmd, uint64_t arg)
+{
+	union {
+		struct physdev_map_pirq map;
+		struct physdev_unmap_pirq unmap;
+		struct physdev_eoi eoi;
+	} a;
+	size_t size = cmd == PHYSDEVOP_map_pirq	    ? sizeof(a.map)
+		      : cmd == PHYSDEVOP_unmap_pirq ? sizeof(a.unmap)
+						    : sizeof(a.eoi);
+	long rc;
+
+	if (copy_from_guest(d, &a, arg, size) < 0)
+		return -EFAULT;
+	rc = pirq_physdev_op(d, cmd, &a);
+	if (rc == 0 && cmd == PHYSDEVOP_map_pirq &&
+	    copy_to_guest(d, arg, &a, size) < 0)
+		return -EFAULT;
+	return rc;
+}
 
 long pv_do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
@@ -17,6 +40,9 @@ long pv_do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	struct physdev_citadel_pci_conf c;
 	long rc;
 
+	if (cmd == PHYSDEVOP_map_pirq || cmd == PHYSDEVOP_unmap_pirq ||
+	    cmd == PHYSDEVOP_eoi)
+		return physdev_pirq(d, (unsigned int)cmd, arg);
 	if (cmd != PHYSDEVOP_citadel_pci_conf_read &&
 	    cmd != PHYSDEVOP_citadel_pci_conf_write)
 		return -ENOSYS;

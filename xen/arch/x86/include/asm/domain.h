@@ -5,14 +5,19 @@
 #include <xen/types.h>
 #include <asm/regs.h>
 
+struct pirq_table;
+
 struct arch_domain {
-	paddr_t pt_root; /* its page tables, owned by the hypervisor */
+	paddr_t pt_root;	  /* its page tables, owned by the hypervisor */
+	struct pirq_table *pirqs; /* its devices' interrupts (pirq.c) */
 };
 
 struct domain;
 struct vcpu;
 /* Give back what the arch part holds (its frames go with the domain's). */
 void arch_domain_destroy(struct domain *d);
+/* Its devices' interrupts stopped (before its event channels go). */
+void arch_domain_stop_irqs(struct domain *d);
 /* A vCPU's arch state (its FPU area); 0 or -ENOMEM. */
 int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);

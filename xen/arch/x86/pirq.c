@@ -1,0 +1,250 @@
+/*
+ * Physical interrupts of driver domains: an MSI-X entry of a function
+ * the domain owns, given a vector of ours (PHYSDEVOP_map_pirq), and
+ * delivered as an event on the port the domain binds to it
+ * (EVTCHNOP_bind_pirq). A device that interrupts more than
+ * PIRQ_STORM_MAX times in a window is masked until the domain's next
+ * PHYSDEVOP_eoi, and reported then, so it cannot starve the host.
+ */
+#include <xen/errno.h>
+#include <xen/event.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/pci.h>
+#include <xen/sched.h>
+#include <xen/smp.h>
+#include <xen/time.h>
+#include <public/physdev.h>
+#include <asm/irq.h>
+#include <asm/percpu.h>
+#include <asm/pirq.h>
+
+#define PIRQ_MAX	  64
+#define PIRQ_STORM_WINDOW MILLISECS(10)
+#define PIRQ_STORM_MAX	  5000
+#define PIRQ_MSI_ADDR	  0xfee00000u
+
+struct pirq {
+	struct domain *d;
+	const struct pci_dev *dev;
+	uint16_t entry;
+	int vector;
+	evtchn_port_t port; /* 0: not bound */
+	s_time_t window;
+	uint32_t burst;
+	bool used, throttled;
+};
+
+struct pirq_table {
+	spinlock_t lock;
+	struct pirq p[PIRQ_MAX];
+};
+
+_Static_assert(sizeof(struct pirq_table) <= PAGE_SIZE, "a page");
+
+static void pirq_interrupt(struct cpu_regs *regs, void *data)
+{
+	struct pirq *p = data;
+	s_time_t now = NOW();
+	evtchn_port_t port;
+
+	if (now - p->window > PIRQ_STORM_WINDOW) {
+		p->window = now;
+		p->burst = 0;
+	}
+	if (++p->burst > PIRQ_STORM_MAX && !p->throttled) {
+		pci_msix_mask(p->dev, p->entry, true);
+		p->throttled = true;
+	}
+	port = __atomic_load_n(&p->port, __ATOMIC_ACQUIRE);
+	if (port)
+		evtchn_send_pirq(p->d, port,
+				 (unsigned int)(p - p->d->arch.pirqs->p));
+}
+
+static struct pirq_table *pirq_table_of(struct domain *d)
+{
+	struct pirq_table *t = d->arch.pirqs;
+
+	if (t)
+		return t;
+	t = alloc_xen_page();
+	if (!t)
+		return NULL;
+	t->lock = SPIN_LOCK_UNLOCKED;
+	/* Only the domain's own vCPUs get here, one at a time. */
+	spin_lock(&d->lock);
+	if (!d->arch.pirqs)
+		d->arch.pirqs = t;
+	else
+		free_xen_page(t);
+	spin_unlock(&d->lock);
+	return d->arch.pirqs;
+}
+
+/* Which function and MSI-X entry: checked against what d owns. */
+static const struct pci_dev *pirq_device(struct domain *d,
+					 const struct physdev_map_pirq *m)
+{
+	unsigned int seg = 0, bus = (unsigned int)m->bus;
+	const struct pci_dev *dev;
+
+	if (m->type == MAP_PIRQ_TYPE_MSI_SEG) {
+		seg = bus >> 16;
+		bus &= 0xff;
+	} else if (m->type != MAP_PIRQ_TYPE_MSI || bus > 0xff) {
+		return NULL;
+	}
+	if ((unsigned int)m->devfn > 0xff)
+		return NULL;
+	dev = pci_dev_find(pci_sbdf(seg, bus, (unsigned int)m->devfn >> 3,
+				    (unsigned int)m->devfn & 7));
+	if (!dev || dev->owner != d->domain_id || !dev->msix_cap ||
+	    m->entry_nr < 0 || (unsigned int)m->entry_nr >= dev->msix_size)
+		return NULL;
+	return dev;
+}
+
+static int pirq_map(struct domain *d, struct physdev_map_pirq *m)
+{
+	const struct pci_dev *dev = pirq_device(d, m);
+	struct pirq_table *t;
+	struct pirq *p = NULL;
+	bool vector = false;
+	int rc = 0;
+
+	if (m->domid != DOMID_SELF && m->domid != d->domain_id)
+		return -EPERM;
+	if (!dev)
+		return -EINVAL;
+	t = pirq_table_of(d);
+	if (!t)
+		return -ENOMEM;
+	spin_lock(&t->lock);
+	for (unsigned int i = 0; i < PIRQ_MAX; i++) {
+		if (t->p[i].used && t->p[i].dev == dev &&
+		    t->p[i].entry == m->entry_nr)
+			rc = -EEXIST;
+		else if (!t->p[i].used && !p)
+			p = &t->p[i];
+	}
+	if (!rc && !p)
+		rc = -ENOSPC;
+	if (!rc) {
+		*p = (struct pirq){ .d = d,
+				    .dev = dev,
+				    .entry = (uint16_t)m->entry_nr };
+		p->vector = irq_vector_alloc(pirq_interrupt, p);
+		rc = p->vector < 0 ? p->vector : 0;
+		vector = !rc;
+	}
+	if (!rc)
+		rc = pci_msix_setup(dev, p->entry,
+				    PIRQ_MSI_ADDR | this_cpu()->apic_id << 12,
+				    (uint32_t)p->vector);
+	if (!rc) {
+		p->used = true;
+		m->pirq = (int)(p - t->p);
+	} else if (vector) {
+		irq_vector_free((unsigned int)p->vector);
+	}
+	spin_unlock(&t->lock);
+	return rc;
+}
+
+static struct pirq *pirq_get(struct domain *d, int pirq)
+{
+	struct pirq_table *t = d->arch.pirqs;
+
+	if (!t || pirq < 0 || pirq >= PIRQ_MAX || !t->p[pirq].used)
+		return NULL;
+	return &t->p[pirq];
+}
+
+/* Stop it for good (table lock held, or the domain going). */
+static void pirq_stop(struct pirq *p)
+{
+	pci_msix_mask(p->dev, p->entry, true);
+	irq_vector_free((unsigned int)p->vector);
+	p->used = false;
+}
+
+static void pirq_nothing(void *unused)
+{
+}
+
+long pirq_physdev_op(struct domain *d, unsigned int cmd, void *arg)
+{
+	struct physdev_unmap_pirq *u = arg;
+	struct physdev_eoi *e = arg;
+	struct pirq *p;
+
+	switch (cmd) {
+	case PHYSDEVOP_map_pirq:
+		return pirq_map(d, arg);
+	case PHYSDEVOP_unmap_pirq:
+		if (u->domid != DOMID_SELF && u->domid != d->domain_id)
+			return -EPERM;
+		p = pirq_get(d, u->pirq);
+		if (!p)
+			return -EINVAL;
+		if (__atomic_load_n(&p->port, __ATOMIC_ACQUIRE))
+			return -EBUSY; /* close its port first */
+		spin_lock(&d->arch.pirqs->lock);
+		pirq_stop(p);
+		spin_unlock(&d->arch.pirqs->lock);
+		on_each_cpu(pirq_nothing, NULL); /* no handler still running */
+		return 0;
+	case PHYSDEVOP_eoi:
+		p = pirq_get(d, (int)e->irq);
+		if (!p)
+			return -EINVAL;
+		if (p->throttled) {
+			log_warn("domain %u: pirq %u: interrupt storm, it was "
+				 "masked for a while\n",
+				 d->domain_id, e->irq);
+			p->throttled = false;
+			pci_msix_mask(p->dev, p->entry, false);
+		}
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+int pirq_bind(struct domain *d, unsigned int pirq, evtchn_port_t *port)
+{
+	struct pirq *p = pirq_get(d, (int)pirq);
+	int rc;
+
+	if (!p)
+		return -EINVAL;
+	spin_lock(&d->arch.pirqs->lock);
+	rc = p->port ? -EEXIST : evtchn_bind_pirq(d, pirq, port);
+	if (!rc)
+		__atomic_store_n(&p->port, *port, __ATOMIC_RELEASE);
+	spin_unlock(&d->arch.pirqs->lock);
+	return rc;
+}
+
+void arch_pirq_unbound(struct domain *d, unsigned int pirq, evtchn_port_t port)
+{
+	struct pirq_table *t = d->arch.pirqs;
+
+	if (t && pirq < PIRQ_MAX && t->p[pirq].port == port)
+		__atomic_store_n(&t->p[pirq].port, 0, __ATOMIC_RELEASE);
+}
+
+void pirq_domain_destroy(struct domain *d)
+{
+	struct pirq_table *t = d->arch.pirqs;
+
+	if (!t)
+		return;
+	for (unsigned int i = 0; i < PIRQ_MAX; i++)
+		if (t->p[i].used)
+			pirq_stop(&t->p[i]);
+	on_each_cpu(pirq_nothing, NULL);
+	d->arch.pirqs = NULL;
+	free_xen_page(t);
+}
