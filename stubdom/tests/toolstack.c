@@ -4,7 +4,8 @@
  * (VIRQ_DOM_EXC) and destroys them. Module command lines: "<file>
  * weight=N" builds a domain with that scheduling weight; "console" gives
  * it a console ring served by this domain's console back end, and
- * "attach" sends it what is typed on the serial console.
+ * "attach" sends it what is typed on the serial console; "sbdf=N" assigns
+ * it that PCI function ("refused": the assignment must be refused).
  *
  * The checks: two CPU-bound domains with weights 256 and 512 share one
  * CPU about 1:2; a domain that faults is reported and destroyed; a
@@ -143,7 +144,12 @@ static void build_all(void)
 		if (!b.error && b.console_domid == 0)
 			check("console back end",
 			      consback_add(b.domid, name, b.console_port), 0);
-		if (!b.error && strstr_simple(c->cmdline, " sbdf="))
+		if (!b.error && strstr_simple(c->cmdline, " refused"))
+			check("assign without an IOMMU",
+			      assign(b.domid, arg_uint(c->cmdline, "sbdf="),
+				     XEN_DOMCTL_assign_device),
+			      -XEN_ENODEV);
+		else if (!b.error && strstr_simple(c->cmdline, " sbdf="))
 			check_assign(b.domid, arg_uint(c->cmdline, "sbdf="));
 		if (!b.error && strstr_simple(c->cmdline, " attach"))
 			check("attach", consback_attach(b.domid), 0);

@@ -334,6 +334,13 @@ def tests():
               r"function level reset\)$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("assign-without-iommu", kernel("", ["{toolstack}",
+                                                 "{crash} sbdf=16 refused"]),
+             HALTED,
+             [r"^IOMMU: none \(no DMAR\): devices cannot be isolated$",
+              r"^PCI 0000:00:02\.0: not assigned: no IOMMU to confine it$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"assigned to domain"], pc=True),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
