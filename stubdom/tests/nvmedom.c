@@ -136,7 +136,12 @@ static void test_config(uint64_t *bar)
 	      -XEN_EPERM);
 }
 
-static volatile unsigned int irqs;
+static volatile unsigned int irqs, faults;
+
+static void on_fault(evtchn_port_t port, void *data)
+{
+	faults++;
+}
 
 static void on_irq(evtchn_port_t port, void *data)
 {
@@ -161,6 +166,7 @@ static long map_pirq(int devfn, int entry, int *pirq)
 static void test_interrupt(void)
 {
 	struct evtchn_bind_pirq bp = { .pirq = 999 };
+	struct evtchn_bind_virq fv = { .virq = VIRQ_CITADEL_DMA_FAULT };
 	int pirq = -1, other;
 	uint64_t until;
 
@@ -175,6 +181,9 @@ static void test_interrupt(void)
 	      -XEN_EINVAL);
 	bp.pirq = (uint32_t)pirq;
 	check("bind the pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp), 0);
+	check("bind VIRQ_CITADEL_DMA_FAULT",
+	      stub_evtchn_op(EVTCHNOP_bind_virq, &fv), 0);
+	stub_event_bind(fv.port, on_fault, NULL);
 	stub_event_bind(bp.port, on_irq, NULL);
 	check("identify again", identify(stub_virt_to_mfn(data)), 0);
 	until = stub_now() + 500 * MS;
@@ -218,7 +227,12 @@ int app_main(const char *cmdline)
 	 * The controller reports success whatever its DMA did: what counts
 	 * is that the page it was pointed at did not get the data.
 	 */
+	faults = 0;
 	identify(start_info->shared_info >> 12);
+	for (uint64_t until = stub_now() + 500 * MS;
+	     !faults && stub_now() < until;)
+		stub_event_block();
+	check("told of the DMA fault", faults > 0, 1);
 	landed = !memcmp((const char *)shared_info + 24, "QEMU NVM", 8);
 	printf("nvmedom: DMA outside its memory: %s\n",
 	       landed ? "LANDED" : "stopped");

@@ -66,16 +66,13 @@ static uint64_t *vtd_context(struct vtd_unit *u, uint8_t bus, uint8_t devfn,
 	return &ctx[devfn * 2];
 }
 
-const char *vtd_owner_name(struct vtd_unit *u, uint16_t sid)
+int vtd_owner(struct vtd_unit *u, uint16_t sid)
 {
-	static char name[24];
 	uint64_t *c = vtd_context(u, sid >> 8, sid & 0xff, false);
 
 	if (!c || !(c[0] & VTD_CTX_P))
-		return "unassigned";
-	fmt_snprintf(name, sizeof(name), "domain %u",
-		     (unsigned int)((c[1] >> 8) & 0xffff) - 1);
-	return name;
+		return -1;
+	return (int)((c[1] >> 8) & 0xffff) - 1;
 }
 
 static int vtd_map_own(struct domain *d, uint64_t mfn)

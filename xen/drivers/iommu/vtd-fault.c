@@ -4,7 +4,9 @@
  * which reads, logs and clears the records (logging takes locks that
  * interrupt context must not).
  */
+#include <xen/event.h>
 #include <xen/lib.h>
+#include <xen/sched.h>
 #include <xen/softirq.h>
 #include <xen/smp.h>
 #include <asm/irq.h>
@@ -26,6 +28,27 @@ static void vtd_fault_irq(struct cpu_regs *regs, void *data)
 	raise_softirq(IOMMU_SOFTIRQ);
 }
 
+/* Logged, and the owning domain told (VIRQ_CITADEL_DMA_FAULT). */
+static void vtd_fault_report(struct vtd_unit *u, uint16_t sid, uint64_t addr,
+			     uint64_t hi)
+{
+	int owner = vtd_owner(u, sid);
+	struct domain *d = owner >= 0 ? domain_get((domid_t)owner) : NULL;
+	char who[24] = "unassigned";
+
+	if (owner >= 0)
+		fmt_snprintf(who, sizeof(who), "domain %d", owner);
+	log_warn("IOMMU: DMA fault: device %02x:%02x.%u (%s) %s at %#llx, "
+		 "reason %u\n",
+		 sid >> 8, (sid >> 3) & 0x1f, sid & 7, who,
+		 hi & VTD_FRCD_T ? "read" : "write", (unsigned long long)addr,
+		 (unsigned int)VTD_FRCD_FR(hi));
+	if (d) {
+		evtchn_send_global_virq(d, VIRQ_CITADEL_DMA_FAULT);
+		domain_put(d);
+	}
+}
+
 void vtd_fault_poll(struct vtd_unit *u)
 {
 	unsigned int fro = VTD_CAP_FRO(u->cap), nfr = VTD_CAP_NFR(u->cap);
@@ -40,14 +63,8 @@ void vtd_fault_poll(struct vtd_unit *u)
 		if (!(hi & VTD_FRCD_F))
 			continue;
 		__atomic_add_fetch(&fault_total, 1, __ATOMIC_RELAXED);
-		log_warn("IOMMU: DMA fault: device %02x:%02x.%u (%s) %s at "
-			 "%#llx, reason %u\n",
-			 sid >> 8, (sid >> 3) & 0x1f, sid & 7,
-			 vtd_owner_name(u, sid),
-			 hi & VTD_FRCD_T ? "read" : "write",
-			 (unsigned long long)(lo & ~0xfffull),
-			 (unsigned int)VTD_FRCD_FR(hi));
 		vtd_write64(u, fro + i * 16 + 8, VTD_FRCD_F); /* clear it */
+		vtd_fault_report(u, sid, lo & ~0xfffull, hi);
 	}
 	vtd_write32(u, VTD_FSTS, VTD_FSTS_PFO);
 }

@@ -110,8 +110,8 @@ int vtd_qi_global(struct vtd_unit *u);
 int vtd_fault_init(struct vtd_unit *u);
 void vtd_fault_poll(struct vtd_unit *u);
 unsigned long vtd_fault_total(void);
-/* vtd.c: "domain N" or "unassigned", for the device sid behind u. */
-const char *vtd_owner_name(struct vtd_unit *u, uint16_t sid);
+/* vtd-domain.c: the domain device sid behind u is assigned to, or -1. */
+int vtd_owner(struct vtd_unit *u, uint16_t sid);
 
 /* iopt.c: second-level page tables. */
 uint64_t *iopt_alloc(void);

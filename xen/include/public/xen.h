@@ -97,6 +97,9 @@
 #define VIRQ_ARCH_6 22
 #define VIRQ_ARCH_7 23
 
+/* Citadel: the IOMMU refused a DMA by a device the domain owns (global). */
+#define VIRQ_CITADEL_DMA_FAULT VIRQ_ARCH_0
+
 #define NR_VIRQS 24
 
 /*
