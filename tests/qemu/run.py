@@ -341,6 +341,17 @@ def tests():
               r"^PCI 0000:00:02\.0: not assigned: no IOMMU to confine it$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"assigned to domain"], pc=True),
+        Test("driver-domain-nic", kernel("", ["{toolstack}",
+                                              "{nicdom} sbdf=16"]),
+             HALTED,
+             [r"^PCI 0000:00:02\.0: assigned to domain 1 \(reset: "
+              r"D3hot->D0\)$",
+              r"^\(d1\) nicdom: status 0x[0-9a-f]+ through memory and I/O "
+              r"ports$",
+              r"^\(d1\) nicdom: \d+ passed, 0 failed$",
+              r"^PCI 0000:00:02\.0: taken back from domain 1",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -372,7 +383,8 @@ class Context:
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
-                    "xsclient", "xsevil", "conecho", "nvmedom"):
+                    "xsclient", "xsevil", "conecho", "nvmedom",
+                    "nicdom"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

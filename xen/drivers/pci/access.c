@@ -112,6 +112,25 @@ static bool pci_bar_frame_ok(const struct pci_dev *dev, unsigned int i,
 	return true;
 }
 
+bool pci_guest_pio_ok(const struct domain *d, unsigned int port,
+		      unsigned int len)
+{
+	if ((len != 1 && len != 2 && len != 4) || (port & (len - 1)))
+		return false;
+	for (unsigned int i = 0; i < pci_dev_count(); i++) {
+		const struct pci_dev *dev = pci_dev_at(i);
+
+		if (dev->owner != d->domain_id)
+			continue;
+		for (unsigned int b = 0; b < dev->nr_bars; b++)
+			if (dev->bars[b].size && dev->bars[b].io &&
+			    port >= dev->bars[b].addr &&
+			    port + len <= dev->bars[b].addr + dev->bars[b].size)
+				return true;
+	}
+	return false;
+}
+
 bool pci_guest_mmio_ok(const struct domain *d, uint64_t mfn)
 {
 	for (unsigned int i = 0; i < pci_dev_count(); i++) {

@@ -16,34 +16,6 @@
 
 static DEFINE_SPINLOCK(pci_port_lock);
 
-/* asm/io.h has only the widths its users needed so far. */
-static uint32_t pci_port_in(uint16_t port, unsigned int len)
-{
-	uint16_t w;
-	uint32_t l;
-
-	if (len == 1)
-		return inb(port);
-	if (len == 2) {
-		__asm__ volatile("inw %1, %0" : "=a"(w) : "Nd"(port));
-		return w;
-	}
-	__asm__ volatile("inl %1, %0" : "=a"(l) : "Nd"(port));
-	return l;
-}
-
-static void pci_port_out(uint16_t port, unsigned int len, uint32_t v)
-{
-	if (len == 1)
-		outb(port, v);
-	else if (len == 2)
-		__asm__ volatile("outw %0, %1"
-				 :
-				 : "a"((uint16_t)v), "Nd"(port));
-	else
-		outl(port, v);
-}
-
 static uint32_t pci_port_addr(pci_sbdf_t s, unsigned int reg)
 {
 	return PCI_PORT_ENABLE | (pci_sbdf_x(s) & 0xffff) << PCI_PORT_BDF_POS |
@@ -58,7 +30,7 @@ static uint32_t pci_port_read(pci_sbdf_t s, unsigned int reg, unsigned int len)
 		return ~0u;
 	spin_lock(&pci_port_lock);
 	outl(PCI_PORT_ADDR, pci_port_addr(s, reg));
-	v = pci_port_in(PCI_PORT_DATA + (reg & 3), len);
+	v = port_in(PCI_PORT_DATA + (reg & 3), len);
 	spin_unlock(&pci_port_lock);
 	return v;
 }
@@ -70,7 +42,7 @@ static void pci_port_write(pci_sbdf_t s, unsigned int reg, unsigned int len,
 		return;
 	spin_lock(&pci_port_lock);
 	outl(PCI_PORT_ADDR, pci_port_addr(s, reg));
-	pci_port_out(PCI_PORT_DATA + (reg & 3), len, v);
+	port_out(PCI_PORT_DATA + (reg & 3), len, v);
 	spin_unlock(&pci_port_lock);
 }
 

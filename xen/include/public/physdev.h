@@ -54,6 +54,23 @@ struct physdev_citadel_pci_conf {
 	uint32_t value; /* OUT for read, IN for write */
 };
 typedef struct physdev_citadel_pci_conf physdev_citadel_pci_conf_t;
+
+/*
+ * Citadel: port I/O within an I/O BAR of a function the caller owns (a
+ * PV domain runs without I/O privilege).
+ */
+#define PHYSDEVOP_citadel_pio_read  66
+#define PHYSDEVOP_citadel_pio_write 67
+struct physdev_citadel_pio {
+	uint16_t port;
+	uint8_t len; /* 1, 2 or 4, the port aligned to it */
+	uint8_t _pad0;
+	uint32_t value; /* OUT for read, IN for write */
+};
+typedef struct physdev_citadel_pio physdev_citadel_pio_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_citadel_pio_t);
+XEN_ABI_SIZE(struct physdev_citadel_pio, 8);
+XEN_ABI_OFFSET(struct physdev_citadel_pio, value, 4);
 DEFINE_XEN_GUEST_HANDLE(physdev_citadel_pci_conf_t);
 XEN_ABI_SIZE(struct physdev_citadel_pci_conf, 12);
 XEN_ABI_OFFSET(struct physdev_citadel_pci_conf, value, 8);

@@ -213,6 +213,9 @@ int pci_guest_conf_read(const struct domain *d, pci_sbdf_t sbdf,
 int pci_guest_conf_write(const struct domain *d, pci_sbdf_t sbdf,
 			 unsigned int reg, unsigned int len, uint32_t val);
 bool pci_guest_mmio_ok(const struct domain *d, uint64_t mfn);
+/* Are ports [port, port + len) in an I/O BAR of a function d owns? */
+bool pci_guest_pio_ok(const struct domain *d, unsigned int port,
+		      unsigned int len);
 
 /*
  * MSI-X entry programming (xen/drivers/pci/msix.c): the entry masked,

@@ -8,6 +8,7 @@
 #include <xen/sched.h>
 #include <public/physdev.h>
 #include <asm/guest_access.h>
+#include <asm/io.h>
 #include <asm/pirq.h>
 #include <asm/pv.h>
 
@@ -33,6 +34,22 @@ static long physdev_pirq(struct domain *d, unsigned int cmd, uint64_t arg)
 	return rc;
 }
 
+static long physdev_pio(struct domain *d, unsigned int cmd, uint64_t arg)
+{
+	struct physdev_citadel_pio p;
+
+	if (copy_from_guest(d, &p, arg, sizeof(p)) < 0)
+		return -EFAULT;
+	if (!pci_guest_pio_ok(d, p.port, p.len))
+		return -EPERM;
+	if (cmd == PHYSDEVOP_citadel_pio_write) {
+		port_out(p.port, p.len, p.value);
+		return 0;
+	}
+	p.value = port_in(p.port, p.len);
+	return copy_to_guest(d, arg, &p, sizeof(p));
+}
+
 long pv_do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
@@ -40,6 +57,9 @@ long pv_do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	struct physdev_citadel_pci_conf c;
 	long rc;
 
+	if (cmd == PHYSDEVOP_citadel_pio_read ||
+	    cmd == PHYSDEVOP_citadel_pio_write)
+		return physdev_pio(d, (unsigned int)cmd, arg);
 	if (cmd == PHYSDEVOP_map_pirq || cmd == PHYSDEVOP_unmap_pirq ||
 	    cmd == PHYSDEVOP_eoi)
 		return physdev_pirq(d, (unsigned int)cmd, arg);

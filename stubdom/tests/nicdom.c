@@ -1,0 +1,89 @@
+/*
+ * A driver domain with the e1000e (toolstack "sbdf=N"): its device
+ * status register read through the memory BAR and through the I/O BAR's
+ * IOADDR/IODATA window (port I/O by hypercall, only within that BAR)
+ * must agree. Prints "nicdom: N passed, M failed".
+ */
+#include <public/errno.h>
+#include <public/physdev.h>
+#include <public/sched.h>
+#include <xen/string.h>
+#include <stub/hypercall.h>
+#include <stub/stub.h>
+
+#define REGS_VA	     0x40000000ul
+#define E1000_STATUS 0x8
+
+static unsigned int passed, failed;
+static uint32_t sbdf;
+
+static void check(const char *what, long got, long want)
+{
+	if (got == want) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
+}
+
+static uint32_t conf_read(unsigned int reg)
+{
+	struct physdev_citadel_pci_conf c = { .sbdf = sbdf,
+					      .reg = (uint16_t)reg,
+					      .len = 4 };
+
+	hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_citadel_pci_conf_read,
+		   (long)&c);
+	return c.value;
+}
+
+static long pio(unsigned int cmd, unsigned int port, unsigned int len,
+		uint32_t *v)
+{
+	struct physdev_citadel_pio p = { .port = (uint16_t)port,
+					 .len = (uint8_t)len,
+					 .value = *v };
+	long rc = hypercall2(__HYPERVISOR_physdev_op, cmd, (long)&p);
+
+	*v = p.value;
+	return rc;
+}
+
+int app_main(const char *cmdline)
+{
+	struct physdev_citadel_pci_conf cmd = { .reg = 4,
+						.len = 2,
+						.value = 0x7 };
+	uint32_t mem, io, v = E1000_STATUS, status_io = 0, status_mem;
+
+	for (const char *p = cmdline; *p; p++)
+		if (!strncmp(p, "sbdf=", 5))
+			for (p += 5; *p >= '0' && *p <= '9'; p++)
+				sbdf = sbdf * 10 + (uint32_t)(*p - '0');
+	cmd.sbdf = sbdf;
+	check("decoding on",
+	      hypercall2(__HYPERVISOR_physdev_op,
+			 PHYSDEVOP_citadel_pci_conf_write, (long)&cmd),
+	      0);
+	mem = conf_read(0x10) & ~0xfu;
+	io = conf_read(0x18) & ~0x3u;
+	check("map the registers",
+	      hypercall3(__HYPERVISOR_update_va_mapping, (long)REGS_VA,
+			 (long)(mem | 0x3), UVMF_INVLPG),
+	      0);
+	status_mem = *(volatile uint32_t *)(REGS_VA + E1000_STATUS);
+	check("IOADDR", pio(PHYSDEVOP_citadel_pio_write, io, 4, &v), 0);
+	check("IODATA", pio(PHYSDEVOP_citadel_pio_read, io + 4, 4, &status_io),
+	      0);
+	check("the same status both ways", status_io, status_mem);
+	check("a port past its BAR",
+	      pio(PHYSDEVOP_citadel_pio_read, io + 32, 4, &v), -XEN_EPERM);
+	check("the serial port", pio(PHYSDEVOP_citadel_pio_write, 0x3f8, 1, &v),
+	      -XEN_EPERM);
+	check("misaligned", pio(PHYSDEVOP_citadel_pio_read, io + 2, 4, &v),
+	      -XEN_EPERM);
+	printf("nicdom: status %#x through memory and I/O ports\n", status_mem);
+	printf("nicdom: %u passed, %u failed\n", passed, failed);
+	return SHUTDOWN_poweroff;
+}
