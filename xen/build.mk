@@ -80,6 +80,7 @@ xen-y := \
 	xen/drivers/iommu/vtd.o \
 	xen/drivers/iommu/vtd-domain.o \
 	xen/drivers/iommu/vtd-fault.o \
+	xen/drivers/iommu/vtd-ir.o \
 	xen/drivers/iommu/vtd-qi.o \
 	xen/drivers/char/ns16550.o \
 	xen/drivers/pci/access.o \

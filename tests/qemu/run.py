@@ -180,7 +180,8 @@ def tests():
                      (r"CPU 1: APIC", b"t"), (r"CPU 1: \d+ queued", b"i"),
                      (r"0xf1: ", b"x"), (r"No debug key", b"R")]),
         Test("iommu-dma", kernel("test=iommu"), HALTED,
-             [r"^IOMMU: unit 0 at 0xfed90000: VT-d 1\.0, [34]-level tables",
+             [r"^IOMMU: unit 0 at 0xfed90000: VT-d 1\.0, [34]-level tables, "
+              r".*interrupt remapping: DMA blocked until assigned$",
               r"^IOMMU: DMA fault: device 00:03\.0 \(unassigned\) read at "
               r"0x[0-9a-f]+, reason \d+$",
               r"^iommu test: unassigned device's DMA faulted$",

@@ -3,19 +3,21 @@
  * (the serial line for the debug keys). The 8259s are masked for good.
  */
 #include <xen/errno.h>
+#include <xen/iommu.h>
 #include <xen/lib.h>
 #include <asm/io.h>
 #include <asm/ioapic.h>
 #include <asm/irq.h>
 #include <asm/mm.h>
 
-#define IOAPIC_REGSEL	 0x00
-#define IOAPIC_WINDOW	 0x10
-#define IOAPIC_VER	 0x01
-#define IOAPIC_REDIR(n)	 (0x10 + 2 * (n))
-#define REDIR_MASKED	 (1u << 16)
-#define REDIR_LEVEL	 (1u << 15)
-#define REDIR_ACTIVE_LOW (1u << 13)
+#define IOAPIC_REGSEL	   0x00
+#define IOAPIC_WINDOW	   0x10
+#define IOAPIC_VER	   0x01
+#define IOAPIC_REDIR(n)	   (0x10 + 2 * (n))
+#define REDIR_MASKED	   (1u << 16)
+#define IOAPIC_REDIR_REMAP (1u << 16) /* high word: remappable format */
+#define REDIR_LEVEL	   (1u << 15)
+#define REDIR_ACTIVE_LOW   (1u << 13)
 /* MADT override flags: polarity bits 0-1, trigger bits 2-3 (3 = low/level) */
 #define MPS_POLARITY_LOW  3
 #define MPS_TRIGGER_LEVEL 3
@@ -80,9 +82,34 @@ static uint32_t ioapic_isa_flags(unsigned int irq, uint32_t *gsi)
 	return redir;
 }
 
+/*
+ * With interrupt remapping on, a pin's interrupt goes through an entry
+ * of the remapping table (the compatibility format is blocked): the
+ * entry's index goes in the redirection entry.
+ */
+static int ioapic_remap(uint32_t *redir, uint32_t *high, uint32_t dest)
+{
+	unsigned int index;
+	int rc;
+
+	if (!iommu_intremap_enabled())
+		return 0;
+	rc = iommu_irte_alloc(0, false, *redir & 0xff, dest, &index);
+	if (rc)
+		return rc;
+	*high = IOAPIC_REDIR_REMAP | (index & 0x7fff) << 17;
+	*redir |= ((index >> 15) & 1) << 11;
+	return 0;
+}
+
 int ioapic_route_isa(unsigned int irq, unsigned int vector, uint32_t dest)
 {
 	uint32_t gsi, redir = ioapic_isa_flags(irq, &gsi) | vector;
+	uint32_t high = dest << 24;
+	int rc = ioapic_remap(&redir, &high, dest);
+
+	if (rc)
+		return rc;
 
 	for (unsigned int i = 0; i < nr_ioapics; i++) {
 		struct ioapic *io = &ioapics[i];
@@ -90,7 +117,7 @@ int ioapic_route_isa(unsigned int irq, unsigned int vector, uint32_t dest)
 
 		if (gsi < io->gsi_base || pin >= io->nr_pins)
 			continue;
-		ioapic_write(io, IOAPIC_REDIR(pin) + 1, dest << 24);
+		ioapic_write(io, IOAPIC_REDIR(pin) + 1, high);
 		ioapic_write(io, IOAPIC_REDIR(pin), redir);
 		return 0;
 	}

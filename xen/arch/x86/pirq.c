@@ -8,6 +8,7 @@
  */
 #include <xen/errno.h>
 #include <xen/event.h>
+#include <xen/iommu.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/pci.h>
@@ -22,13 +23,13 @@
 #define PIRQ_MAX	  64
 #define PIRQ_STORM_WINDOW MILLISECS(10)
 #define PIRQ_STORM_MAX	  5000
-#define PIRQ_MSI_ADDR	  0xfee00000u
 
 struct pirq {
 	struct domain *d;
 	const struct pci_dev *dev;
 	uint16_t entry;
 	int vector;
+	unsigned int irte;  /* its remapping entry, or IOMMU_NO_IRTE */
 	evtchn_port_t port; /* 0: not bound */
 	s_time_t window;
 	uint32_t burst;
@@ -60,6 +61,24 @@ static void pirq_interrupt(struct cpu_regs *regs, void *data)
 	if (port)
 		evtchn_send_pirq(p->d, port,
 				 (unsigned int)(p - p->d->arch.pirqs->p));
+}
+
+/* The MSI-X entry aimed at our vector, through interrupt remapping. */
+static int pirq_program(struct pirq *p)
+{
+	uint16_t sid = (uint16_t)(pci_sbdf_bus(p->dev->sbdf) << 8 |
+				  pci_sbdf_dev(p->dev->sbdf) << 3 |
+				  pci_sbdf_fn(p->dev->sbdf));
+	uint64_t addr;
+	uint32_t data;
+	int rc = iommu_msi_compose(sid, (unsigned int)p->vector,
+				   this_cpu()->apic_id, &addr, &data, &p->irte);
+
+	if (!rc)
+		rc = pci_msix_setup(p->dev, p->entry, addr, data);
+	if (rc && p->irte != IOMMU_NO_IRTE)
+		iommu_irte_free(p->irte);
+	return rc;
 }
 
 static struct pirq_table *pirq_table_of(struct domain *d)
@@ -139,9 +158,7 @@ static int pirq_map(struct domain *d, struct physdev_map_pirq *m)
 		vector = !rc;
 	}
 	if (!rc)
-		rc = pci_msix_setup(dev, p->entry,
-				    PIRQ_MSI_ADDR | this_cpu()->apic_id << 12,
-				    (uint32_t)p->vector);
+		rc = pirq_program(p);
 	if (!rc) {
 		p->used = true;
 		m->pirq = (int)(p - t->p);
@@ -166,6 +183,8 @@ static void pirq_stop(struct pirq *p)
 {
 	pci_msix_mask(p->dev, p->entry, true);
 	irq_vector_free((unsigned int)p->vector);
+	if (p->irte != IOMMU_NO_IRTE)
+		iommu_irte_free(p->irte);
 	p->used = false;
 }
 

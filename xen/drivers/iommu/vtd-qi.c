@@ -81,6 +81,16 @@ int vtd_qi_iotlb(struct vtd_unit *u, uint16_t did)
 	return qi_sync(u);
 }
 
+int vtd_qi_iec(struct vtd_unit *u, unsigned int index, bool all)
+{
+	/* Granularity bit 4: 1 selects the entry at bits 47:32. */
+	qi_put(u,
+	       all ? VTD_QI_IEC
+		   : VTD_QI_IEC | 1ull << 4 | (uint64_t)index << 32,
+	       0);
+	return qi_sync(u);
+}
+
 int vtd_qi_global(struct vtd_unit *u)
 {
 	qi_put(u, VTD_QI_CC | VTD_QI_GLOBAL, 0);

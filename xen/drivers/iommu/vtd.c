@@ -26,6 +26,16 @@ unsigned int vtd_levels;
 struct vtd_unit *vtd_units[VTD_UNITS_MAX];
 static bool vtd_on;
 bool vtd_noncoherent;
+static bool vtd_ir_wanted; /* every unit and the DMAR offer it */
+
+void vtd_ir_invalidate(unsigned int index)
+{
+	for (unsigned int i = 0; i < vtd_nr_units; i++) {
+		spin_lock(&vtd_units[i]->lock);
+		vtd_qi_iec(vtd_units[i], index, false);
+		spin_unlock(&vtd_units[i]->lock);
+	}
+}
 
 uint32_t vtd_read32(const struct vtd_unit *u, unsigned int reg)
 {
@@ -59,7 +69,7 @@ void vtd_flush(const void *p, size_t len)
 }
 
 /* Set or clear an enable (or issue a one-shot command) and wait for it. */
-static int vtd_gcmd(struct vtd_unit *u, uint32_t cmd, bool on)
+int vtd_gcmd(struct vtd_unit *u, uint32_t cmd, bool on)
 {
 	uint32_t keep = vtd_read32(u, VTD_GSTS) & VTD_GCMD_KEEP;
 	s_time_t deadline = NOW() + GCMD_TIMEOUT;
@@ -89,6 +99,8 @@ static int vtd_unit_start(struct vtd_unit *u)
 		rc = vtd_qi_global(u);
 	if (!rc)
 		rc = vtd_fault_init(u);
+	if (!rc && vtd_ir_wanted)
+		rc = vtd_ir_enable(u);
 	if (!rc)
 		rc = vtd_gcmd(u, VTD_GCMD_TE, true);
 	return rc;
@@ -153,6 +165,10 @@ int iommu_init(const struct acpi_info *ai)
 		return -ENODEV;
 	}
 	vtd_levels = (sagaw & 4) ? 4 : 3;
+	vtd_ir_wanted = ai->dmar_flags & ACPI_DMAR_INTR_REMAP;
+	for (unsigned int i = 0; i < ai->nr_drhd; i++)
+		if (!(vtd_units[i]->ecap & VTD_ECAP_IR))
+			vtd_ir_wanted = false;
 	vtd_nr_units = ai->nr_drhd;
 	if ((page_alloc_max_mfn() + 1) >> (vtd_levels == 4 ? 36 : 27)) {
 		log_err("IOMMU: memory beyond its address width\n");
@@ -163,12 +179,13 @@ int iommu_init(const struct acpi_info *ai)
 		rc = vtd_unit_start(vtd_units[i]);
 		log_info(
 		    "IOMMU: unit %u at %#llx: VT-d %u.%u, %u-level tables, "
-		    "%u fault records%s: %s\n",
+		    "%u fault records%s%s: %s\n",
 		    i, (unsigned long long)paddr_x(ai->drhd[i].base),
 		    vtd_read32(vtd_units[i], VTD_VER) >> 4 & 0xf,
 		    vtd_read32(vtd_units[i], VTD_VER) & 0xf, vtd_levels,
 		    (unsigned int)VTD_CAP_NFR(vtd_units[i]->cap),
 		    vtd_noncoherent ? ", cache flushes" : "",
+		    vtd_ir_wanted ? ", interrupt remapping" : "",
 		    rc ? "failed" : "DMA blocked until assigned");
 	}
 	vtd_on = !rc;

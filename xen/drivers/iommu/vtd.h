@@ -19,13 +19,15 @@
 #define VTD_IQH	    0x80
 #define VTD_IQT	    0x88
 #define VTD_IQA	    0x90
+#define VTD_IRTA    0xb8
 
 /* GCMD and GSTS share bit positions. */
-#define VTD_GCMD_TE   (1u << 31)
-#define VTD_GCMD_SRTP (1u << 30)
-#define VTD_GCMD_QIE  (1u << 26)
-#define VTD_GCMD_IRE  (1u << 25)
-#define VTD_GCMD_CFI  (1u << 23)
+#define VTD_GCMD_TE    (1u << 31)
+#define VTD_GCMD_SRTP  (1u << 30)
+#define VTD_GCMD_QIE   (1u << 26)
+#define VTD_GCMD_IRE   (1u << 25)
+#define VTD_GCMD_CFI   (1u << 23)
+#define VTD_GCMD_SIRTP (1u << 24)
 /* Enables that stay set; the rest are one-shot commands. */
 #define VTD_GCMD_KEEP (VTD_GCMD_TE | VTD_GCMD_QIE | VTD_GCMD_IRE | VTD_GCMD_CFI)
 
@@ -35,6 +37,7 @@
 #define VTD_CAP_NFR(c)	 ((((c) >> 40) & 0xff) + 1)
 #define VTD_ECAP_C	 (1ull << 0) /* page walks snoop the caches */
 #define VTD_ECAP_QI	 (1ull << 1)
+#define VTD_ECAP_IR	 (1ull << 3)
 
 #define VTD_FSTS_PFO	(1u << 0)
 #define VTD_FSTS_PPF	(1u << 1)
@@ -105,6 +108,15 @@ int vtd_qi_enable(struct vtd_unit *u);
 int vtd_qi_context(struct vtd_unit *u, uint16_t did, uint16_t sid);
 int vtd_qi_iotlb(struct vtd_unit *u, uint16_t did);
 int vtd_qi_global(struct vtd_unit *u);
+/* Interrupt entry cache: one entry, or all of them. */
+int vtd_qi_iec(struct vtd_unit *u, unsigned int index, bool all);
+
+/* vtd.c */
+int vtd_gcmd(struct vtd_unit *u, uint32_t cmd, bool on);
+
+/* vtd-ir.c: interrupt remapping on u; entry index changed (every unit). */
+int vtd_ir_enable(struct vtd_unit *u);
+void vtd_ir_invalidate(unsigned int index);
 
 /* vtd-fault.c */
 int vtd_fault_init(struct vtd_unit *u);

@@ -39,6 +39,21 @@ void iommu_unmap_frame(struct domain *d, uint64_t mfn);
 int iommu_assign(struct domain *d, uint16_t seg, uint8_t bus, uint8_t devfn);
 int iommu_deassign(uint16_t seg, uint8_t bus, uint8_t devfn);
 
+/*
+ * Interrupt remapping (when the IOMMU offers it): an interrupt entry
+ * for vector on apic_id, raised only by requester sid when verify.
+ * iommu_msi_compose() gives the MSI address and data to program: through
+ * a new entry (*index; free it with iommu_irte_free()) when remapping is
+ * on, else the compatibility format (*index IOMMU_NO_IRTE).
+ */
+#define IOMMU_NO_IRTE (~0u)
+bool iommu_intremap_enabled(void);
+int iommu_irte_alloc(uint16_t sid, bool verify, unsigned int vector,
+		     uint32_t apic_id, unsigned int *index);
+void iommu_irte_free(unsigned int index);
+int iommu_msi_compose(uint16_t sid, unsigned int vector, uint32_t apic_id,
+		      uint64_t *addr, uint32_t *data, unsigned int *index);
+
 /* DMA faults logged since boot, and logging them now (for tests). */
 unsigned long iommu_fault_count(void);
 void iommu_poll_faults(void);
