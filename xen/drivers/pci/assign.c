@@ -4,6 +4,7 @@
  * leaves it reset and blocked again, whoever asks (the control domain,
  * or the domain's destruction).
  */
+#include <xen/console.h>
 #include <xen/errno.h>
 #include <xen/iommu.h>
 #include <xen/lib.h>
@@ -39,6 +40,17 @@ static int pci_confine(struct domain *d, pci_sbdf_t s, const char *name)
 	return rc;
 }
 
+/* Does one of its I/O BARs hold the hypervisor's serial console? */
+static bool pci_carries_console(const struct pci_dev *dev)
+{
+	for (unsigned int i = 0; i < dev->nr_bars; i++)
+		if (dev->bars[i].size && dev->bars[i].io &&
+		    console_cfg.port >= dev->bars[i].addr &&
+		    console_cfg.port < dev->bars[i].addr + dev->bars[i].size)
+			return true;
+	return false;
+}
+
 int pci_assign(struct domain *d, pci_sbdf_t s)
 {
 	const struct pci_dev *dev = pci_dev_find(s);
@@ -51,6 +63,10 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	pci_name(s, name, sizeof(name));
 	if (dev->bridge || dev->host_bridge)
 		return -EPERM;
+	if (console_cfg.enabled && pci_carries_console(dev)) {
+		log_err("PCI %s: not assigned: it carries the console\n", name);
+		return -EPERM;
+	}
 	if (!iommu_enabled() && IS_ENABLED(CONFIG_IOMMU_REQUIRED)) {
 		log_err("PCI %s: not assigned: no IOMMU to confine it\n", name);
 		return -ENODEV;
