@@ -5,7 +5,7 @@ STUB_LIB_SRCS := stubdom/arch/x86_64/head.S stubdom/arch/x86_64/traps.S \
 	stubdom/lib/kernel.c stubdom/lib/console.c stubdom/lib/traps.c \
 	stubdom/lib/events.c stubdom/lib/time.c stubdom/lib/mm.c \
 	stubdom/lib/gnttab.c stubdom/lib/builder.c stubdom/lib/consback.c \
-	stubdom/lib/xenbus.c stubdom/lib/xenbus_glue.c
+	stubdom/lib/xenbus.c stubdom/lib/xenbus_glue.c stubdom/lib/check.c
 # Library code shared with the hypervisor, compiled for ring 3.
 STUB_SHARED_SRCS := xen/common/vsnprintf.c xen/common/string.c \
 	xen/common/elf.c

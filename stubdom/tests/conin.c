@@ -7,19 +7,10 @@
 #include <public/sched.h>
 #include <stub/events.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 
-static unsigned int passed, failed, events;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
+static unsigned int events;
 
 static long conin_read(char *buf, long count)
 {
@@ -40,15 +31,16 @@ int app_main(const char *cmdline)
 	long n;
 
 	stub_events_init();
-	check("bind VIRQ_CONSOLE", stub_evtchn_op(EVTCHNOP_bind_virq, &virq),
-	      0);
+	stub_check("bind VIRQ_CONSOLE",
+		   stub_evtchn_op(EVTCHNOP_bind_virq, &virq), 0);
 	stub_event_bind(virq.port, conin_event, NULL);
-	check("nothing typed yet", conin_read(piece, sizeof(piece)), 0);
+	stub_check("nothing typed yet", conin_read(piece, sizeof(piece)), 0);
 	printf("conin: type a line\n");
 	while (!events)
 		stub_event_block();
 	/* Input is waiting: a bad buffer must not eat it. */
-	check("read to a bad buffer", conin_read((char *)8, 4), -XEN_EFAULT);
+	stub_check("read to a bad buffer", conin_read((char *)8, 4),
+		   -XEN_EFAULT);
 	while (len < sizeof(line) - 1) {
 		/* Cleared before reading, so a character after it wakes us. */
 		events = 0;
@@ -65,8 +57,8 @@ int app_main(const char *cmdline)
 			break;
 	}
 	line[len ? len - 1 : 0] = '\0';
-	check("line read whole", len, 13);
+	stub_check("line read whole", len, 13);
 	printf("conin: got '%s' in %u reads\n", line, reads);
-	printf("conin: %u passed, %u failed\n", passed, failed);
+	stub_check_report("conin");
 	return SHUTDOWN_poweroff;
 }

@@ -9,26 +9,16 @@
 #include <public/vcpu.h>
 #include <stub/events.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
 #define PINGS 50
 
-static unsigned int passed, failed;
 static volatile unsigned int loop_events, pings_seen;
 static evtchn_port_t ipi_port;
 static unsigned char stack1[8192] __attribute__((aligned(16)));
 static struct vcpu_guest_context ctx;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static void on_loop(evtchn_port_t port, void *data)
 {
@@ -50,27 +40,29 @@ static void test_bad_requests(void)
 	struct evtchn_alloc_unbound au = { .dom = 5, .remote_dom = 0 };
 	struct evtchn_bind_interdomain bi = { .remote_dom = 77 };
 
-	check("send port 0", stub_evtchn_op(EVTCHNOP_send, &send), -XEN_EINVAL);
+	stub_check("send port 0", stub_evtchn_op(EVTCHNOP_send, &send),
+		   -XEN_EINVAL);
 	send.port = 5000;
-	check("send port 5000", stub_evtchn_op(EVTCHNOP_send, &send),
-	      -XEN_EINVAL);
-	check("close unused", stub_evtchn_op(EVTCHNOP_close, &close),
-	      -XEN_EINVAL);
-	check("status of another domain", stub_evtchn_op(EVTCHNOP_status, &st),
-	      -XEN_EPERM);
-	check("bind virq 99", stub_evtchn_op(EVTCHNOP_bind_virq, &virq),
-	      -XEN_EINVAL);
-	check("bind ipi vcpu 7", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi),
-	      -XEN_ENOENT);
-	check("alloc for no such domain",
-	      stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH);
-	check("bind to no domain",
-	      stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), -XEN_ESRCH);
-	check("unknown op", stub_evtchn_op(99, &send), -XEN_ENOSYS);
-	check("FIFO not offered", stub_evtchn_op(EVTCHNOP_init_control, &send),
-	      -XEN_ENOSYS);
-	check("bad pointer", stub_evtchn_op(EVTCHNOP_send, (void *)0x10000000),
-	      -XEN_EFAULT);
+	stub_check("send port 5000", stub_evtchn_op(EVTCHNOP_send, &send),
+		   -XEN_EINVAL);
+	stub_check("close unused", stub_evtchn_op(EVTCHNOP_close, &close),
+		   -XEN_EINVAL);
+	stub_check("status of another domain",
+		   stub_evtchn_op(EVTCHNOP_status, &st), -XEN_EPERM);
+	stub_check("bind virq 99", stub_evtchn_op(EVTCHNOP_bind_virq, &virq),
+		   -XEN_EINVAL);
+	stub_check("bind ipi vcpu 7", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi),
+		   -XEN_ENOENT);
+	stub_check("alloc for no such domain",
+		   stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH);
+	stub_check("bind to no domain",
+		   stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), -XEN_ESRCH);
+	stub_check("unknown op", stub_evtchn_op(99, &send), -XEN_ENOSYS);
+	stub_check("FIFO not offered",
+		   stub_evtchn_op(EVTCHNOP_init_control, &send), -XEN_ENOSYS);
+	stub_check("bad pointer",
+		   stub_evtchn_op(EVTCHNOP_send, (void *)0x10000000),
+		   -XEN_EFAULT);
 }
 
 static void test_loopback(void)
@@ -82,24 +74,25 @@ static void test_loopback(void)
 	struct evtchn_send send;
 	struct evtchn_close close;
 
-	check("alloc unbound", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	stub_check("alloc unbound", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
+		   0);
 	bi.remote_port = au.port;
-	check("bind loopback", stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi),
-	      0);
+	stub_check("bind loopback",
+		   stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
 	stub_event_bind(au.port, on_loop, NULL);
 	st.port = au.port;
-	check("status", stub_evtchn_op(EVTCHNOP_status, &st), 0);
-	check("status interdomain", st.status, EVTCHNSTAT_interdomain);
-	check("status peer port", st.u.interdomain.port, bi.local_port);
+	stub_check("status", stub_evtchn_op(EVTCHNOP_status, &st), 0);
+	stub_check("status interdomain", st.status, EVTCHNSTAT_interdomain);
+	stub_check("status peer port", st.u.interdomain.port, bi.local_port);
 	send.port = bi.local_port;
-	check("send", stub_evtchn_op(EVTCHNOP_send, &send), 0);
-	check("one upcall", loop_events, 1);
+	stub_check("send", stub_evtchn_op(EVTCHNOP_send, &send), 0);
+	stub_check("one upcall", loop_events, 1);
 	close.port = bi.local_port;
-	check("close", stub_evtchn_op(EVTCHNOP_close, &close), 0);
-	check("peer now unbound", stub_evtchn_op(EVTCHNOP_status, &st), 0);
-	check("peer status", st.status, EVTCHNSTAT_unbound);
-	check("send on closed", stub_evtchn_op(EVTCHNOP_send, &send),
-	      -XEN_EINVAL);
+	stub_check("close", stub_evtchn_op(EVTCHNOP_close, &close), 0);
+	stub_check("peer now unbound", stub_evtchn_op(EVTCHNOP_status, &st), 0);
+	stub_check("peer status", st.status, EVTCHNSTAT_unbound);
+	stub_check("send on closed", stub_evtchn_op(EVTCHNOP_send, &send),
+		   -XEN_EINVAL);
 }
 
 /* vCPU 1: one event at a time, each after the last was seen. */
@@ -122,22 +115,22 @@ static void test_cross_cpu(void)
 	struct evtchn_bind_ipi ipi = { .vcpu = 0 };
 	unsigned long blocks = 0;
 
-	check("bind ipi", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi), 0);
+	stub_check("bind ipi", stub_evtchn_op(EVTCHNOP_bind_ipi, &ipi), 0);
 	ipi_port = ipi.port;
 	stub_event_bind(ipi_port, on_ping, NULL);
 	ctx.user_regs.rip = (unsigned long)pinger;
 	ctx.user_regs.rsp = (unsigned long)&stack1[sizeof(stack1) - 8];
 	ctx.user_regs.rflags = 0x202;
-	check("start vCPU 1",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1,
-			 (long)&ctx) ||
-		  hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0),
-	      0);
+	stub_check("start vCPU 1",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1,
+			      (long)&ctx) ||
+		       hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0),
+		   0);
 	while (pings_seen < PINGS && blocks < 100000) {
 		stub_event_block();
 		blocks++;
 	}
-	check("every ping seen once", pings_seen, PINGS);
+	stub_check("every ping seen once", pings_seen, PINGS);
 	printf("%u events from vCPU 1, %lu blocks\n", pings_seen, blocks);
 }
 
@@ -173,13 +166,13 @@ static void test_poll(void)
 	__atomic_fetch_and(&shared_info->evtchn_pending[port / 64],
 			   ~(1ul << (port % 64)), __ATOMIC_SEQ_CST);
 	t0 = stub_now();
-	check("poll times out", poll(&port, 1, t0 + 30000000), 0);
-	check("after its timeout", stub_now() - t0 >= 30000000, 1);
+	stub_check("poll times out", poll(&port, 1, t0 + 30000000), 0);
+	stub_check("after its timeout", stub_now() - t0 >= 30000000, 1);
 	send.port = bi.local_port;
 	stub_evtchn_op(EVTCHNOP_send, &send);
-	check("poll on a pending masked port", poll(&port, 1, 0), 0);
-	check("poll bad port", poll(&bad, 1, 0), -XEN_EINVAL);
-	check("poll no ports", poll(&port, 0, 0), -XEN_EINVAL);
+	stub_check("poll on a pending masked port", poll(&port, 1, 0), 0);
+	stub_check("poll bad port", poll(&bad, 1, 0), -XEN_EINVAL);
+	stub_check("poll no ports", poll(&port, 0, 0), -XEN_EINVAL);
 }
 
 int app_main(const char *cmdline)
@@ -189,6 +182,6 @@ int app_main(const char *cmdline)
 	test_loopback();
 	test_cross_cpu();
 	test_poll();
-	printf("events: %u passed, %u failed\n", passed, failed);
+	stub_check_report("events");
 	return SHUTDOWN_poweroff;
 }

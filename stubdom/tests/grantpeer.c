@@ -21,6 +21,7 @@
 #include <stub/events.h>
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
@@ -29,44 +30,10 @@
 #define VA_OLD 0x22002000ul
 #define MS     1000000ull
 
-static unsigned int passed, failed;
 static volatile unsigned int received;
 static volatile unsigned char page_g[4096] __attribute__((aligned(4096)));
 static volatile unsigned char page_r[4096] __attribute__((aligned(4096)));
 static volatile unsigned char page_h[4096] __attribute__((aligned(4096)));
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
-
-static unsigned int arg(const char *cmdline, const char *key)
-{
-	size_t len = strlen(key);
-	unsigned int v = 0;
-
-	for (; *cmdline && strncmp(cmdline, key, len); cmdline++)
-		;
-	for (cmdline += *cmdline ? len : 0; *cmdline >= '0' && *cmdline <= '9';
-	     cmdline++)
-		v = v * 10 + (unsigned int)(*cmdline - '0');
-	return v;
-}
-
-static bool has(const char *s, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (; *s; s++)
-		if (!strncmp(s, key, n))
-			return true;
-	return false;
-}
 
 static void on_event(evtchn_port_t port, void *data)
 {
@@ -99,23 +66,24 @@ static void granter(domid_t peer, struct evtchn_send *send)
 	page_h[0] = 0x42;
 	rw = stub_grant_access(peer, mfn_of(page_g), false);
 	ro = stub_grant_access(peer, mfn_of(page_r), true);
-	check("refs as agreed", rw == 8 && ro == 9, 1);
-	check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	stub_check("refs as agreed", rw == 8 && ro == 9, 1);
+	stub_check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
+		   0);
 	stub_event_bind(au.port, on_event, NULL);
 	send->port = au.port;
 	wait_for(1); /* mapped */
-	check("rw entry in use", in_use(rw), GTF_reading | GTF_writing);
-	check("ro entry in use", in_use(ro), GTF_reading);
-	check("no revoking while mapped", stub_grant_end(rw), -XEN_EBUSY);
+	stub_check("rw entry in use", in_use(rw), GTF_reading | GTF_writing);
+	stub_check("ro entry in use", in_use(ro), GTF_reading);
+	stub_check("no revoking while mapped", stub_grant_end(rw), -XEN_EBUSY);
 	stub_evtchn_op(EVTCHNOP_send, send);
 	wait_for(2); /* unmapped */
-	check("entries idle", in_use(rw) | in_use(ro), 0);
-	check("the mapper's writes", page_g[0] == 0xab && page_g[4095] == 0xab,
-	      1);
-	check("revoke rw", stub_grant_end(rw), 0);
-	check("revoke ro", stub_grant_end(ro), 0);
-	check("grant the last page",
-	      stub_grant_access(peer, mfn_of(page_h), false), 8);
+	stub_check("entries idle", in_use(rw) | in_use(ro), 0);
+	stub_check("the mapper's writes",
+		   page_g[0] == 0xab && page_g[4095] == 0xab, 1);
+	stub_check("revoke rw", stub_grant_end(rw), 0);
+	stub_check("revoke ro", stub_grant_end(ro), 0);
+	stub_check("grant the last page",
+		   stub_grant_access(peer, mfn_of(page_h), false), 8);
 	stub_evtchn_op(EVTCHNOP_send, send);
 	wait_for(3); /* mapped again: now go away */
 }
@@ -147,37 +115,40 @@ static void mapper(domid_t peer, struct evtchn_send *send)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	stub_event_bind(bi.local_port, on_event, NULL);
 	send->port = bi.local_port;
-	check("map rw", stub_grant_map(peer, 8, VA_RW, false, &h_rw),
-	      GNTST_okay);
-	check("map ro", stub_grant_map(peer, 9, VA_RO, true, &h_ro),
-	      GNTST_okay);
-	check("read through ro", *(volatile unsigned char *)VA_RO, 0x77);
-	check("ro grant mapped rw", stub_grant_map(peer, 9, VA_OLD, false, &h),
-	      GNTST_permission_denied);
-	check("grant of another domain",
-	      stub_grant_map(peer + 5, 8, VA_OLD, true, &h), GNTST_bad_domain);
-	check("unused ref", stub_grant_map(peer, 10, VA_OLD, true, &h),
-	      GNTST_permission_denied);
-	check("a port in another domain",
-	      stub_evtchn_op(EVTCHNOP_alloc_unbound,
-			     &(struct evtchn_alloc_unbound){ .dom = peer }),
-	      -XEN_EPERM);
+	stub_check("map rw", stub_grant_map(peer, 8, VA_RW, false, &h_rw),
+		   GNTST_okay);
+	stub_check("map ro", stub_grant_map(peer, 9, VA_RO, true, &h_ro),
+		   GNTST_okay);
+	stub_check("read through ro", *(volatile unsigned char *)VA_RO, 0x77);
+	stub_check("ro grant mapped rw",
+		   stub_grant_map(peer, 9, VA_OLD, false, &h),
+		   GNTST_permission_denied);
+	stub_check("grant of another domain",
+		   stub_grant_map(peer + 5, 8, VA_OLD, true, &h),
+		   GNTST_bad_domain);
+	stub_check("unused ref", stub_grant_map(peer, 10, VA_OLD, true, &h),
+		   GNTST_permission_denied);
+	stub_check(
+	    "a port in another domain",
+	    stub_evtchn_op(EVTCHNOP_alloc_unbound,
+			   &(struct evtchn_alloc_unbound){ .dom = peer }),
+	    -XEN_EPERM);
 	for (unsigned int i = 0; i < 4096; i++)
 		rwp[i] = 0xab;
 	stub_evtchn_op(EVTCHNOP_send, send);
 	wait_for(1);
-	check("unmap rw", stub_grant_unmap(h_rw, VA_RW), GNTST_okay);
-	check("unmap ro", stub_grant_unmap(h_ro, VA_RO), GNTST_okay);
+	stub_check("unmap rw", stub_grant_unmap(h_rw, VA_RW), GNTST_okay);
+	stub_check("unmap ro", stub_grant_unmap(h_ro, VA_RO), GNTST_okay);
 	stub_evtchn_op(EVTCHNOP_send, send);
 	wait_for(2);
-	check("map the last page",
-	      stub_grant_map(peer, 8, VA_OLD, false, &h_old), GNTST_okay);
+	stub_check("map the last page",
+		   stub_grant_map(peer, 8, VA_OLD, false, &h_old), GNTST_okay);
 	stub_evtchn_op(EVTCHNOP_send, send);
-	check("granter destroyed", peer_gone(send->port), 1);
-	check("frame kept by the mapping", old[0], 0x42);
+	stub_check("granter destroyed", peer_gone(send->port), 1);
+	stub_check("frame kept by the mapping", old[0], 0x42);
 	old[1] = 1; /* still ours to write, and nobody else's */
-	check("unmap after the granter went", stub_grant_unmap(h_old, VA_OLD),
-	      GNTST_okay);
+	stub_check("unmap after the granter went",
+		   stub_grant_unmap(h_old, VA_OLD), GNTST_okay);
 	printf("grantpeer: mapping outlived its granter\n");
 }
 
@@ -188,15 +159,16 @@ static void dies_granter(domid_t peer)
 	uint64_t deadline;
 	long ref = stub_grant_access(peer, mfn_of(page_g), false);
 
-	check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
+	stub_check("offer a port", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
+		   0);
 	stub_event_bind(au.port, on_event, NULL);
 	wait_for(1); /* mapped, and about to go */
-	check("entry in use", in_use(ref), GTF_reading | GTF_writing);
+	stub_check("entry in use", in_use(ref), GTF_reading | GTF_writing);
 	deadline = stub_now() + 10000 * MS;
 	while (in_use(ref) && stub_now() < deadline)
 		stub_sleep(10 * MS);
-	check("entry idle once the mapper is gone", in_use(ref), 0);
-	check("revoke", stub_grant_end(ref), 0);
+	stub_check("entry idle once the mapper is gone", in_use(ref), 0);
+	stub_check("revoke", stub_grant_end(ref), 0);
 	printf("grantpeer: entry idle after its mapper was destroyed\n");
 }
 
@@ -209,7 +181,8 @@ static void dies_mapper(domid_t peer)
 
 	while (stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi) < 0)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	check("map", stub_grant_map(peer, 8, VA_RW, false, &h), GNTST_okay);
+	stub_check("map", stub_grant_map(peer, 8, VA_RW, false, &h),
+		   GNTST_okay);
 	send.port = bi.local_port;
 	stub_evtchn_op(EVTCHNOP_send, &send);
 }
@@ -276,21 +249,21 @@ static void bench_mapper(domid_t peer, unsigned int n)
 
 int app_main(const char *cmdline)
 {
-	bool is_granter = has(cmdline, "role=granter");
-	domid_t peer = (domid_t)arg(cmdline, "peer=");
+	bool is_granter = stub_arg_has(cmdline, "role=granter");
+	domid_t peer = (domid_t)stub_arg_uint(cmdline, "peer=");
 	struct evtchn_send send;
 
-	unsigned int bench = arg(cmdline, "bench=");
+	unsigned int bench = stub_arg_uint(cmdline, "bench=");
 
 	stub_events_init();
-	check("gnttab init", stub_gnttab_init(1), 0);
-	if (has(cmdline, "dies")) {
+	stub_check("gnttab init", stub_gnttab_init(1), 0);
+	if (stub_arg_has(cmdline, "dies")) {
 		if (is_granter)
 			dies_granter(peer);
 		else
 			dies_mapper(peer);
-		printf("grantpeer %s: %u passed, %u failed\n",
-		       is_granter ? "granter" : "mapper", passed, failed);
+		stub_check_report(is_granter ? "grantpeer granter"
+					     : "grantpeer mapper");
 		return SHUTDOWN_poweroff; /* the mapper, still mapping */
 	}
 	if (bench) {
@@ -304,7 +277,7 @@ int app_main(const char *cmdline)
 		granter(peer, &send);
 	else
 		mapper(peer, &send);
-	printf("grantpeer %s: %u passed, %u failed\n",
-	       is_granter ? "granter" : "mapper", passed, failed);
+	stub_check_report(is_granter ? "grantpeer granter"
+				     : "grantpeer mapper");
 	return SHUTDOWN_poweroff;
 }

@@ -10,6 +10,7 @@
 #include <xen/string.h>
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 
 #define MAP_VA	 0x21000000ul
@@ -17,19 +18,8 @@
 #define HYPER_VA 0xffff830000000000ul
 #define SELF	 0 /* the control domain's id */
 
-static unsigned int passed, failed;
 static volatile unsigned char page_a[4096] __attribute__((aligned(4096)));
 static volatile unsigned char page_b[4096] __attribute__((aligned(4096)));
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static void test_table_ops(void)
 {
@@ -39,32 +29,35 @@ static void test_table_ops(void)
 	struct gnttab_get_version gv = { .dom = DOMID_SELF };
 	xen_pfn_t frames[4];
 
-	check("gnttab init", stub_gnttab_init(2), 0);
-	check("query_size", stub_gnttab_op(GNTTABOP_query_size, &q, 1), 0);
-	check("query nr_frames", q.nr_frames, 2);
-	check("query max_nr_frames", q.max_nr_frames, 4);
+	stub_check("gnttab init", stub_gnttab_init(2), 0);
+	stub_check("query_size", stub_gnttab_op(GNTTABOP_query_size, &q, 1), 0);
+	stub_check("query nr_frames", q.nr_frames, 2);
+	stub_check("query max_nr_frames", q.max_nr_frames, 4);
 	set_xen_guest_handle(st.frame_list, frames);
-	check("setup too many", stub_gnttab_op(GNTTABOP_setup_table, &st, 1),
-	      0);
-	check("setup too many status", st.status, GNTST_general_error);
+	stub_check("setup too many",
+		   stub_gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+	stub_check("setup too many status", st.status, GNTST_general_error);
 	st.nr_frames = 1;
 	st.dom = 5;
 	stub_gnttab_op(GNTTABOP_setup_table, &st, 1);
-	check("setup for another domain", st.status, GNTST_permission_denied);
+	stub_check("setup for another domain", st.status,
+		   GNTST_permission_denied);
 	st.dom = DOMID_SELF;
 	set_xen_guest_handle(st.frame_list, (xen_pfn_t *)0x10);
-	check("setup bad frame list",
-	      stub_gnttab_op(GNTTABOP_setup_table, &st, 1), -XEN_EFAULT);
-	check("set_version 2", stub_gnttab_op(GNTTABOP_set_version, &sv, 1),
-	      -XEN_EINVAL);
+	stub_check("setup bad frame list",
+		   stub_gnttab_op(GNTTABOP_setup_table, &st, 1), -XEN_EFAULT);
+	stub_check("set_version 2",
+		   stub_gnttab_op(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
 	sv.version = 1;
-	check("set_version 1", stub_gnttab_op(GNTTABOP_set_version, &sv, 1), 0);
-	check("get_version", stub_gnttab_op(GNTTABOP_get_version, &gv, 1), 0);
-	check("version is 1", gv.version, 1);
-	check("unknown op", stub_gnttab_op(99, &gv, 1), -XEN_ENOSYS);
-	check("table op bad pointer",
-	      stub_gnttab_op(GNTTABOP_query_size, (void *)0x10, 1),
-	      -XEN_EFAULT);
+	stub_check("set_version 1",
+		   stub_gnttab_op(GNTTABOP_set_version, &sv, 1), 0);
+	stub_check("get_version", stub_gnttab_op(GNTTABOP_get_version, &gv, 1),
+		   0);
+	stub_check("version is 1", gv.version, 1);
+	stub_check("unknown op", stub_gnttab_op(99, &gv, 1), -XEN_ENOSYS);
+	stub_check("table op bad pointer",
+		   stub_gnttab_op(GNTTABOP_query_size, (void *)0x10, 1),
+		   -XEN_EFAULT);
 }
 
 static void test_map_unmap(void)
@@ -75,37 +68,39 @@ static void test_map_unmap(void)
 	long ref = stub_grant_access(
 	    SELF, stub_virt_to_mfn((const void *)page_a), false);
 
-	check("grant access", ref >= STUB_GNTTAB_RESERVED, 1);
+	stub_check("grant access", ref >= STUB_GNTTAB_RESERVED, 1);
 	e = stub_gnttab_entry((grant_ref_t)ref);
 	page_a[100] = 0x5a;
-	check("map rw", stub_grant_map(SELF, ref, MAP_VA, false, &h),
-	      GNTST_okay);
-	check("mapping sees the frame", m[100], 0x5a);
+	stub_check("map rw", stub_grant_map(SELF, ref, MAP_VA, false, &h),
+		   GNTST_okay);
+	stub_check("mapping sees the frame", m[100], 0x5a);
 	m[200] = 0xa5;
-	check("frame sees the write", page_a[200], 0xa5);
-	check("entry in use", e->flags & (GTF_reading | GTF_writing),
-	      GTF_reading | GTF_writing);
-	check("end access while mapped", stub_grant_end(ref), -XEN_EBUSY);
-	check(
+	stub_check("frame sees the write", page_a[200], 0xa5);
+	stub_check("entry in use", e->flags & (GTF_reading | GTF_writing),
+		   GTF_reading | GTF_writing);
+	stub_check("end access while mapped", stub_grant_end(ref), -XEN_EBUSY);
+	stub_check(
 	    "update_va over a grant",
 	    hypercall3(__HYPERVISOR_update_va_mapping, MAP_VA, 0, UVMF_INVLPG),
 	    -XEN_EBUSY);
-	check("map over a grant mapping",
-	      stub_grant_map(SELF, ref, MAP_VA, false, &h2),
-	      GNTST_bad_virt_addr);
-	check("map again, read-only",
-	      stub_grant_map(SELF, ref, MAP_VA2, true, &h2), GNTST_okay);
-	check("unmap at the wrong address", stub_grant_unmap(h, MAP_VA2),
-	      GNTST_bad_virt_addr);
-	check("unmap rw", stub_grant_unmap(h, MAP_VA), GNTST_okay);
-	check("still read", e->flags & (GTF_reading | GTF_writing),
-	      GTF_reading);
-	check("unmap twice", stub_grant_unmap(h, MAP_VA), GNTST_bad_handle);
-	check("unmap ro", stub_grant_unmap(h2, 0), GNTST_okay);
-	check("entry free", e->flags & (GTF_reading | GTF_writing), 0);
-	check("end access", stub_grant_end(ref), 0);
-	check("map after end", stub_grant_map(SELF, ref, MAP_VA, false, &h),
-	      GNTST_permission_denied);
+	stub_check("map over a grant mapping",
+		   stub_grant_map(SELF, ref, MAP_VA, false, &h2),
+		   GNTST_bad_virt_addr);
+	stub_check("map again, read-only",
+		   stub_grant_map(SELF, ref, MAP_VA2, true, &h2), GNTST_okay);
+	stub_check("unmap at the wrong address", stub_grant_unmap(h, MAP_VA2),
+		   GNTST_bad_virt_addr);
+	stub_check("unmap rw", stub_grant_unmap(h, MAP_VA), GNTST_okay);
+	stub_check("still read", e->flags & (GTF_reading | GTF_writing),
+		   GTF_reading);
+	stub_check("unmap twice", stub_grant_unmap(h, MAP_VA),
+		   GNTST_bad_handle);
+	stub_check("unmap ro", stub_grant_unmap(h2, 0), GNTST_okay);
+	stub_check("entry free", e->flags & (GTF_reading | GTF_writing), 0);
+	stub_check("end access", stub_grant_end(ref), 0);
+	stub_check("map after end",
+		   stub_grant_map(SELF, ref, MAP_VA, false, &h),
+		   GNTST_permission_denied);
 }
 
 static void test_bad_maps(void)
@@ -122,34 +117,38 @@ static void test_bad_maps(void)
 					   .dom = DOMID_SELF };
 	grant_handle_t h;
 
-	check("map read-only grant rw",
-	      stub_grant_map(SELF, ro, MAP_VA, false, &h),
-	      GNTST_permission_denied);
-	check("map granted to another",
-	      stub_grant_map(SELF, other, MAP_VA, true, &h),
-	      GNTST_permission_denied);
-	check("map frame not the granter's",
-	      stub_grant_map(SELF, wild, MAP_VA, true, &h), GNTST_bad_page);
-	check("map bad ref", stub_grant_map(SELF, 99999, MAP_VA, true, &h),
-	      GNTST_bad_gntref);
-	check("map from no domain", stub_grant_map(777, ro, MAP_VA, true, &h),
-	      GNTST_bad_domain);
-	check("map at hypervisor va",
-	      stub_grant_map(SELF, ro, HYPER_VA, true, &h),
-	      GNTST_bad_virt_addr);
-	check("map unaligned", stub_grant_map(SELF, ro, MAP_VA + 8, true, &h),
-	      GNTST_bad_virt_addr);
+	stub_check("map read-only grant rw",
+		   stub_grant_map(SELF, ro, MAP_VA, false, &h),
+		   GNTST_permission_denied);
+	stub_check("map granted to another",
+		   stub_grant_map(SELF, other, MAP_VA, true, &h),
+		   GNTST_permission_denied);
+	stub_check("map frame not the granter's",
+		   stub_grant_map(SELF, wild, MAP_VA, true, &h),
+		   GNTST_bad_page);
+	stub_check("map bad ref", stub_grant_map(SELF, 99999, MAP_VA, true, &h),
+		   GNTST_bad_gntref);
+	stub_check("map from no domain",
+		   stub_grant_map(777, ro, MAP_VA, true, &h), GNTST_bad_domain);
+	stub_check("map at hypervisor va",
+		   stub_grant_map(SELF, ro, HYPER_VA, true, &h),
+		   GNTST_bad_virt_addr);
+	stub_check("map unaligned",
+		   stub_grant_map(SELF, ro, MAP_VA + 8, true, &h),
+		   GNTST_bad_virt_addr);
 	stub_gnttab_op(GNTTABOP_map_grant_ref, &op, 1);
-	check("map contains_pte", op.status, GNTST_general_error);
-	check("unmap bad handle", stub_grant_unmap(12345, 0), GNTST_bad_handle);
-	check("map bad pointer",
-	      stub_gnttab_op(GNTTABOP_map_grant_ref, (void *)0x10, 1),
-	      -XEN_EFAULT);
-	check("map huge batch",
-	      stub_gnttab_op(GNTTABOP_map_grant_ref, &op, 1000000),
-	      -XEN_EINVAL);
-	check("flags of refused maps clear",
-	      stub_gnttab_entry(ro)->flags & (GTF_reading | GTF_writing), 0);
+	stub_check("map contains_pte", op.status, GNTST_general_error);
+	stub_check("unmap bad handle", stub_grant_unmap(12345, 0),
+		   GNTST_bad_handle);
+	stub_check("map bad pointer",
+		   stub_gnttab_op(GNTTABOP_map_grant_ref, (void *)0x10, 1),
+		   -XEN_EFAULT);
+	stub_check("map huge batch",
+		   stub_gnttab_op(GNTTABOP_map_grant_ref, &op, 1000000),
+		   -XEN_EINVAL);
+	stub_check("flags of refused maps clear",
+		   stub_gnttab_entry(ro)->flags & (GTF_reading | GTF_writing),
+		   0);
 	stub_grant_end(ro);
 	stub_grant_end(other);
 	stub_grant_end(wild);
@@ -194,22 +193,23 @@ static void test_copy(void)
 	copy_op(&ops[3], ra, true, (long)stub_virt_to_mfn((const void *)page_b),
 		false, 4000);
 	ops[3].dest.offset = 200; /* crosses the page */
-	check("copy batch", stub_grant_copy(ops, 4), 0);
-	check("copy gref to frame", ops[0].status, GNTST_okay);
-	check("copy frame to gref", ops[1].status, GNTST_okay);
-	check("copy to read-only grant", ops[2].status,
-	      GNTST_permission_denied);
-	check("copy across a page", ops[3].status, GNTST_bad_copy_arg);
-	check("copied bytes",
-	      memcmp((const void *)page_a, (const void *)page_b, 4096), 0);
+	stub_check("copy batch", stub_grant_copy(ops, 4), 0);
+	stub_check("copy gref to frame", ops[0].status, GNTST_okay);
+	stub_check("copy frame to gref", ops[1].status, GNTST_okay);
+	stub_check("copy to read-only grant", ops[2].status,
+		   GNTST_permission_denied);
+	stub_check("copy across a page", ops[3].status, GNTST_bad_copy_arg);
+	stub_check("copied bytes",
+		   memcmp((const void *)page_a, (const void *)page_b, 4096), 0);
 	copy_op(&ops[0], 0, false, ra, true, 8); /* frame 0: not ours */
 	stub_grant_copy(ops, 1);
-	check("copy from a frame not ours", ops[0].status, GNTST_bad_page);
+	stub_check("copy from a frame not ours", ops[0].status, GNTST_bad_page);
 	copy_op(&ops[0], 99999, true, ra, true, 8);
 	stub_grant_copy(ops, 1);
-	check("copy bad ref", ops[0].status, GNTST_bad_gntref);
-	check("entries idle after copies",
-	      stub_gnttab_entry(ra)->flags & (GTF_reading | GTF_writing), 0);
+	stub_check("copy bad ref", ops[0].status, GNTST_bad_gntref);
+	stub_check("entries idle after copies",
+		   stub_gnttab_entry(ra)->flags & (GTF_reading | GTF_writing),
+		   0);
 	stub_grant_end(ra);
 	stub_grant_end(rb_ro);
 }
@@ -220,6 +220,6 @@ int app_main(const char *cmdline)
 	test_map_unmap();
 	test_bad_maps();
 	test_copy();
-	printf("grants: %u passed, %u failed\n", passed, failed);
+	stub_check_report("grants");
 	return SHUTDOWN_poweroff;
 }

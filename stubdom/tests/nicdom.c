@@ -9,23 +9,13 @@
 #include <public/sched.h>
 #include <xen/string.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 
 #define REGS_VA	     0x40000000ul
 #define E1000_STATUS 0x8
 
-static unsigned int passed, failed;
 static uint32_t sbdf;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static uint32_t conf_read(unsigned int reg)
 {
@@ -57,33 +47,30 @@ int app_main(const char *cmdline)
 						.value = 0x7 };
 	uint32_t mem, io, v = E1000_STATUS, status_io = 0, status_mem;
 
-	for (const char *p = cmdline; *p; p++)
-		if (!strncmp(p, "sbdf=", 5))
-			for (p += 5; *p >= '0' && *p <= '9'; p++)
-				sbdf = sbdf * 10 + (uint32_t)(*p - '0');
+	sbdf = stub_arg_uint(cmdline, "sbdf=");
 	cmd.sbdf = sbdf;
-	check("decoding on",
-	      hypercall2(__HYPERVISOR_physdev_op,
-			 PHYSDEVOP_citadel_pci_conf_write, (long)&cmd),
-	      0);
+	stub_check("decoding on",
+		   hypercall2(__HYPERVISOR_physdev_op,
+			      PHYSDEVOP_citadel_pci_conf_write, (long)&cmd),
+		   0);
 	mem = conf_read(0x10) & ~0xfu;
 	io = conf_read(0x18) & ~0x3u;
-	check("map the registers",
-	      hypercall3(__HYPERVISOR_update_va_mapping, (long)REGS_VA,
-			 (long)(mem | 0x3), UVMF_INVLPG),
-	      0);
+	stub_check("map the registers",
+		   hypercall3(__HYPERVISOR_update_va_mapping, (long)REGS_VA,
+			      (long)(mem | 0x3), UVMF_INVLPG),
+		   0);
 	status_mem = *(volatile uint32_t *)(REGS_VA + E1000_STATUS);
-	check("IOADDR", pio(PHYSDEVOP_citadel_pio_write, io, 4, &v), 0);
-	check("IODATA", pio(PHYSDEVOP_citadel_pio_read, io + 4, 4, &status_io),
-	      0);
-	check("the same status both ways", status_io, status_mem);
-	check("a port past its BAR",
-	      pio(PHYSDEVOP_citadel_pio_read, io + 32, 4, &v), -XEN_EPERM);
-	check("the serial port", pio(PHYSDEVOP_citadel_pio_write, 0x3f8, 1, &v),
-	      -XEN_EPERM);
-	check("misaligned", pio(PHYSDEVOP_citadel_pio_read, io + 2, 4, &v),
-	      -XEN_EPERM);
+	stub_check("IOADDR", pio(PHYSDEVOP_citadel_pio_write, io, 4, &v), 0);
+	stub_check("IODATA",
+		   pio(PHYSDEVOP_citadel_pio_read, io + 4, 4, &status_io), 0);
+	stub_check("the same status both ways", status_io, status_mem);
+	stub_check("a port past its BAR",
+		   pio(PHYSDEVOP_citadel_pio_read, io + 32, 4, &v), -XEN_EPERM);
+	stub_check("the serial port",
+		   pio(PHYSDEVOP_citadel_pio_write, 0x3f8, 1, &v), -XEN_EPERM);
+	stub_check("misaligned", pio(PHYSDEVOP_citadel_pio_read, io + 2, 4, &v),
+		   -XEN_EPERM);
 	printf("nicdom: status %#x through memory and I/O ports\n", status_mem);
-	printf("nicdom: %u passed, %u failed\n", passed, failed);
+	stub_check_report("nicdom");
 	return SHUTDOWN_poweroff;
 }

@@ -14,6 +14,7 @@
 #include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/mm.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
@@ -28,21 +29,10 @@
 #define NVME_ACQ     0x30
 #define NVME_SQ0TDBL 0x1000
 
-static unsigned int passed, failed;
 static uint32_t sbdf;
 static volatile uint8_t *regs = (volatile uint8_t *)REGS_VA;
 static uint32_t *sq, *cq;
 static char *data;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static long conf(unsigned int cmd, unsigned int reg, unsigned int len,
 		 uint32_t *val)
@@ -114,26 +104,31 @@ static void test_config(uint64_t *bar)
 {
 	uint32_t v = 0, lo = 0, hi = 0;
 
-	check("read ids", conf(PHYSDEVOP_citadel_pci_conf_read, 0, 4, &v), 0);
-	check("an NVMe controller", v, 0x00101b36);
+	stub_check("read ids", conf(PHYSDEVOP_citadel_pci_conf_read, 0, 4, &v),
+		   0);
+	stub_check("an NVMe controller", v, 0x00101b36);
 	v = 0xffffffff;
-	check("move BAR0", conf(PHYSDEVOP_citadel_pci_conf_write, 0x10, 4, &v),
-	      -XEN_EPERM);
-	check("write the header",
-	      conf(PHYSDEVOP_citadel_pci_conf_write, 0x3c, 1, &v), -XEN_EPERM);
+	stub_check("move BAR0",
+		   conf(PHYSDEVOP_citadel_pci_conf_write, 0x10, 4, &v),
+		   -XEN_EPERM);
+	stub_check("write the header",
+		   conf(PHYSDEVOP_citadel_pci_conf_write, 0x3c, 1, &v),
+		   -XEN_EPERM);
 	v = 0x6; /* memory decoding and bus mastering */
-	check("enable", conf(PHYSDEVOP_citadel_pci_conf_write, 4, 2, &v), 0);
-	check("misaligned", conf(PHYSDEVOP_citadel_pci_conf_read, 3, 2, &v),
-	      -XEN_EINVAL);
+	stub_check("enable", conf(PHYSDEVOP_citadel_pci_conf_write, 4, 2, &v),
+		   0);
+	stub_check("misaligned",
+		   conf(PHYSDEVOP_citadel_pci_conf_read, 3, 2, &v),
+		   -XEN_EINVAL);
 	conf(PHYSDEVOP_citadel_pci_conf_read, 0x10, 4, &lo);
 	conf(PHYSDEVOP_citadel_pci_conf_read, 0x14, 4, &hi);
 	*bar = ((uint64_t)hi << 32 | lo) & ~0xfull;
-	check("another function's space",
-	      hypercall2(__HYPERVISOR_physdev_op,
-			 PHYSDEVOP_citadel_pci_conf_read,
-			 (long)&(struct physdev_citadel_pci_conf){ .sbdf = 0x10,
-								   .len = 4 }),
-	      -XEN_EPERM);
+	stub_check(
+	    "another function's space",
+	    hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_citadel_pci_conf_read,
+		       (long)&(struct physdev_citadel_pci_conf){ .sbdf = 0x10,
+								 .len = 4 }),
+	    -XEN_EPERM);
 }
 
 static volatile unsigned int irqs, faults;
@@ -171,25 +166,25 @@ static void test_interrupt(void)
 	uint64_t until;
 
 	stub_events_init();
-	check("map a pirq of another device", map_pirq(0x10, 0, &other),
-	      -XEN_EINVAL);
-	check("map an entry beyond the table",
-	      map_pirq((int)sbdf, 4096, &other), -XEN_EINVAL);
-	check("map MSI-X entry 0", map_pirq((int)sbdf, 0, &pirq), 0);
-	check("map it twice", map_pirq((int)sbdf, 0, &other), -XEN_EEXIST);
-	check("bind no such pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp),
-	      -XEN_EINVAL);
+	stub_check("map a pirq of another device", map_pirq(0x10, 0, &other),
+		   -XEN_EINVAL);
+	stub_check("map an entry beyond the table",
+		   map_pirq((int)sbdf, 4096, &other), -XEN_EINVAL);
+	stub_check("map MSI-X entry 0", map_pirq((int)sbdf, 0, &pirq), 0);
+	stub_check("map it twice", map_pirq((int)sbdf, 0, &other), -XEN_EEXIST);
+	stub_check("bind no such pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp),
+		   -XEN_EINVAL);
 	bp.pirq = (uint32_t)pirq;
-	check("bind the pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp), 0);
-	check("bind VIRQ_CITADEL_DMA_FAULT",
-	      stub_evtchn_op(EVTCHNOP_bind_virq, &fv), 0);
+	stub_check("bind the pirq", stub_evtchn_op(EVTCHNOP_bind_pirq, &bp), 0);
+	stub_check("bind VIRQ_CITADEL_DMA_FAULT",
+		   stub_evtchn_op(EVTCHNOP_bind_virq, &fv), 0);
 	stub_event_bind(fv.port, on_fault, NULL);
 	stub_event_bind(bp.port, on_irq, NULL);
-	check("identify again", identify(stub_virt_to_mfn(data)), 0);
+	stub_check("identify again", identify(stub_virt_to_mfn(data)), 0);
 	until = stub_now() + 500 * MS;
 	while (!irqs && stub_now() < until)
 		stub_sleep(MS);
-	check("completion interrupt", irqs > 0, 1);
+	stub_check("completion interrupt", irqs > 0, 1);
 	printf("nvmedom: %u completion interrupt%s as events\n", irqs,
 	       irqs == 1 ? "" : "s");
 }
@@ -206,18 +201,15 @@ int app_main(const char *cmdline)
 	uint64_t bar;
 	bool landed;
 
-	for (const char *p = cmdline; *p; p++)
-		if (!strncmp(p, "sbdf=", 5))
-			for (p += 5; *p >= '0' && *p <= '9'; p++)
-				sbdf = sbdf * 10 + (uint32_t)(*p - '0');
+	sbdf = stub_arg_uint(cmdline, "sbdf=");
 	test_config(&bar);
-	check("map registers", map_reg_page(bar, 0), 0);
-	check("map doorbells", map_reg_page(bar, 1), 0);
-	check("map the MSI-X table", map_reg_page(bar, 2), -XEN_EPERM);
+	stub_check("map registers", map_reg_page(bar, 0), 0);
+	stub_check("map doorbells", map_reg_page(bar, 1), 0);
+	stub_check("map the MSI-X table", map_reg_page(bar, 2), -XEN_EPERM);
 	sq = stub_alloc_page();
 	cq = stub_alloc_page();
 	data = stub_alloc_page();
-	check("identify by DMA", identify(stub_virt_to_mfn(data)), 0);
+	stub_check("identify by DMA", identify(stub_virt_to_mfn(data)), 0);
 	data[64] = '\0';
 	for (int i = 63; i >= 24 && data[i] == ' '; i--)
 		data[i] = '\0';
@@ -233,12 +225,12 @@ int app_main(const char *cmdline)
 	for (uint64_t until = stub_now() + 500 * MS;
 	     !faults && stub_now() < until;)
 		stub_sleep(MS);
-	check("told of the DMA fault", faults > 0, 1);
+	stub_check("told of the DMA fault", faults > 0, 1);
 	landed = !memcmp((const char *)shared_info + 24, "QEMU NVM", 8);
 	printf("nvmedom: DMA outside its memory: %s\n",
 	       landed ? "LANDED" : "stopped");
-	check("DMA outside its memory stopped", landed, 0);
+	stub_check("DMA outside its memory stopped", landed, 0);
 	w32(NVME_CC, 0);
-	printf("nvmedom: %u passed, %u failed\n", passed, failed);
+	stub_check_report("nvmedom");
 	return SHUTDOWN_poweroff;
 }

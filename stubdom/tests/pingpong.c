@@ -8,33 +8,11 @@
 #include <xen/string.h>
 #include <stub/events.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
 static volatile unsigned int received;
-
-static bool has(const char *s, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (; *s; s++)
-		if (!strncmp(s, key, n))
-			return true;
-	return false;
-}
-
-static unsigned int arg(const char *cmdline, const char *key)
-{
-	size_t len = strlen(key);
-	unsigned int v = 0;
-
-	for (; *cmdline && strncmp(cmdline, key, len); cmdline++)
-		;
-	for (cmdline += *cmdline ? len : 0; *cmdline >= '0' && *cmdline <= '9';
-	     cmdline++)
-		v = v * 10 + (unsigned int)(*cmdline - '0');
-	return v;
-}
 
 static void on_event(evtchn_port_t port, void *data)
 {
@@ -68,9 +46,9 @@ static evtchn_port_t connect(bool offer, domid_t peer)
 
 int app_main(const char *cmdline)
 {
-	bool a = has(cmdline, "role=a");
-	unsigned int rounds = arg(cmdline, "rounds="),
-		     peer = arg(cmdline, "peer=");
+	bool a = stub_arg_has(cmdline, "role=a");
+	unsigned int rounds = stub_arg_uint(cmdline, "rounds="),
+		     peer = stub_arg_uint(cmdline, "peer=");
 	struct evtchn_send send;
 	uint64_t t0;
 	long ipi;

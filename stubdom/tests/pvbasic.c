@@ -11,19 +11,8 @@
 #include <xen/string.h>
 #include <stub/hypercall.h>
 #include <stub/mm.h>
+#include <stub/check.h>
 #include <stub/stub.h>
-
-static unsigned int passed, failed;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 /* An address the domain has not mapped. */
 #define UNMAPPED 0x10000000l
@@ -35,70 +24,73 @@ static void test_version(void)
 	xen_extraversion_t extra;
 	struct xen_feature_info fi = { .submap_idx = 0 };
 
-	check("xen_version",
-	      hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0),
-	      (4 << 16) | 17);
-	check("extraversion",
-	      hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion,
-			 (long)extra),
-	      0);
-	check("extraversion text", extra[0] == '-', 1);
-	check("extraversion bad pointer",
-	      hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion,
-			 HYPERVISOR_VA),
-	      -XEN_EFAULT);
-	check("get_features",
-	      hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
-			 (long)&fi),
-	      0);
+	stub_check("xen_version",
+		   hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0),
+		   (4 << 16) | 17);
+	stub_check("extraversion",
+		   hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion,
+			      (long)extra),
+		   0);
+	stub_check("extraversion text", extra[0] == '-', 1);
+	stub_check("extraversion bad pointer",
+		   hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion,
+			      HYPERVISOR_VA),
+		   -XEN_EFAULT);
+	stub_check("get_features",
+		   hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
+			      (long)&fi),
+		   0);
 	fi.submap_idx = 99;
-	check("get_features bad index",
-	      hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
-			 (long)&fi),
-	      -XEN_EINVAL);
-	check("xen_version unknown",
-	      hypercall2(__HYPERVISOR_xen_version, 12345, 0), -XEN_ENOSYS);
+	stub_check("get_features bad index",
+		   hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
+			      (long)&fi),
+		   -XEN_EINVAL);
+	stub_check("xen_version unknown",
+		   hypercall2(__HYPERVISOR_xen_version, 12345, 0), -XEN_ENOSYS);
 }
 
 static void test_console(void)
 {
 	static const char msg[] = "console_io: \x1b[31mno escapes\n";
 
-	check("console write",
-	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write,
-			 sizeof(msg) - 1, (long)msg),
-	      0);
-	check(
+	stub_check("console write",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write,
+			      sizeof(msg) - 1, (long)msg),
+		   0);
+	stub_check(
 	    "console bad pointer",
 	    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10, UNMAPPED),
 	    -XEN_EFAULT);
-	check("console hypervisor pointer",
-	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10,
-			 HYPERVISOR_VA),
-	      -XEN_EFAULT);
-	check("console huge count",
-	      hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 1l << 40,
-			 (long)msg),
-	      -XEN_EINVAL);
-	check("console unknown command",
-	      hypercall3(__HYPERVISOR_console_io, 77, 0, 0), -XEN_ENOSYS);
+	stub_check("console hypervisor pointer",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10,
+			      HYPERVISOR_VA),
+		   -XEN_EFAULT);
+	stub_check("console huge count",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write,
+			      1l << 40, (long)msg),
+		   -XEN_EINVAL);
+	stub_check("console unknown command",
+		   hypercall3(__HYPERVISOR_console_io, 77, 0, 0), -XEN_ENOSYS);
 }
 
 static void test_sched_and_unknown(void)
 {
 	struct sched_shutdown bad = { .reason = 99 };
 
-	check("yield", hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0), 0);
-	check("shutdown bad reason",
-	      hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (long)&bad),
-	      -XEN_EINVAL);
-	check("shutdown bad pointer",
-	      hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED),
-	      -XEN_EFAULT);
-	check("sched_op unknown", hypercall2(__HYPERVISOR_sched_op, 1000, 0),
-	      -XEN_ENOSYS);
-	check("hypercall 60", hypercall2(60, 0, 0), -XEN_ENOSYS);
-	check("hypercall 127", hypercall2(127, 0, 0), -XEN_ENOSYS);
+	stub_check("yield", hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0),
+		   0);
+	stub_check(
+	    "shutdown bad reason",
+	    hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (long)&bad),
+	    -XEN_EINVAL);
+	stub_check(
+	    "shutdown bad pointer",
+	    hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, UNMAPPED),
+	    -XEN_EFAULT);
+	stub_check("sched_op unknown",
+		   hypercall2(__HYPERVISOR_sched_op, 1000, 0), -XEN_ENOSYS);
+	stub_check("hypercall 60", hypercall2(60, 0, 0), -XEN_ENOSYS);
+	stub_check("hypercall 127", hypercall2(127, 0, 0), -XEN_ENOSYS);
 }
 
 /* An address free in our layout: the builder maps from 4 MiB up. */
@@ -123,37 +115,39 @@ static void test_mappings(void)
 	volatile unsigned int *alias;
 	struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
 
-	check("map shared_info",
-	      update_va(SPARE_VA, si_mfn << 12 | PTE_P | PTE_RW), 0);
-	check("shared_info readable", si->evtchn_pending[0] == 0, 1);
-	check("map own frame",
-	      update_va(SPARE_VA + 4096, own << 12 | PTE_P | PTE_RW), 0);
+	stub_check("map shared_info",
+		   update_va(SPARE_VA, si_mfn << 12 | PTE_P | PTE_RW), 0);
+	stub_check("shared_info readable", si->evtchn_pending[0] == 0, 1);
+	stub_check("map own frame",
+		   update_va(SPARE_VA + 4096, own << 12 | PTE_P | PTE_RW), 0);
 	alias = (volatile unsigned int *)(SPARE_VA + 4096 +
 					  ((unsigned long)&marker & 4095));
-	check("alias sees data", *alias, 0x1234);
-	check("map frame 0", update_va(SPARE_VA, PTE_P), -XEN_EPERM);
-	check("map large page",
-	      update_va(SPARE_VA, own << 12 | PTE_P | PTE_PSE), -XEN_EINVAL);
-	check("map unaligned va", update_va(SPARE_VA + 8, own << 12 | PTE_P),
-	      -XEN_EINVAL);
-	check("map hypervisor va", update_va(HYPERVISOR_VA, own << 12 | PTE_P),
-	      -XEN_EINVAL);
-	check("unmap", update_va(SPARE_VA + 4096, 0), 0);
-	check(
+	stub_check("alias sees data", *alias, 0x1234);
+	stub_check("map frame 0", update_va(SPARE_VA, PTE_P), -XEN_EPERM);
+	stub_check("map large page",
+		   update_va(SPARE_VA, own << 12 | PTE_P | PTE_PSE),
+		   -XEN_EINVAL);
+	stub_check("map unaligned va",
+		   update_va(SPARE_VA + 8, own << 12 | PTE_P), -XEN_EINVAL);
+	stub_check("map hypervisor va",
+		   update_va(HYPERVISOR_VA, own << 12 | PTE_P), -XEN_EINVAL);
+	stub_check("unmap", update_va(SPARE_VA + 4096, 0), 0);
+	stub_check(
 	    "mmuext flush",
 	    hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, DOMID_SELF, 0),
 	    0);
 	op.cmd = 999;
-	check(
+	stub_check(
 	    "mmuext bad cmd",
 	    hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, DOMID_SELF, 0),
 	    -XEN_ENOSYS);
-	check("mmuext other domain",
-	      hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, 5, 0),
-	      -XEN_EINVAL);
-	check("mmuext bad pointer",
-	      hypercall5(__HYPERVISOR_mmuext_op, UNMAPPED, 1, 0, DOMID_SELF, 0),
-	      -XEN_EFAULT);
+	stub_check("mmuext other domain",
+		   hypercall5(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, 5, 0),
+		   -XEN_EINVAL);
+	stub_check(
+	    "mmuext bad pointer",
+	    hypercall5(__HYPERVISOR_mmuext_op, UNMAPPED, 1, 0, DOMID_SELF, 0),
+	    -XEN_EFAULT);
 }
 
 static void test_memory_op(void)
@@ -162,26 +156,26 @@ static void test_memory_op(void)
 	long cur = hypercall2(__HYPERVISOR_memory_op,
 			      XENMEM_current_reservation, (long)&self);
 
-	check("current reservation covers nr_pages",
-	      cur >= (long)start_info->nr_pages, 1);
-	check("maximum reservation >= current",
-	      hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_reservation,
-			 (long)&self) >= cur,
-	      1);
-	check("another domain's reservation",
-	      hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation,
-			 (long)&other),
-	      -XEN_EPERM);
-	check("reservation bad pointer",
-	      hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation,
-			 UNMAPPED),
-	      -XEN_EFAULT);
-	check("maximum_ram_page",
-	      hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0) >
-		  (long)(start_info->shared_info >> 12),
-	      1);
-	check("memory_op unknown", hypercall2(__HYPERVISOR_memory_op, 999, 0),
-	      -XEN_ENOSYS);
+	stub_check("current reservation covers nr_pages",
+		   cur >= (long)start_info->nr_pages, 1);
+	stub_check("maximum reservation >= current",
+		   hypercall2(__HYPERVISOR_memory_op,
+			      XENMEM_maximum_reservation, (long)&self) >= cur,
+		   1);
+	stub_check("another domain's reservation",
+		   hypercall2(__HYPERVISOR_memory_op,
+			      XENMEM_current_reservation, (long)&other),
+		   -XEN_EPERM);
+	stub_check("reservation bad pointer",
+		   hypercall2(__HYPERVISOR_memory_op,
+			      XENMEM_current_reservation, UNMAPPED),
+		   -XEN_EFAULT);
+	stub_check("maximum_ram_page",
+		   hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page,
+			      0) > (long)(start_info->shared_info >> 12),
+		   1);
+	stub_check("memory_op unknown",
+		   hypercall2(__HYPERVISOR_memory_op, 999, 0), -XEN_ENOSYS);
 }
 
 /* The boot modules after ours, handed over read-only as a package. */
@@ -216,27 +210,27 @@ static void test_register_vcpu_info(void)
 	};
 
 	r.offset = 4090;
-	check("vcpu_info past the page",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
-			 (long)&r),
-	      -XEN_EINVAL);
+	stub_check("vcpu_info past the page",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info,
+			      0, (long)&r),
+		   -XEN_EINVAL);
 	r.offset = 64;
 	r.mfn = 0;
-	check("vcpu_info in a frame not ours",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
-			 (long)&r),
-	      -XEN_EINVAL);
+	stub_check("vcpu_info in a frame not ours",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info,
+			      0, (long)&r),
+		   -XEN_EINVAL);
 	r.mfn = p2m[((unsigned long)area - 0x400000) >> 12];
-	check("register vcpu_info",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
-			 (long)&r),
-	      0);
-	check("register twice",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0,
-			 (long)&r),
-	      -XEN_EINVAL);
+	stub_check("register vcpu_info",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info,
+			      0, (long)&r),
+		   0);
+	stub_check("register twice",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info,
+			      0, (long)&r),
+		   -XEN_EINVAL);
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	check("upcall mask came along", area[1].evtchn_upcall_mask, 1);
+	stub_check("upcall mask came along", area[1].evtchn_upcall_mask, 1);
 }
 
 /* The runtime's allocator: pages and malloc, and running out. */
@@ -246,15 +240,15 @@ static void test_allocator(void)
 	void *first = stub_alloc_page(), *p, *last = NULL;
 	char *a = malloc(100), *b = malloc(3000), *c;
 
-	check("a page", first && !((unsigned long)first & 4095), 1);
-	check("malloc", a && b && a != b && !((unsigned long)a & 15), 1);
+	stub_check("a page", first && !((unsigned long)first & 4095), 1);
+	stub_check("malloc", a && b && a != b && !((unsigned long)a & 15), 1);
 	memset(a, 'a', 100);
 	memset(b, 'b', 3000);
-	check("blocks apart", a[99] == 'a' && b[0] == 'b', 1);
+	stub_check("blocks apart", a[99] == 'a' && b[0] == 'b', 1);
 	free(a);
 	c = malloc(64);
-	check("freed block reused", c == a, 1);
-	check("too big for malloc", malloc(8192) == NULL, 1);
+	stub_check("freed block reused", c == a, 1);
+	stub_check("too big for malloc", malloc(8192) == NULL, 1);
 	free(b);
 	free(c);
 	stub_free_page(first);
@@ -263,13 +257,13 @@ static void test_allocator(void)
 		last = p;
 		n++;
 	}
-	check("every free page handed out", n + 1 >= before, 1);
+	stub_check("every free page handed out", n + 1 >= before, 1);
 	while (last) {
 		p = *(void **)last;
 		stub_free_page(last);
 		last = p;
 	}
-	check("all pages back", stub_free_pages() + 1 >= before, 1);
+	stub_check("all pages back", stub_free_pages() + 1 >= before, 1);
 }
 
 int app_main(const char *cmdline)
@@ -284,6 +278,6 @@ int app_main(const char *cmdline)
 	test_modules();
 	test_allocator();
 	test_register_vcpu_info();
-	printf("pvbasic: %u passed, %u failed\n", passed, failed);
+	stub_check_report("pvbasic");
 	return SHUTDOWN_poweroff;
 }

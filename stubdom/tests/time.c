@@ -8,23 +8,12 @@
 #include <public/vcpu.h>
 #include <stub/events.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
 #define MS	     1000000ull
 #define YEAR_2020_NS (1577836800ull * 1000000000ull)
-
-static unsigned int passed, failed;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static long runstate_get(unsigned int vcpu, struct vcpu_runstate_info *r)
 {
@@ -50,36 +39,39 @@ static void test_runstate(void)
 	uint64_t t0, t1, t2, t3, grew;
 
 	t0 = stub_now();
-	check("get runstate", runstate_get(0, &a), 0);
+	stub_check("get runstate", runstate_get(0, &a), 0);
 	t1 = stub_now();
-	check("running while asking", a.state, RUNSTATE_running);
-	check("register runstate area",
-	      hypercall3(__HYPERVISOR_vcpu_op,
-			 VCPUOP_register_runstate_memory_area, 0, (long)&reg),
-	      0);
-	check("area filled at once", area.state_entry_time != 0, 1);
+	stub_check("running while asking", a.state, RUNSTATE_running);
+	stub_check("register runstate area",
+		   hypercall3(__HYPERVISOR_vcpu_op,
+			      VCPUOP_register_runstate_memory_area, 0,
+			      (long)&reg),
+		   0);
+	stub_check("area filled at once", area.state_entry_time != 0, 1);
 	stub_sleep(20 * MS);
 	t2 = stub_now();
-	check("get runstate again", runstate_get(0, &b), 0);
+	stub_check("get runstate again", runstate_get(0, &b), 0);
 	t3 = stub_now();
-	check("blocked while asleep",
-	      b.time[RUNSTATE_blocked] - a.time[RUNSTATE_blocked] >= 15 * MS,
-	      1);
+	stub_check(
+	    "blocked while asleep",
+	    b.time[RUNSTATE_blocked] - a.time[RUNSTATE_blocked] >= 15 * MS, 1);
 	grew = runstate_sum(&b) - runstate_sum(&a);
-	check("times add up to the clock",
-	      grew + MS >= t2 - t1 && grew <= t3 - t0 + MS, 1);
-	check("area kept up to date",
-	      area.state == RUNSTATE_running &&
-		  area.time[RUNSTATE_blocked] >= b.time[RUNSTATE_blocked] - MS,
-	      1);
-	check("runstate bad pointer", runstate_get(0, (void *)0x10),
-	      -XEN_EFAULT);
-	check("runstate no such vCPU", runstate_get(99, &a), -XEN_ENOENT);
+	stub_check("times add up to the clock",
+		   grew + MS >= t2 - t1 && grew <= t3 - t0 + MS, 1);
+	stub_check("area kept up to date",
+		   area.state == RUNSTATE_running &&
+		       area.time[RUNSTATE_blocked] >=
+			   b.time[RUNSTATE_blocked] - MS,
+		   1);
+	stub_check("runstate bad pointer", runstate_get(0, (void *)0x10),
+		   -XEN_EFAULT);
+	stub_check("runstate no such vCPU", runstate_get(99, &a), -XEN_ENOENT);
 	reg.addr.p = 0xffff830000000000ull;
-	check("runstate area in the hypervisor",
-	      hypercall3(__HYPERVISOR_vcpu_op,
-			 VCPUOP_register_runstate_memory_area, 0, (long)&reg),
-	      -XEN_EFAULT);
+	stub_check("runstate area in the hypervisor",
+		   hypercall3(__HYPERVISOR_vcpu_op,
+			      VCPUOP_register_runstate_memory_area, 0,
+			      (long)&reg),
+		   -XEN_EFAULT);
 	printf("runstate: %llu us blocked over a 20 ms sleep\n",
 	       (unsigned long long)((b.time[RUNSTATE_blocked] -
 				     a.time[RUNSTATE_blocked]) /
@@ -96,34 +88,34 @@ int app_main(const char *cmdline)
 	stub_events_init();
 	t0 = stub_now();
 	t1 = stub_now();
-	check("clock runs forward", t1 >= t0 && t0 > 0, 1);
-	check("wallclock after 2020", stub_wallclock() > YEAR_2020_NS, 1);
+	stub_check("clock runs forward", t1 >= t0 && t0 > 0, 1);
+	stub_check("wallclock after 2020", stub_wallclock() > YEAR_2020_NS, 1);
 	for (int i = 0; i < 5; i++) {
 		t0 = stub_now();
 		stub_sleep(20 * MS);
 		slept = stub_now() - t0;
-		check("sleep not early", slept >= 20 * MS, 1);
+		stub_check("sleep not early", slept >= 20 * MS, 1);
 		if (slept < shortest)
 			shortest = slept;
 	}
-	check("timer in the past, future flag",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
-			 (long)&past),
-	      -XEN_ETIME);
+	stub_check("timer in the past, future flag",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer,
+			      0, (long)&past),
+		   -XEN_ETIME);
 	past.flags = 77;
-	check("bad timer flags",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
-			 (long)&past),
-	      -XEN_EINVAL);
-	check("timer of another vCPU",
-	      hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, 1,
-			 0),
-	      -XEN_EINVAL);
-	check("set_timer_op cancel",
-	      hypercall2(__HYPERVISOR_set_timer_op, 0, 0), 0);
+	stub_check("bad timer flags",
+		   hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer,
+			      0, (long)&past),
+		   -XEN_EINVAL);
+	stub_check("timer of another vCPU",
+		   hypercall3(__HYPERVISOR_vcpu_op,
+			      VCPUOP_stop_singleshot_timer, 1, 0),
+		   -XEN_EINVAL);
+	stub_check("set_timer_op cancel",
+		   hypercall2(__HYPERVISOR_set_timer_op, 0, 0), 0);
 	test_runstate();
 	printf("slept 20 ms five times, shortest %llu us\n",
 	       (unsigned long long)(shortest / 1000));
-	printf("time: %u passed, %u failed\n", passed, failed);
+	stub_check_report("time");
 	return SHUTDOWN_poweroff;
 }

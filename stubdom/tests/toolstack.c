@@ -20,6 +20,7 @@
 #include <stub/events.h>
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 
@@ -34,20 +35,9 @@ struct child {
 	xen_pfn_t first_mfn;
 };
 
-static unsigned int passed, failed;
 static struct child children[MAX_CHILDREN];
 static unsigned int nr_children;
 static volatile unsigned int dom_exc;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static long domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
 {
@@ -59,32 +49,9 @@ static void on_dom_exc(evtchn_port_t port, void *data)
 	dom_exc++;
 }
 
-static bool strstr_simple(const char *s, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (; *s; s++)
-		if (!strncmp(s, key, n))
-			return true;
-	return false;
-}
-
-static unsigned int arg_uint(const char *cmdline, const char *key)
-{
-	size_t n = strlen(key);
-	const char *w = cmdline;
-	unsigned int v = 0;
-
-	while (*w && strncmp(w, key, n))
-		w++;
-	for (w += *w ? n : 0; *w >= '0' && *w <= '9'; w++)
-		v = v * 10 + (unsigned int)(*w - '0');
-	return v;
-}
-
 static unsigned int arg_weight(const char *cmdline)
 {
-	return arg_uint(cmdline, "weight=");
+	return stub_arg_uint(cmdline, "weight=");
 }
 
 static long assign(domid_t dom, uint32_t sbdf, uint32_t cmd)
@@ -99,15 +66,17 @@ static long assign(domid_t dom, uint32_t sbdf, uint32_t cmd)
 /* "sbdf=N": the child gets that PCI function; the refusals around it. */
 static void check_assign(domid_t dom, uint32_t sbdf)
 {
-	check("assign the host bridge",
-	      assign(dom, 0, XEN_DOMCTL_assign_device), -XEN_EPERM);
-	check("assign no such function",
-	      assign(dom, 99u << 8, XEN_DOMCTL_assign_device), -XEN_ENOENT);
-	check("assign", assign(dom, sbdf, XEN_DOMCTL_assign_device), 0);
-	check("assign twice", assign(dom, sbdf, XEN_DOMCTL_assign_device),
-	      -XEN_EBUSY);
-	check("take back from another domain",
-	      assign(dom + 1, sbdf, XEN_DOMCTL_deassign_device), -XEN_ESRCH);
+	stub_check("assign the host bridge",
+		   assign(dom, 0, XEN_DOMCTL_assign_device), -XEN_EPERM);
+	stub_check("assign no such function",
+		   assign(dom, 99u << 8, XEN_DOMCTL_assign_device),
+		   -XEN_ENOENT);
+	stub_check("assign", assign(dom, sbdf, XEN_DOMCTL_assign_device), 0);
+	stub_check("assign twice", assign(dom, sbdf, XEN_DOMCTL_assign_device),
+		   -XEN_EBUSY);
+	stub_check("take back from another domain",
+		   assign(dom + 1, sbdf, XEN_DOMCTL_deassign_device),
+		   -XEN_ESRCH);
 }
 
 static void build_all(void)
@@ -136,27 +105,31 @@ static void build_all(void)
 					 .cmdline = c->cmdline,
 					 .store_domid = DOMID_INVALID,
 					 .console_domid = DOMID_INVALID };
-		if (strstr_simple(c->cmdline, " console"))
+		if (stub_arg_has(c->cmdline, " console"))
 			b.console_domid = 0;
-		check("build", stub_build_domain(&b), 0);
+		stub_check("build", stub_build_domain(&b), 0);
 		if (b.error)
 			printf("building %s: %s\n", name, b.error);
 		if (!b.error && b.console_domid == 0)
-			check("console back end",
-			      consback_add(b.domid, name, b.console_port), 0);
-		if (!b.error && strstr_simple(c->cmdline, " refused"))
-			check("assign without an IOMMU",
-			      assign(b.domid, arg_uint(c->cmdline, "sbdf="),
-				     XEN_DOMCTL_assign_device),
-			      -XEN_ENODEV);
-		else if (!b.error && strstr_simple(c->cmdline, " sbdf="))
-			check_assign(b.domid, arg_uint(c->cmdline, "sbdf="));
-		if (!b.error && strstr_simple(c->cmdline, " attach"))
-			check("attach", consback_attach(b.domid), 0);
+			stub_check("console back end",
+				   consback_add(b.domid, name, b.console_port),
+				   0);
+		if (!b.error && stub_arg_has(c->cmdline, " refused"))
+			stub_check("assign without an IOMMU",
+				   assign(b.domid,
+					  stub_arg_uint(c->cmdline, "sbdf="),
+					  XEN_DOMCTL_assign_device),
+				   -XEN_ENODEV);
+		else if (!b.error && stub_arg_has(c->cmdline, " sbdf="))
+			check_assign(b.domid,
+				     stub_arg_uint(c->cmdline, "sbdf="));
+		if (!b.error && stub_arg_has(c->cmdline, " attach"))
+			stub_check("attach", consback_attach(b.domid), 0);
 		c->domid = b.domid;
 		c->first_mfn = b.first_mfn;
 		op.u.setweight.weight = c->weight ? c->weight : 256;
-		check("weight", domctl(&op, XEN_DOMCTL_setweight, c->domid), 0);
+		stub_check("weight",
+			   domctl(&op, XEN_DOMCTL_setweight, c->domid), 0);
 		nr_children++;
 	}
 }
@@ -192,8 +165,8 @@ static void check_shares(void)
 	       (unsigned long long)(ta / MS), (unsigned long long)(tb / MS),
 	       (unsigned long long)(tb / ta),
 	       (unsigned long long)(tb * 100 / ta % 100));
-	check("share within 10% of 1:2",
-	      tb * 10 >= ta * 18 && tb * 10 <= ta * 22, 1);
+	stub_check("share within 10% of 1:2",
+		   tb * 10 >= ta * 18 && tb * 10 <= ta * 22, 1);
 }
 
 static void reap_stopped(void);
@@ -221,7 +194,7 @@ static void wait_for_finishers(void)
 			    !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown))
 				all = false;
 	} while (!all && stub_now() < deadline);
-	check("finishers stopped", all, 1);
+	stub_check("finishers stopped", all, 1);
 }
 
 /*
@@ -239,25 +212,27 @@ static void check_pause(void)
 			c = &children[i];
 	if (!c)
 		return;
-	check("pause", domctl(&op, XEN_DOMCTL_pausedomain, c->domid), 0);
+	stub_check("pause", domctl(&op, XEN_DOMCTL_pausedomain, c->domid), 0);
 	stub_sleep(50 * MS);
 	t = cpu_time(c->domid);
 	stub_sleep(300 * MS);
-	check("no CPU while paused", cpu_time(c->domid) == t, 1);
-	check("unpause", domctl(&op, XEN_DOMCTL_unpausedomain, c->domid), 0);
+	stub_check("no CPU while paused", cpu_time(c->domid) == t, 1);
+	stub_check("unpause", domctl(&op, XEN_DOMCTL_unpausedomain, c->domid),
+		   0);
 	stub_sleep(300 * MS);
-	check("runs again", cpu_time(c->domid) > t, 1);
+	stub_check("runs again", cpu_time(c->domid) > t, 1);
 	memset(&op.u.vcpuaffinity, 0, sizeof(op.u.vcpuaffinity));
-	check("empty affinity",
-	      domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid), -XEN_EINVAL);
+	stub_check("empty affinity",
+		   domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid),
+		   -XEN_EINVAL);
 	op.u.vcpuaffinity.cpumap[0] = 1;
-	check("affinity CPU 0",
-	      domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid), 0);
+	stub_check("affinity CPU 0",
+		   domctl(&op, XEN_DOMCTL_setvcpuaffinity, c->domid), 0);
 	op.u.max_mem.max_memkb = 4;
-	check("limit below use", domctl(&op, XEN_DOMCTL_max_mem, c->domid),
-	      -XEN_EINVAL);
+	stub_check("limit below use", domctl(&op, XEN_DOMCTL_max_mem, c->domid),
+		   -XEN_EINVAL);
 	op.u.max_mem.max_memkb = 8192;
-	check("limit", domctl(&op, XEN_DOMCTL_max_mem, c->domid), 0);
+	stub_check("limit", domctl(&op, XEN_DOMCTL_max_mem, c->domid), 0);
 }
 
 /* Children that stopped by themselves (a crash) are reported and destroyed. */
@@ -274,8 +249,8 @@ static void reap_stopped(void)
 		printf("domain %u stopped (reason %u): destroying it\n",
 		       c->domid, op.u.getdomaininfo.shutdown_reason);
 		consback_remove(c->domid);
-		check("destroy stopped",
-		      domctl(&op, XEN_DOMCTL_destroydomain, c->domid), 0);
+		stub_check("destroy stopped",
+			   domctl(&op, XEN_DOMCTL_destroydomain, c->domid), 0);
 		c->domid = DOMID_INVALID;
 	}
 }
@@ -288,12 +263,14 @@ static void destroy_all(void)
 		if (children[i].domid == DOMID_INVALID)
 			continue;
 		consback_remove(children[i].domid);
-		check("destroy",
-		      domctl(&op, XEN_DOMCTL_destroydomain, children[i].domid),
-		      0);
-		check("gone",
-		      domctl(&op, XEN_DOMCTL_getdomaininfo, children[i].domid),
-		      -XEN_ESRCH);
+		stub_check(
+		    "destroy",
+		    domctl(&op, XEN_DOMCTL_destroydomain, children[i].domid),
+		    0);
+		stub_check(
+		    "gone",
+		    domctl(&op, XEN_DOMCTL_getdomaininfo, children[i].domid),
+		    -XEN_ESRCH);
 	}
 }
 
@@ -305,12 +282,13 @@ static void check_port_for(domid_t child)
 	struct evtchn_bind_interdomain bi = { .remote_dom = child };
 	struct evtchn_close cl;
 
-	check("port in the child", stub_evtchn_op(EVTCHNOP_alloc_unbound, &au),
-	      0);
+	stub_check("port in the child",
+		   stub_evtchn_op(EVTCHNOP_alloc_unbound, &au), 0);
 	bi.remote_port = au.port;
-	check("bind to it", stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
+	stub_check("bind to it", stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi),
+		   0);
 	cl.port = bi.local_port;
-	check("close it", stub_evtchn_op(EVTCHNOP_close, &cl), 0);
+	stub_check("close it", stub_evtchn_op(EVTCHNOP_close, &cl), 0);
 }
 
 /*
@@ -328,27 +306,28 @@ static void check_seed(void)
 	op.u.gnttab_seed.frame = c->first_mfn;
 	op.u.gnttab_seed.ref = GNTTAB_RESERVED_XENSTORE;
 	op.u.gnttab_seed.to = 0;
-	check("seed xenstore ref",
-	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), 0);
-	check("map the seeded ref",
-	      stub_grant_map(c->domid, GNTTAB_RESERVED_XENSTORE, WINDOW, false,
-			     &h),
-	      GNTST_okay);
-	check("seed while in use",
-	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EBUSY);
-	check("unmap the seeded ref", stub_grant_unmap(h, WINDOW), GNTST_okay);
+	stub_check("seed xenstore ref",
+		   domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), 0);
+	stub_check("map the seeded ref",
+		   stub_grant_map(c->domid, GNTTAB_RESERVED_XENSTORE, WINDOW,
+				  false, &h),
+		   GNTST_okay);
+	stub_check("seed while in use",
+		   domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EBUSY);
+	stub_check("unmap the seeded ref", stub_grant_unmap(h, WINDOW),
+		   GNTST_okay);
 	check_port_for(c->domid);
 	op.u.gnttab_seed.frame = 0;
-	check("seed a frame not the domain's",
-	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
+	stub_check("seed a frame not the domain's",
+		   domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
 	op.u.gnttab_seed.frame = c->first_mfn;
 	op.u.gnttab_seed.ref = 1u << 30;
-	check("seed a ref beyond the table",
-	      domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
+	stub_check("seed a ref beyond the table",
+		   domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
 	op.u.gnttab_seed.ref = 0;
 	op.u.gnttab_seed.flags = 0x80;
-	check("seed bad flags", domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid),
-	      -XEN_EINVAL);
+	stub_check("seed bad flags",
+		   domctl(&op, XEN_DOMCTL_gnttab_seed, c->domid), -XEN_EINVAL);
 }
 
 static void check_bad_requests(void)
@@ -357,21 +336,21 @@ static void check_bad_requests(void)
 
 	op.cmd = XEN_DOMCTL_getdomaininfo;
 	op.interface_version = 1;
-	check("old interface", hypercall2(__HYPERVISOR_domctl, (long)&op, 0),
-	      -XEN_EACCES);
-	check("no such domain", domctl(&op, XEN_DOMCTL_getdomaininfo, 999),
-	      -XEN_ESRCH);
-	check("destroy myself", domctl(&op, XEN_DOMCTL_destroydomain, 0),
-	      -XEN_EPERM);
+	stub_check("old interface",
+		   hypercall2(__HYPERVISOR_domctl, (long)&op, 0), -XEN_EACCES);
+	stub_check("no such domain", domctl(&op, XEN_DOMCTL_getdomaininfo, 999),
+		   -XEN_ESRCH);
+	stub_check("destroy myself", domctl(&op, XEN_DOMCTL_destroydomain, 0),
+		   -XEN_EPERM);
 	op.u.createdomain.max_vcpus = 1;
 	op.u.createdomain.max_pages = 16;
 	op.u.createdomain.flags = XEN_DOMCTL_CDF_control;
 	memcpy(op.u.createdomain.name, "x", 2);
-	check("a second control domain",
-	      domctl(&op, XEN_DOMCTL_createdomain, 0), -XEN_EINVAL);
-	check("unknown op", domctl(&op, 77, 0), -XEN_EPERM);
-	check("bad pointer", hypercall2(__HYPERVISOR_domctl, 0x10000000, 0),
-	      -XEN_EFAULT);
+	stub_check("a second control domain",
+		   domctl(&op, XEN_DOMCTL_createdomain, 0), -XEN_EINVAL);
+	stub_check("unknown op", domctl(&op, 77, 0), -XEN_EPERM);
+	stub_check("bad pointer",
+		   hypercall2(__HYPERVISOR_domctl, 0x10000000, 0), -XEN_EFAULT);
 }
 
 int app_main(const char *cmdline)
@@ -379,8 +358,8 @@ int app_main(const char *cmdline)
 	struct evtchn_bind_virq virq = { .virq = VIRQ_DOM_EXC };
 
 	stub_events_init();
-	check("bind VIRQ_DOM_EXC", stub_evtchn_op(EVTCHNOP_bind_virq, &virq),
-	      0);
+	stub_check("bind VIRQ_DOM_EXC",
+		   stub_evtchn_op(EVTCHNOP_bind_virq, &virq), 0);
 	stub_event_bind(virq.port, on_dom_exc, NULL);
 	check_bad_requests();
 	build_all();
@@ -388,9 +367,10 @@ int app_main(const char *cmdline)
 	for (unsigned int i = 0; i < nr_children; i++) {
 		struct xen_domctl op;
 
-		check("unpause",
-		      domctl(&op, XEN_DOMCTL_unpausedomain, children[i].domid),
-		      0);
+		stub_check(
+		    "unpause",
+		    domctl(&op, XEN_DOMCTL_unpausedomain, children[i].domid),
+		    0);
 	}
 	check_pause();
 	check_shares();
@@ -398,6 +378,6 @@ int app_main(const char *cmdline)
 	printf("VIRQ_DOM_EXC seen %u times\n", dom_exc);
 	reap_stopped();
 	destroy_all();
-	printf("toolstack: %u passed, %u failed\n", passed, failed);
+	stub_check_report("toolstack");
 	return SHUTDOWN_poweroff;
 }

@@ -10,6 +10,7 @@
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <stub/hypercall.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 
 #define MAX_VCPUS  32
@@ -18,21 +19,10 @@
 #define PTE_P	   0x1l
 #define PTE_RW	   0x2l
 
-static unsigned int passed, failed;
 static volatile unsigned int arrived, seen[MAX_VCPUS];
 static unsigned char stacks[MAX_VCPUS][STACK_SIZE] __attribute__((aligned(16)));
 static struct vcpu_guest_context ctx;
 static void (*volatile task)(void); /* for vCPU 1 when up again */
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static long vcpu_op(unsigned int cmd, long id, void *arg)
 {
@@ -80,18 +70,18 @@ static void test_remote_flush(void)
 {
 	frame_a[0] = 0xaaaa;
 	frame_b[0] = 0xbbbb;
-	check("map frame A", map_spare(frame_a), 0);
+	stub_check("map frame A", map_spare(frame_a), 0);
 	task = tlb_reader;
-	check("vCPU 1 up again", vcpu_op(VCPUOP_up, 1, NULL), 0);
+	stub_check("vCPU 1 up again", vcpu_op(VCPUOP_up, 1, NULL), 0);
 	for (unsigned long spins = 0; reads < 100000 && spins < 500000000;
 	     spins++)
 		;
-	check("vCPU 1 reads frame A", reads >= 100000, 1);
-	check("map frame B", map_spare(frame_b), 0);
+	stub_check("vCPU 1 reads frame A", reads >= 100000, 1);
+	stub_check("map frame B", map_spare(frame_b), 0);
 	remapped = 1;
 	while (task)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	check("vCPU 1 sees frame B", seen_after, 0xbbbb);
+	stub_check("vCPU 1 sees frame B", seen_after, 0xbbbb);
 }
 
 static long start_vcpu(unsigned int id)
@@ -127,30 +117,30 @@ int app_main(const char *cmdline)
 {
 	unsigned int n = count_vcpus(), up = 0;
 
-	check("vCPU 0 is up", vcpu_op(VCPUOP_is_up, 0, NULL), 1);
-	check("up without a context", vcpu_op(VCPUOP_up, 1, NULL),
-	      n > 1 ? -XEN_EINVAL : -XEN_ENOENT);
-	check("initialise, bad pointer",
-	      vcpu_op(VCPUOP_initialise, 1, (void *)0x10),
-	      n > 1 ? -XEN_EFAULT : -XEN_ENOENT);
-	check("beyond max_vcpus", vcpu_op(VCPUOP_up, MAX_VCPUS + 5, NULL),
-	      -XEN_ENOENT);
-	check("unknown op", vcpu_op(99, 0, NULL), -XEN_ENOSYS);
+	stub_check("vCPU 0 is up", vcpu_op(VCPUOP_is_up, 0, NULL), 1);
+	stub_check("up without a context", vcpu_op(VCPUOP_up, 1, NULL),
+		   n > 1 ? -XEN_EINVAL : -XEN_ENOENT);
+	stub_check("initialise, bad pointer",
+		   vcpu_op(VCPUOP_initialise, 1, (void *)0x10),
+		   n > 1 ? -XEN_EFAULT : -XEN_ENOENT);
+	stub_check("beyond max_vcpus", vcpu_op(VCPUOP_up, MAX_VCPUS + 5, NULL),
+		   -XEN_ENOENT);
+	stub_check("unknown op", vcpu_op(99, 0, NULL), -XEN_ENOSYS);
 	for (unsigned int id = 1; id < n; id++)
-		check("start", start_vcpu(id), 0);
+		stub_check("start", start_vcpu(id), 0);
 	wait_for(n - 1);
 	for (unsigned int id = 1; id < n; id++)
 		up += seen[id] == 1;
-	check("every vCPU ran once", up, n - 1);
-	check("initialise twice",
-	      n > 1 ? vcpu_op(VCPUOP_initialise, 1, &ctx) : -XEN_EEXIST,
-	      -XEN_EEXIST);
+	stub_check("every vCPU ran once", up, n - 1);
+	stub_check("initialise twice",
+		   n > 1 ? vcpu_op(VCPUOP_initialise, 1, &ctx) : -XEN_EEXIST,
+		   -XEN_EEXIST);
 	for (unsigned int id = 1; id < n; id++) /* they took themselves down */
 		while (vcpu_op(VCPUOP_is_up, id, NULL))
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	if (n > 1)
 		test_remote_flush();
 	printf("%u vCPUs came up and went down\n", up);
-	printf("vcpus: %u passed, %u failed\n", passed, failed);
+	stub_check_report("vcpus");
 	return SHUTDOWN_poweroff;
 }

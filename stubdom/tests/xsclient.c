@@ -9,23 +9,14 @@
 #include <public/sched.h>
 #include <xen/string.h>
 #include <stub/events.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 #include <stub/xenbus_glue.h>
 
 static struct xenbus xb;
-static unsigned int passed, failed, fired;
+static unsigned int fired;
 static char last_path[128];
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static void on_watch(struct xenbus *x, const char *path, const char *token,
 		     void *data)
@@ -57,21 +48,23 @@ static void test_nodes(void)
 {
 	char buf[64];
 
-	check("write", xenbus_write(&xb, XENBUS_NO_TX, "data/x", "1"), 0);
-	check("read", xenbus_read(&xb, XENBUS_NO_TX, "data/x", buf, 64), 1);
-	check("read value", buf[0], '1');
-	check("missing", xenbus_read(&xb, XENBUS_NO_TX, "data/none", buf, 64),
-	      -XEN_ENOENT);
-	check("the control domain's node",
-	      xenbus_read(&xb, XENBUS_NO_TX, "/tool/secret", buf, 64),
-	      -XEN_EACCES);
-	check("write there",
-	      xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "mine"),
-	      -XEN_EACCES);
-	check("bad path", xenbus_write(&xb, XENBUS_NO_TX, "data/a b", "1"),
-	      -XEN_EINVAL);
-	check("directory", xenbus_directory(&xb, XENBUS_NO_TX, "data", buf, 64),
-	      1);
+	stub_check("write", xenbus_write(&xb, XENBUS_NO_TX, "data/x", "1"), 0);
+	stub_check("read", xenbus_read(&xb, XENBUS_NO_TX, "data/x", buf, 64),
+		   1);
+	stub_check("read value", buf[0], '1');
+	stub_check("missing",
+		   xenbus_read(&xb, XENBUS_NO_TX, "data/none", buf, 64),
+		   -XEN_ENOENT);
+	stub_check("the control domain's node",
+		   xenbus_read(&xb, XENBUS_NO_TX, "/tool/secret", buf, 64),
+		   -XEN_EACCES);
+	stub_check("write there",
+		   xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "mine"),
+		   -XEN_EACCES);
+	stub_check("bad path", xenbus_write(&xb, XENBUS_NO_TX, "data/a b", "1"),
+		   -XEN_EINVAL);
+	stub_check("directory",
+		   xenbus_directory(&xb, XENBUS_NO_TX, "data", buf, 64), 1);
 }
 
 static void test_watch_and_tx(void)
@@ -79,40 +72,28 @@ static void test_watch_and_tx(void)
 	uint32_t tx;
 	char buf[16];
 
-	check("watch", xenbus_watch(&xb, "data", "tok", on_watch, NULL), 0);
+	stub_check("watch", xenbus_watch(&xb, "data", "tok", on_watch, NULL),
+		   0);
 	wait_fired(1);
-	check("first event", fired, 1);
-	check("write watched", xenbus_write(&xb, XENBUS_NO_TX, "data/y", "2"),
-	      0);
+	stub_check("first event", fired, 1);
+	stub_check("write watched",
+		   xenbus_write(&xb, XENBUS_NO_TX, "data/y", "2"), 0);
 	wait_fired(2);
-	check("event on change", fired, 2);
-	check("its path, as watched", strcmp(last_path, "data/y"), 0);
-	check("tx start", xenbus_transaction_start(&xb, &tx), 0);
-	check("tx write", xenbus_write(&xb, tx, "data/t", "3"), 0);
-	check("tx end", xenbus_transaction_end(&xb, tx, false), 0);
-	check("tx committed", xenbus_read(&xb, XENBUS_NO_TX, "data/t", buf, 16),
-	      1);
-	check("tx helper", xenbus_transaction(&xb, tx_body, NULL, 5), 0);
-	check("unwatch", xenbus_unwatch(&xb, "data", "tok"), 0);
-	check("state",
-	      xenbus_switch_state(&xb, XENBUS_NO_TX, "device/vif/0",
-				  XenbusStateInitialising),
-	      0);
-	check("state back", xenbus_read_state(&xb, "device/vif/0"),
-	      XenbusStateInitialising);
-}
-
-static unsigned int arg(const char *cmdline, const char *key)
-{
-	size_t len = strlen(key);
-	unsigned int v = 0;
-
-	for (; *cmdline && strncmp(cmdline, key, len); cmdline++)
-		;
-	for (cmdline += *cmdline ? len : 0; *cmdline >= '0' && *cmdline <= '9';
-	     cmdline++)
-		v = v * 10 + (unsigned int)(*cmdline - '0');
-	return v;
+	stub_check("event on change", fired, 2);
+	stub_check("its path, as watched", strcmp(last_path, "data/y"), 0);
+	stub_check("tx start", xenbus_transaction_start(&xb, &tx), 0);
+	stub_check("tx write", xenbus_write(&xb, tx, "data/t", "3"), 0);
+	stub_check("tx end", xenbus_transaction_end(&xb, tx, false), 0);
+	stub_check("tx committed",
+		   xenbus_read(&xb, XENBUS_NO_TX, "data/t", buf, 16), 1);
+	stub_check("tx helper", xenbus_transaction(&xb, tx_body, NULL, 5), 0);
+	stub_check("unwatch", xenbus_unwatch(&xb, "data", "tok"), 0);
+	stub_check("state",
+		   xenbus_switch_state(&xb, XENBUS_NO_TX, "device/vif/0",
+				       XenbusStateInitialising),
+		   0);
+	stub_check("state back", xenbus_read_state(&xb, "device/vif/0"),
+		   XenbusStateInitialising);
 }
 
 /* Round trips per second, from the guest's clock. */
@@ -144,7 +125,7 @@ static void bench(unsigned int n)
 
 int app_main(const char *cmdline)
 {
-	unsigned int n = arg(cmdline, "bench=");
+	unsigned int n = stub_arg_uint(cmdline, "bench=");
 
 	stub_events_init();
 	if (stub_xenbus_connect_store(&xb) < 0)
@@ -155,6 +136,6 @@ int app_main(const char *cmdline)
 	}
 	test_nodes();
 	test_watch_and_tx();
-	printf("xsclient: %u passed, %u failed\n", passed, failed);
+	stub_check_report("xsclient");
 	return SHUTDOWN_poweroff;
 }

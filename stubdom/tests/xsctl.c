@@ -15,6 +15,7 @@
 #include <stub/consback.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 #include <stub/xenbus_glue.h>
@@ -24,17 +25,7 @@
 
 static struct xenbus xb;
 static grant_handle_t store_handle;
-static unsigned int passed, failed, released;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
+static unsigned int released;
 
 static const struct xen_multiboot_mod_list *module(unsigned int i)
 {
@@ -88,12 +79,12 @@ static void connect_store(const struct stub_build *xs)
 {
 	struct evtchn_bind_interdomain bi = { .remote_dom = xs->domid,
 					      .remote_port = xs->store_port };
-	check("map xenstored's ring",
-	      stub_grant_map(xs->domid, GNTTAB_RESERVED_XENSTORE, STORE_VA,
-			     false, &store_handle),
-	      GNTST_okay);
-	check("bind xenstored's port",
-	      stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
+	stub_check("map xenstored's ring",
+		   stub_grant_map(xs->domid, GNTTAB_RESERVED_XENSTORE, STORE_VA,
+				  false, &store_handle),
+		   GNTST_okay);
+	stub_check("bind xenstored's port",
+		   stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
 	stub_xenbus_connect(&xb, (void *)STORE_VA, bi.local_port);
 }
 
@@ -126,17 +117,18 @@ static void start_guest(struct stub_build *g, unsigned int mod, domid_t xs)
 		len++;
 	memcpy(name, cmd, len);
 	name[len] = '\0';
-	check("build a guest", build(g, name, mod, 0, xs), 0);
+	stub_check("build a guest", build(g, name, mod, 0, xs), 0);
 	fmt_snprintf(path, sizeof(path), "/local/domain/%u", g->domid);
 	fmt_snprintf(perms, sizeof(perms), "n%u", g->domid);
-	check("make its home", xenbus_mkdir(&xb, XENBUS_NO_TX, path), 0);
-	check(
+	stub_check("make its home", xenbus_mkdir(&xb, XENBUS_NO_TX, path), 0);
+	stub_check(
 	    "give it its home",
 	    xenbus_set_perms(&xb, XENBUS_NO_TX, path, perms, strlen(perms) + 1),
 	    0);
-	check("introduce it",
-	      stub_xenbus_introduce(&xb, g->domid, g->store_mfn, g->store_port),
-	      0);
+	stub_check(
+	    "introduce it",
+	    stub_xenbus_introduce(&xb, g->domid, g->store_mfn, g->store_port),
+	    0);
 }
 
 static bool all_stopped(const struct stub_build *g, unsigned int n)
@@ -153,13 +145,13 @@ static void finish_guest(const struct stub_build *g)
 	char path[48], buf[16];
 
 	consback_remove(g->domid);
-	check("destroy it",
-	      stub_domctl(&op, XEN_DOMCTL_destroydomain, g->domid), 0);
-	check("release it", stub_xenbus_release(&xb, g->domid), 0);
+	stub_check("destroy it",
+		   stub_domctl(&op, XEN_DOMCTL_destroydomain, g->domid), 0);
+	stub_check("release it", stub_xenbus_release(&xb, g->domid), 0);
 	fmt_snprintf(path, sizeof(path), "/local/domain/%u/data/x", g->domid);
-	check("its nodes are gone",
-	      xenbus_read(&xb, XENBUS_NO_TX, path, buf, sizeof(buf)),
-	      -XEN_ENOENT);
+	stub_check("its nodes are gone",
+		   xenbus_read(&xb, XENBUS_NO_TX, path, buf, sizeof(buf)),
+		   -XEN_ENOENT);
 }
 
 static void run_guests(domid_t xs)
@@ -173,19 +165,20 @@ static void run_guests(domid_t xs)
 		n = MAX_GUESTS;
 	for (unsigned int i = 0; i < n; i++)
 		start_guest(&g[i], i + 1, xs);
-	check("watch @releaseDomain",
-	      xenbus_watch(&xb, "@releaseDomain", "rel", on_release, NULL), 0);
+	stub_check("watch @releaseDomain",
+		   xenbus_watch(&xb, "@releaseDomain", "rel", on_release, NULL),
+		   0);
 	for (unsigned int i = 0; i < n; i++)
-		check("run it",
-		      stub_domctl(&op, XEN_DOMCTL_unpausedomain, g[i].domid),
-		      0);
+		stub_check(
+		    "run it",
+		    stub_domctl(&op, XEN_DOMCTL_unpausedomain, g[i].domid), 0);
 	deadline = stub_now() + 20000 * MS;
 	while (!all_stopped(g, n) && stub_now() < deadline) {
 		stub_sleep(20 * MS);
 		consback_poll();
 	}
 	consback_poll();
-	check("guests done", all_stopped(g, n), 1);
+	stub_check("guests done", all_stopped(g, n), 1);
 	for (unsigned int i = 0; i < n; i++)
 		finish_guest(&g[i]);
 	for (unsigned int i = 0; i < 100 && released < n + 1; i++) {
@@ -195,7 +188,7 @@ static void run_guests(domid_t xs)
 			stub_sleep(10 * MS);
 	}
 	/* The watch's first event, then one per release. */
-	check("@releaseDomain fired", released, n + 1);
+	stub_check("@releaseDomain fired", released, n + 1);
 }
 
 int app_main(const char *cmdline)
@@ -204,21 +197,21 @@ int app_main(const char *cmdline)
 	struct xen_domctl op;
 
 	stub_events_init();
-	check("gnttab", stub_gnttab_init(1), 0);
-	check("build xenstored",
-	      build(&xs, "xenstored", 0, XEN_DOMCTL_CDF_xs_domain, 0), 0);
+	stub_check("gnttab", stub_gnttab_init(1), 0);
+	stub_check("build xenstored",
+		   build(&xs, "xenstored", 0, XEN_DOMCTL_CDF_xs_domain, 0), 0);
 	connect_store(&xs);
-	check("run xenstored",
-	      stub_domctl(&op, XEN_DOMCTL_unpausedomain, xs.domid), 0);
-	check("write a node of ours",
-	      xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "s"), 0);
+	stub_check("run xenstored",
+		   stub_domctl(&op, XEN_DOMCTL_unpausedomain, xs.domid), 0);
+	stub_check("write a node of ours",
+		   xenbus_write(&xb, XENBUS_NO_TX, "/tool/secret", "s"), 0);
 	run_guests(xs.domid);
 	consback_poll();
 	consback_remove(xs.domid);
-	check("unmap xenstored's ring",
-	      stub_grant_unmap(store_handle, STORE_VA), GNTST_okay);
-	check("destroy xenstored",
-	      stub_domctl(&op, XEN_DOMCTL_destroydomain, xs.domid), 0);
-	printf("xsctl: %u passed, %u failed\n", passed, failed);
+	stub_check("unmap xenstored's ring",
+		   stub_grant_unmap(store_handle, STORE_VA), GNTST_okay);
+	stub_check("destroy xenstored",
+		   stub_domctl(&op, XEN_DOMCTL_destroydomain, xs.domid), 0);
+	stub_check_report("xsctl");
 	return SHUTDOWN_poweroff;
 }

@@ -12,23 +12,13 @@
 #include <xen/string.h>
 #include <stub/events.h>
 #include <stub/mm.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 
 #define RING_MASK (XENSTORE_RING_SIZE - 1)
 
 static volatile struct xenstore_domain_interface *ring;
-static unsigned int passed, failed;
 static uint32_t req_prod, rsp_cons;
-
-static void check(const char *what, long got, long want)
-{
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL %s: got %ld, expected %ld\n", what, got, want);
-}
 
 static void kick(void)
 {
@@ -96,19 +86,19 @@ int app_main(const char *cmdline)
 	req_prod = ring->req_prod;
 	rsp_cons = ring->rsp_cons;
 	send_raw(999, 0, NULL, 0);
-	check("unknown type", reply(buf, sizeof(buf)), XS_ERROR);
-	check("unknown type: EINVAL", strcmp(buf, "EINVAL"), 0);
+	stub_check("unknown type", reply(buf, sizeof(buf)), XS_ERROR);
+	stub_check("unknown type: EINVAL", strcmp(buf, "EINVAL"), 0);
 	send_raw(XS_READ, 4, "data", 4);
-	check("path without NUL", reply(buf, sizeof(buf)), XS_ERROR);
+	stub_check("path without NUL", reply(buf, sizeof(buf)), XS_ERROR);
 	send_raw(XS_WRITE, 8, "a b\0xyz", 8);
-	check("bad characters", reply(buf, sizeof(buf)), XS_ERROR);
+	stub_check("bad characters", reply(buf, sizeof(buf)), XS_ERROR);
 	send_raw(XS_WRITE, 6, "fine\0v", 6);
-	check("still served", reply(buf, sizeof(buf)), XS_WRITE);
+	stub_check("still served", reply(buf, sizeof(buf)), XS_WRITE);
 	send_raw(XS_READ, 5000, NULL, 0);
 	for (unsigned int i = 0; i < 1000 && !ring->error; i++)
 		stub_event_block();
-	check("oversized: connection broken", ring->error,
-	      XENSTORE_ERROR_PROTO);
-	printf("xsevil: %u passed, %u failed\n", passed, failed);
+	stub_check("oversized: connection broken", ring->error,
+		   XENSTORE_ERROR_PROTO);
+	stub_check_report("xsevil");
 	return SHUTDOWN_poweroff;
 }
