@@ -28,6 +28,49 @@ static uint32_t conf_read(unsigned int reg)
 	return c.value;
 }
 
+/* The offset of capability id in our function's list, or 0. */
+static unsigned int find_cap(unsigned int id)
+{
+	unsigned int at = conf_read(0x34) & 0xfc;
+
+	for (int n = 0; at && n < 48; n++) {
+		uint32_t hdr = conf_read(at);
+
+		if ((hdr & 0xff) == id)
+			return at;
+		at = (hdr >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/* Plain MSI: programmed by the hypervisor, through interrupt remapping. */
+static void test_msi(void)
+{
+	struct physdev_map_pirq m = { .domid = DOMID_SELF,
+				      .type = MAP_PIRQ_TYPE_MSI,
+				      .devfn = (int)(sbdf & 0xff) };
+	unsigned int msi = find_cap(0x05);
+	uint32_t ctrl, addr;
+
+	stub_check("MSI capability", msi != 0, 1);
+	stub_check(
+	    "map MSI",
+	    hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, (long)&m),
+	    0);
+	m.entry_nr = 1;
+	stub_check(
+	    "MSI has one message",
+	    hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, (long)&m),
+	    -XEN_EINVAL);
+	ctrl = conf_read(msi) >> 16;
+	addr = conf_read(msi + 4);
+	stub_check("MSI enabled", ctrl & 1, 1);
+	stub_check("MSI address in the interrupt window",
+		   (addr & 0xfff00000) == 0xfee00000, 1);
+	printf("nicdom: MSI enabled, address %#x (%s format)\n", addr,
+	       addr & 0x10 ? "remappable" : "compatibility");
+}
+
 static long pio(unsigned int cmd, unsigned int port, unsigned int len,
 		uint32_t *v)
 {
@@ -71,6 +114,7 @@ int app_main(const char *cmdline)
 	stub_check("misaligned", pio(PHYSDEVOP_citadel_pio_read, io + 2, 4, &v),
 		   -XEN_EPERM);
 	printf("nicdom: status %#x through memory and I/O ports\n", status_mem);
+	test_msi();
 	stub_check_report("nicdom");
 	return SHUTDOWN_poweroff;
 }

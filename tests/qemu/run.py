@@ -349,6 +349,8 @@ def tests():
               r"D3hot->D0\)$",
               r"^\(d1\) nicdom: status 0x[0-9a-f]+ through memory and I/O "
               r"ports$",
+              r"^\(d1\) nicdom: MSI enabled, address 0xfee[0-9a-f]+ "
+              r"\(remappable format\)$",
               r"^\(d1\) nicdom: \d+ passed, 0 failed$",
               r"^PCI 0000:00:02\.0: taken back from domain 1",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],

@@ -28,6 +28,7 @@ struct pirq {
 	struct domain *d;
 	const struct pci_dev *dev;
 	uint16_t entry;
+	bool msix; /* else plain MSI, entry 0 */
 	int vector;
 	unsigned int irte;  /* its remapping entry, or IOMMU_NO_IRTE */
 	evtchn_port_t port; /* 0: not bound */
@@ -43,6 +44,14 @@ struct pirq_table {
 
 _Static_assert(sizeof(struct pirq_table) <= PAGE_SIZE, "a page");
 
+static void pirq_mask(struct pirq *p, bool mask)
+{
+	if (p->msix)
+		pci_msix_mask(p->dev, p->entry, mask);
+	else
+		pci_msi_mask(p->dev, mask);
+}
+
 static void pirq_interrupt(struct cpu_regs *regs, void *data)
 {
 	struct pirq *p = data;
@@ -54,7 +63,7 @@ static void pirq_interrupt(struct cpu_regs *regs, void *data)
 		p->burst = 0;
 	}
 	if (++p->burst > PIRQ_STORM_MAX && !p->throttled) {
-		pci_msix_mask(p->dev, p->entry, true);
+		pirq_mask(p, true);
 		p->throttled = true;
 	}
 	port = __atomic_load_n(&p->port, __ATOMIC_ACQUIRE);
@@ -75,7 +84,8 @@ static int pirq_program(struct pirq *p)
 				   this_cpu()->apic_id, &addr, &data, &p->irte);
 
 	if (!rc)
-		rc = pci_msix_setup(p->dev, p->entry, addr, data);
+		rc = p->msix ? pci_msix_setup(p->dev, p->entry, addr, data)
+			     : pci_msi_setup(p->dev, addr, data);
 	if (rc && p->irte != IOMMU_NO_IRTE)
 		iommu_irte_free(p->irte);
 	return rc;
@@ -101,6 +111,16 @@ static struct pirq_table *pirq_table_of(struct domain *d)
 	return d->arch.pirqs;
 }
 
+/*
+ * MSI-X when the caller names its table (as Linux does) or the function
+ * has no MSI; else MSI.
+ */
+static bool pirq_wants_msix(const struct pci_dev *dev,
+			    const struct physdev_map_pirq *m)
+{
+	return dev->msix_cap && (m->table_base || !dev->msi_cap);
+}
+
 /* Which function and MSI-X entry: checked against what d owns. */
 static const struct pci_dev *pirq_device(struct domain *d,
 					 const struct physdev_map_pirq *m)
@@ -118,10 +138,11 @@ static const struct pci_dev *pirq_device(struct domain *d,
 		return NULL;
 	dev = pci_dev_find(pci_sbdf(seg, bus, (unsigned int)m->devfn >> 3,
 				    (unsigned int)m->devfn & 7));
-	if (!dev || dev->owner != d->domain_id || !dev->msix_cap ||
-	    m->entry_nr < 0 || (unsigned int)m->entry_nr >= dev->msix_size)
+	if (!dev || dev->owner != d->domain_id || m->entry_nr < 0)
 		return NULL;
-	return dev;
+	if (pirq_wants_msix(dev, m))
+		return (unsigned int)m->entry_nr < dev->msix_size ? dev : NULL;
+	return dev->msi_cap && m->entry_nr == 0 ? dev : NULL;
 }
 
 static int pirq_map(struct domain *d, struct physdev_map_pirq *m)
@@ -142,7 +163,8 @@ static int pirq_map(struct domain *d, struct physdev_map_pirq *m)
 	spin_lock(&t->lock);
 	for (unsigned int i = 0; i < PIRQ_MAX; i++) {
 		if (t->p[i].used && t->p[i].dev == dev &&
-		    t->p[i].entry == m->entry_nr)
+		    t->p[i].entry == m->entry_nr &&
+		    t->p[i].msix == pirq_wants_msix(dev, m))
 			rc = -EEXIST;
 		else if (!t->p[i].used && !p)
 			p = &t->p[i];
@@ -152,7 +174,8 @@ static int pirq_map(struct domain *d, struct physdev_map_pirq *m)
 	if (!rc) {
 		*p = (struct pirq){ .d = d,
 				    .dev = dev,
-				    .entry = (uint16_t)m->entry_nr };
+				    .entry = (uint16_t)m->entry_nr,
+				    .msix = pirq_wants_msix(dev, m) };
 		p->vector = irq_vector_alloc(pirq_interrupt, p);
 		rc = p->vector < 0 ? p->vector : 0;
 		vector = !rc;
@@ -181,7 +204,7 @@ static struct pirq *pirq_get(struct domain *d, int pirq)
 /* Stop it for good (table lock held, or the domain going). */
 static void pirq_stop(struct pirq *p)
 {
-	pci_msix_mask(p->dev, p->entry, true);
+	pirq_mask(p, true);
 	irq_vector_free((unsigned int)p->vector);
 	if (p->irte != IOMMU_NO_IRTE)
 		iommu_irte_free(p->irte);
@@ -223,7 +246,7 @@ long pirq_physdev_op(struct domain *d, unsigned int cmd, void *arg)
 				 "masked for a while\n",
 				 d->domain_id, e->irq);
 			p->throttled = false;
-			pci_msix_mask(p->dev, p->entry, false);
+			pirq_mask(p, false);
 		}
 		return 0;
 	default:

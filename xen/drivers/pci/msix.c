@@ -1,7 +1,8 @@
 /*
- * MSI-X, programmed only by the hypervisor (an owner cannot map the
- * table nor write the capability): an entry gets an address and data
- * naming a CPU and vector of ours, and is masked and unmasked here.
+ * MSI and MSI-X, programmed only by the hypervisor (an owner cannot map
+ * the MSI-X table nor write either capability): an entry (or the one MSI
+ * message) gets an address and data naming a CPU and vector of ours,
+ * and is masked and unmasked here.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -68,4 +69,60 @@ int pci_msix_setup(const struct pci_dev *d, unsigned int entry, uint64_t addr,
 	    d->sbdf, d->msix_cap + MSIX_CTRL,
 	    (uint16_t)((ctrl | MSIX_CTRL_ENABLE) & ~MSIX_CTRL_FUNCMASK));
 	return pci_msix_mask(d, entry, false);
+}
+
+#define MSI_CTRL_ENABLE (1u << 0)
+#define MSI_CTRL_MME	(7u << 4) /* multiple messages: we use one */
+#define MSI_CTRL_64	(1u << 7)
+#define MSI_CTRL_MASK	(1u << 8) /* per-vector masking */
+
+/* Offsets in the MSI capability, which depend on its kind. */
+static unsigned int msi_data_off(const struct pci_dev *d)
+{
+	return d->msi_64bit ? 0xc : 0x8;
+}
+
+static unsigned int msi_mask_off(const struct pci_dev *d)
+{
+	return d->msi_64bit ? 0x10 : 0xc;
+}
+
+int pci_msi_mask(const struct pci_dev *d, bool mask)
+{
+	uint16_t ctrl;
+
+	if (!d->msi_cap)
+		return -EINVAL;
+	if (d->msi_maskable) {
+		pci_conf_write32(d->sbdf, d->msi_cap + msi_mask_off(d),
+				 mask ? 1 : 0);
+		return 0;
+	}
+	/* Without mask bits, only switching MSI off stops it. */
+	ctrl = pci_conf_read16(d->sbdf, d->msi_cap + MSIX_CTRL);
+	pci_conf_write16(d->sbdf, d->msi_cap + MSIX_CTRL,
+			 mask ? (uint16_t)(ctrl & ~MSI_CTRL_ENABLE)
+			      : (uint16_t)(ctrl | MSI_CTRL_ENABLE));
+	return 0;
+}
+
+int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data)
+{
+	uint16_t ctrl;
+
+	if (!d->msi_cap || (addr >> 32 && !d->msi_64bit))
+		return -EINVAL;
+	ctrl = pci_conf_read16(d->sbdf, d->msi_cap + MSIX_CTRL);
+	ctrl &= (uint16_t) ~(MSI_CTRL_ENABLE | MSI_CTRL_MME);
+	pci_conf_write16(d->sbdf, d->msi_cap + MSIX_CTRL, ctrl);
+	pci_conf_write32(d->sbdf, d->msi_cap + 4, (uint32_t)addr);
+	if (d->msi_64bit)
+		pci_conf_write32(d->sbdf, d->msi_cap + 8,
+				 (uint32_t)(addr >> 32));
+	pci_conf_write16(d->sbdf, d->msi_cap + msi_data_off(d), (uint16_t)data);
+	if (d->msi_maskable)
+		pci_conf_write32(d->sbdf, d->msi_cap + msi_mask_off(d), 0);
+	pci_conf_write16(d->sbdf, d->msi_cap + MSIX_CTRL,
+			 (uint16_t)(ctrl | MSI_CTRL_ENABLE));
+	return 0;
 }

@@ -225,6 +225,9 @@ bool pci_guest_pio_ok(const struct domain *d, unsigned int port,
 int pci_msix_setup(const struct pci_dev *d, unsigned int entry, uint64_t addr,
 		   uint32_t data);
 int pci_msix_mask(const struct pci_dev *d, unsigned int entry, bool mask);
+/* The same for MSI (one message), -EINVAL without the capability. */
+int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data);
+int pci_msi_mask(const struct pci_dev *d, bool mask);
 
 /*
  * Format d's boot line into buf ("PCI 0000:00:02.0 8086:10d3 class
