@@ -88,6 +88,7 @@ $(AUTOCONF_H): $(AUTO_CONF) ;
 
 include xen/build.mk
 include stubdom/build.mk
+include driverdom/build.mk
 include tools/build.mk
 include tools/hostscan/build.mk
 include tests/build.mk

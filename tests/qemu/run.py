@@ -355,6 +355,23 @@ def tests():
               r"^PCI 0000:00:02\.0: taken back from domain 1",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("driver-domain-e1000e", kernel("", ["{toolstack}",
+                                                 "{nictest} sbdf=16"]),
+             HALTED,
+             [r"^PCI 0000:00:02\.0: assigned to domain 1 \(reset: "
+              r"D3hot->D0\)$",
+              r"^\(d1\) nictest: mac 52:54:00:12:34:56, link up$",
+              r"^\(d1\) nictest: ARP reply from 10\.0\.2\.2 "
+              r"\(52:55:0a:00:02:02\) after \d+ ms, [1-9]\d* interrupts?$",
+              r"^\(d1\) e1000e: the device was reset under us: "
+              r"re-initialising$",
+              r"^\(d1\) nictest: ARP reply from 10\.0\.2\.2 "
+              r"\(52:55:0a:00:02:02\) after \d+ ms, [1-9]\d* interrupts? "
+              r"after the reset$",
+              r"^\(d1\) nictest: \d+ passed, 0 failed$",
+              r"^PCI 0000:00:02\.0: taken back from domain 1",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"^\(d1\) panic:", r"no ARP reply"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -387,7 +404,7 @@ class Context:
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
                     "xsclient", "xsevil", "conecho", "nvmedom",
-                    "nicdom"):
+                    "nicdom", "nictest"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -1,0 +1,25 @@
+# Driver domains: the driverdom library (PCI access, NIC drivers) on the
+# stubdom runtime, and the test domains built from it:
+# $(O)/stubdom/<name>.elf, next to the other small domains. Included
+# after stubdom/build.mk, whose flags, runtime objects, linker script and
+# compile rules it uses.
+
+DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c
+DD_APPS := nictest
+
+DD_LIB_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(DD_LIB_SRCS))
+DD_APP_OBJS := $(patsubst %,$(STUB_OUT)/driverdom/tests/%.o,$(DD_APPS))
+DD_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(DD_APPS)))
+
+# stubdom/build.mk's compile rule, with our headers added.
+$(DD_LIB_OBJS) $(DD_APP_OBJS): STUB_CFLAGS += -Idriverdom/include
+
+stubdom: $(DD_ELFS)
+
+$(DD_ELFS): $(STUB_OUT)/%.elf: $(STUB_OUT)/driverdom/tests/%.o \
+		$(DD_LIB_OBJS) $(STUB_LIB_OBJS) stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $(DD_LIB_OBJS) $<
+
+-include $(DD_LIB_OBJS:.o=.d) $(DD_APP_OBJS:.o=.d)
