@@ -98,7 +98,7 @@ all: xen stubdom image hostscan
 # ---- Housekeeping --------------------------------------------------------
 
 C_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
-	find xen tests tools -name '*.[ch]')
+	find xen stubdom driverdom tests tools -name '*.[ch]')
 
 format:
 	$(Q)clang-format -i $(C_SOURCES)
