@@ -70,7 +70,7 @@ savedefconfig: $(DEPS_STAMP)
 NO_CONFIG_GOALS := menuconfig defconfig %_defconfig olddefconfig \
 	savedefconfig allnoconfig allyesconfig clean distclean help deps \
 	format test test-unit test-qemu test-headers test-config test-matrix \
-	test-format test-hostscan hostscan bench
+	test-format test-hostscan hostscan test-netpeer bench
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(AUTO_CONF)
 endif

@@ -36,9 +36,10 @@ unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	outq.c perms.c path.c store.c tree.c txn.c watch.c domain.c proto.c \
 	request.c) xen/common/vsnprintf.c
+unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy pci xenstore xenbus
+	sched evtchn policy pci xenstore xenbus net
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
@@ -98,6 +99,12 @@ test-headers: $(DEPS_STAMP)
 test-config: $(DEPS_STAMP)
 	$(Q)$(TEST_PY) tests/config_test.py --out $(TEST_OUT)/config
 
+# ---- The network test peer, against a fake QEMU on loopback ---------------
+
+.PHONY: test-netpeer
+test-netpeer: $(DEPS_STAMP)
+	$(Q)$(TEST_PY) tests/netpeer/test_netpeer.py
+
 # ---- Every defconfig, allnoconfig and allyesconfig must build -------------
 
 MATRIX := $(DEFCONFIGS) allnoconfig allyesconfig
@@ -113,7 +120,7 @@ test-format: $(DEPS_STAMP)
 
 # Every part runs even when an earlier one fails; the target fails if any did.
 TEST_PARTS := test-unit test-qemu test-headers test-config test-matrix \
-	test-format test-hostscan
+	test-format test-hostscan test-netpeer
 
 # The last line sums the parts' summaries; a part that failed without
 # counting its failures (a build error, say) counts as one.

@@ -2,7 +2,8 @@
 """Boot Citadel in QEMU on the target machine.
 
 The machine is DESIGN.md's: q35 with an Intel IOMMU, an e1000e NIC on
-restricted user networking (no guest traffic leaves the machine) and an
+restricted user networking (no guest traffic leaves the machine; or, with
+net=("dgram", P1, P2), on a loopback UDP link to tests/netpeer) and an
 NVMe disk. Under TCG only: this host's KVM cannot run ring-0 code right.
 
   qemu.py run --iso X --disk D [--exit-port P] [-- EXTRA...]
@@ -35,16 +36,35 @@ EXIT_RESET = 0
 STILL_RUNNING = "still running"
 
 
+def netdev_arg(net):
+    """The -netdev value for the NIC's backend, id net0. net is "user"
+    (restricted user networking: nothing leaves the machine) or
+    ("dgram", P1, P2): one Ethernet frame per UDP datagram between
+    QEMU's 127.0.0.1:P1 and a peer's 127.0.0.1:P2 (tests/netpeer), on
+    loopback only."""
+    if net == "user":
+        return "user,id=net0,restrict=on"
+    if (isinstance(net, (tuple, list)) and len(net) == 3
+            and net[0] == "dgram"
+            and all(isinstance(p, int) and 0 < p < 65536 for p in net[1:])):
+        return ("dgram,id=net0,local.type=inet,local.host=127.0.0.1,"
+                "local.port=%d,remote.type=inet,remote.host=127.0.0.1,"
+                "remote.port=%d" % (net[1], net[2]))
+    raise ValueError("net: \"user\" or (\"dgram\", P1, P2), not %r"
+                     % (net,))
+
+
 def machine_args(disk, exit_port=None, memory="512M", cpus=2, pc=False,
-                 cpu="max", board_opts=""):
+                 cpu="max", board_opts="", net="user"):
     """The target machine; with pc, an i440FX PC instead (no IOMMU, no
     PCI Express, so no MCFG or DMAR table). cpu and board_opts (",..."
-    after the machine type) vary the CPU model and the board."""
+    after the machine type) vary the CPU model and the board; net the
+    NIC's backend (netdev_arg())."""
     board = ["-machine", "pc" + board_opts] if pc else [
         "-machine", "q35" + board_opts, "-device", "intel-iommu"]
     args = [QEMU, "-accel", "tcg", "-cpu", cpu] + board + [
             "-m", memory, "-smp", str(cpus),
-            "-netdev", "user,id=net0,restrict=on",
+            "-netdev", netdev_arg(net),
             "-device", "e1000e,netdev=net0",
             "-drive", "file=%s,if=none,id=disk0,format=raw" % disk,
             "-device", "nvme,serial=citadel0,drive=disk0",
