@@ -28,6 +28,7 @@ unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
 unit-policy := xen/common/policy.c
+unit-ratelimit := xen/common/ratelimit.c
 unit-pci := $(UNIT_PRINTK) $(addprefix xen/drivers/pci/,bar.c cap.c conf.c \
 	dev.c print.c scan.c)
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
@@ -39,7 +40,7 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy pci xenstore xenbus net
+	sched evtchn policy pci xenstore xenbus net ratelimit
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

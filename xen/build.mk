@@ -60,6 +60,7 @@ xen-y := \
 	xen/common/page_alloc.o \
 	xen/common/panic.o \
 	xen/common/printk.o \
+	xen/common/ratelimit.o \
 	xen/common/runstate.o \
 	xen/common/sched_core.o \
 	xen/common/schedule.o \

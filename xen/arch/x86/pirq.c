@@ -12,6 +12,7 @@
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/pci.h>
+#include <xen/ratelimit.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/time.h>
@@ -32,8 +33,7 @@ struct pirq {
 	int vector;
 	unsigned int irte;  /* its remapping entry, or IOMMU_NO_IRTE */
 	evtchn_port_t port; /* 0: not bound */
-	s_time_t window;
-	uint32_t burst;
+	struct ratelimit rate;
 	bool used, throttled;
 };
 
@@ -55,14 +55,11 @@ static void pirq_mask(struct pirq *p, bool mask)
 static void pirq_interrupt(struct cpu_regs *regs, void *data)
 {
 	struct pirq *p = data;
-	s_time_t now = NOW();
 	evtchn_port_t port;
 
-	if (now - p->window > PIRQ_STORM_WINDOW) {
-		p->window = now;
-		p->burst = 0;
-	}
-	if (++p->burst > PIRQ_STORM_MAX && !p->throttled) {
+	if (ratelimit_exceeded(&p->rate, NOW(), PIRQ_STORM_WINDOW,
+			       PIRQ_STORM_MAX) &&
+	    !p->throttled) {
 		pirq_mask(p, true);
 		p->throttled = true;
 	}
