@@ -31,6 +31,7 @@
 #define E1000E_CTRL_EXT 0x0018
 #define E1000E_ICR	0x00c0
 #define E1000E_ITR	0x00c4
+#define E1000E_ICS	0x00c8
 #define E1000E_IMS	0x00d0
 #define E1000E_IMC	0x00d8
 #define E1000E_EIAC	0x00dc
@@ -410,6 +411,12 @@ static void e1000e_tx_reap(struct e1000e *e)
 	}
 }
 
+/* Interrupt Cause Set: a link-status "change" by software. */
+static void e1000e_test_irq(struct netdrv *nd)
+{
+	e1000e_w32(nd->priv, E1000E_ICS, E1000E_ICR_LSC);
+}
+
 static long e1000e_send(struct netdrv *nd, const void *frame, size_t len)
 {
 	struct e1000e *e = nd->priv;
@@ -568,4 +575,5 @@ const struct netdrv_ops e1000e_netdrv_ops = {
 	.send = e1000e_send,
 	.poll = e1000e_poll,
 	.irq = e1000e_irq,
+	.test_irq = e1000e_test_irq,
 };

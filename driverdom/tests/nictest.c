@@ -246,6 +246,20 @@ static void print_stats(void)
 	       s->tx_frames, s->tx_bytes, s->tx_busy, s->irqs, s->resets);
 }
 
+/* An interrupt the device raises because we asked it to (ICS). */
+static void test_soft_irq(void)
+{
+	unsigned long before = nd.irq.count;
+	uint64_t until = stub_now() + 500 * MS;
+
+	nd.ops->test_irq(&nd);
+	while (nd.irq.count == before && stub_now() < until)
+		stub_sleep(MS);
+	stub_check("interrupt raised through ICS", nd.irq.count > before, 1);
+	printf("nictest: an interrupt set through ICS %s\n",
+	       nd.irq.count > before ? "arrived as an event" : "never came");
+}
+
 int app_main(const char *cmdline)
 {
 	bool link;
@@ -264,6 +278,7 @@ int app_main(const char *cmdline)
 	       our_mac[0], our_mac[1], our_mac[2], our_mac[3], our_mac[4],
 	       our_mac[5], link ? "up" : "down");
 	stub_check("link up", link, 1);
+	test_soft_irq();
 	test_arp("");
 	if (arp_seen)
 		test_ping();

@@ -206,6 +206,12 @@ int app_main(const char *cmdline)
 	stub_check("map registers", map_reg_page(bar, 0), 0);
 	stub_check("map doorbells", map_reg_page(bar, 1), 0);
 	stub_check("map the MSI-X table", map_reg_page(bar, 2), -XEN_EPERM);
+	/*
+	 * Firmware left the controller enabled (SeaBIOS boots from NVMe
+	 * with CC 0x460001): only the reset on assignment disables it.
+	 */
+	printf("nvmedom: on arrival CC %#x\n", r32(NVME_CC));
+	stub_check("reset on arrival: disabled", r32(NVME_CC), 0);
 	sq = stub_alloc_page();
 	cq = stub_alloc_page();
 	data = stub_alloc_page();

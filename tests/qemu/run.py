@@ -325,6 +325,7 @@ def tests():
              HALTED,
              [r"^PCI 0000:00:03\.0: assigned to domain 1 \(reset: function "
               r"level reset\)$",
+              r"^\(d1\) nvmedom: on arrival CC 0$",
               r"^\(d1\) nvmedom: identify by DMA: model 'QEMU NVMe Ctrl'$",
               r"^IOMMU: DMA fault: device 00:03\.0 \(domain 1\) write at "
               r"0x[0-9a-f]+, reason \d+$",
@@ -361,6 +362,8 @@ def tests():
              [r"^PCI 0000:00:02\.0: assigned to domain 1 \(reset: "
               r"D3hot->D0\)$",
               r"^\(d1\) nictest: mac 52:54:00:12:34:56, link up$",
+              r"^\(d1\) nictest: an interrupt set through ICS arrived as an "
+              r"event$",
               r"^\(d1\) nictest: ARP reply from 10\.0\.2\.2 "
               r"\(52:55:0a:00:02:02\) after \d+ ms, [1-9]\d* interrupts?$",
               r"^\(d1\) e1000e: the device was reset under us: "

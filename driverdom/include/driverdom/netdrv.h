@@ -55,6 +55,8 @@ struct netdrv_ops {
 	 * how many (budget: more may be waiting, call again).
 	 */
 	unsigned int (*poll)(struct netdrv *nd, unsigned int budget);
+	/* Make the device raise its interrupt (a self-test); may be NULL. */
+	void (*test_irq)(struct netdrv *nd);
 	/* Event context: acknowledge the device's interrupt causes. */
 	void (*irq)(struct netdrv *nd);
 };
