@@ -326,6 +326,8 @@ def tests():
              [r"^PCI 0000:00:03\.0: assigned to domain 1 \(reset: function "
               r"level reset\)$",
               r"^\(d1\) nvmedom: on arrival CC 0$",
+              r"^PCI 0000:00:03\.0: domain 1 may not write config register "
+              r"0x10$",
               r"^\(d1\) nvmedom: identify by DMA: model 'QEMU NVMe Ctrl'$",
               r"^IOMMU: DMA fault: device 00:03\.0 \(domain 1\) write at "
               r"0x[0-9a-f]+, reason \d+$",

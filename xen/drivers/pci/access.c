@@ -8,6 +8,7 @@
  * mapped, but not the pages holding the MSI-X table or PBA.
  */
 #include <xen/errno.h>
+#include <xen/lib.h>
 #include <xen/pci.h>
 #include <xen/sched.h>
 
@@ -63,6 +64,26 @@ static int pci_guest_command(const struct pci_dev *dev, uint16_t val)
 				(uint16_t)((cur & ~allowed) | (val & allowed)));
 }
 
+/* Said in the log, the first few times per function (no flooding). */
+#define PCI_REFUSALS_LOGGED 8
+static unsigned int pci_refusals[PCI_DEVS_MAX];
+
+static int pci_refuse(const struct domain *d, const struct pci_dev *dev,
+		      unsigned int reg)
+{
+	unsigned int i = (unsigned int)(dev - pci_dev_at(0));
+
+	if (i < PCI_DEVS_MAX &&
+	    __atomic_fetch_add(&pci_refusals[i], 1, __ATOMIC_RELAXED) <
+		PCI_REFUSALS_LOGGED)
+		log_warn("PCI %04x:%02x:%02x.%u: domain %u may not write "
+			 "config register %#x\n",
+			 pci_sbdf_seg(dev->sbdf), pci_sbdf_bus(dev->sbdf),
+			 pci_sbdf_dev(dev->sbdf), pci_sbdf_fn(dev->sbdf),
+			 d->domain_id, reg);
+	return -EPERM;
+}
+
 int pci_guest_conf_write(const struct domain *d, pci_sbdf_t s, unsigned int reg,
 			 unsigned int len, uint32_t val)
 {
@@ -80,7 +101,7 @@ int pci_guest_conf_write(const struct domain *d, pci_sbdf_t s, unsigned int reg,
 	    pci_overlaps(reg, len, dev->msi_cap, PCI_MSI_LEN) ||
 	    pci_overlaps(reg, len, dev->msix_cap, PCI_MSIX_LEN) ||
 	    pci_overlaps(reg, len, dev->pcie_cap, PCI_PCIE_LEN))
-		return -EPERM;
+		return pci_refuse(d, dev, reg);
 	return pci_conf_write(s, reg, len, val);
 }
 
