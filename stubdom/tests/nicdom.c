@@ -8,12 +8,15 @@
 #include <public/physdev.h>
 #include <public/sched.h>
 #include <xen/string.h>
+#include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/check.h>
 #include <stub/stub.h>
+#include <stub/time.h>
 
 #define REGS_VA	     0x40000000ul
 #define E1000_STATUS 0x8
+#define MS	     1000000ull
 
 static uint32_t sbdf;
 
@@ -83,6 +86,24 @@ static long pio(unsigned int cmd, unsigned int port, unsigned int len,
 	return rc;
 }
 
+/*
+ * Read the registers until the toolstack takes the function back: the
+ * read after that must fault (this domain has no trap handler: it dies).
+ */
+static void keep_reading(void)
+{
+	uint64_t until = stub_now() + 5000 * MS;
+
+	stub_events_init(); /* for stub_sleep() */
+	stub_check_report("nicdom");
+	printf("nicdom: reading registers until they are taken away\n");
+	while (stub_now() < until) {
+		(void)*(volatile uint32_t *)(REGS_VA + E1000_STATUS);
+		stub_sleep(MS);
+	}
+	stub_check("registers taken away", 0, 1);
+}
+
 int app_main(const char *cmdline)
 {
 	struct physdev_citadel_pci_conf cmd = { .reg = 4,
@@ -115,6 +136,8 @@ int app_main(const char *cmdline)
 		   -XEN_EPERM);
 	printf("nicdom: status %#x through memory and I/O ports\n", status_mem);
 	test_msi();
+	if (stub_arg_has(cmdline, "revoke"))
+		keep_reading();
 	stub_check_report("nicdom");
 	return SHUTDOWN_poweroff;
 }

@@ -105,6 +105,25 @@ static void check_assign(domid_t dom, uint32_t sbdf)
 	check_second_owner(dom, sbdf);
 }
 
+/*
+ * "revoke": the function is taken back while the child still uses it;
+ * its next touch of the registers must fault (the child dies of it).
+ */
+static void revoke_devices(void)
+{
+	for (unsigned int i = 0; i < nr_children; i++) {
+		struct child *c = &children[i];
+
+		if (!stub_arg_has(c->cmdline, " revoke"))
+			continue;
+		stub_sleep(300 * MS);
+		stub_check("take the function back while in use",
+			   assign(c->domid, stub_arg_uint(c->cmdline, "sbdf="),
+				  XEN_DOMCTL_deassign_device),
+			   0);
+	}
+}
+
 static void build_all(void)
 {
 	const char *pkg = (const char *)start_info->mod_start;
@@ -398,6 +417,7 @@ int app_main(const char *cmdline)
 		    domctl(&op, XEN_DOMCTL_unpausedomain, children[i].domid),
 		    0);
 	}
+	revoke_devices();
 	check_pause();
 	check_shares();
 	wait_for_finishers();

@@ -377,6 +377,17 @@ def tests():
               r"^PCI 0000:00:02\.0: taken back from domain 1",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"^\(d1\) panic:", r"no ARP reply"], cpus=2),
+        Test("driver-domain-revoked", kernel("", ["{toolstack}",
+                                                  "{nicdom} sbdf=16 revoke"]),
+             HALTED,
+             [r"^\(d1\) nicdom: reading registers until they are taken away$",
+              r"^PCI 0000:00:02\.0: taken back from domain 1 \(reset: "
+              r"D3hot->D0\)$",
+              r"^\(d1\) panic: unhandled exception 14 at 0x[0-9a-f]+, "
+              r"error 0x4$",
+              r"^domain 1 \(d1\) shut down: crash$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "

@@ -274,6 +274,22 @@ void arch_pirq_unbound(struct domain *d, unsigned int pirq, evtchn_port_t port)
 		__atomic_store_n(&t->p[pirq].port, 0, __ATOMIC_RELEASE);
 }
 
+void pirq_device_gone(struct domain *d, const struct pci_dev *dev)
+{
+	struct pirq_table *t = d->arch.pirqs;
+
+	if (!t)
+		return;
+	spin_lock(&t->lock);
+	for (unsigned int i = 0; i < PIRQ_MAX; i++)
+		if (t->p[i].used && t->p[i].dev == dev) {
+			__atomic_store_n(&t->p[i].port, 0, __ATOMIC_RELEASE);
+			pirq_stop(&t->p[i]);
+		}
+	spin_unlock(&t->lock);
+	on_each_cpu(pirq_nothing, NULL);
+}
+
 void pirq_domain_destroy(struct domain *d)
 {
 	struct pirq_table *t = d->arch.pirqs;

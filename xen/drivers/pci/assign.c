@@ -100,6 +100,9 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 	if (owner != d->domain_id)
 		return -EPERM;
 	pci_name(s, name, sizeof(name));
+	/* Nobody's first: no new mapping of its registers from here on. */
+	pci_set_owner(s, PCI_OWNER_NONE);
+	arch_pci_revoke_bars(d, dev);
 	/* Quiet and reset while still confined, then blocked. */
 	if (pci_reset(dev, &how) < 0)
 		log_warn("PCI %s: left domain %u without a reset\n", name,
@@ -107,7 +110,6 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 	if (iommu_enabled())
 		iommu_deassign((uint16_t)pci_sbdf_seg(s),
 			       (uint8_t)pci_sbdf_bus(s), pci_devfn(s));
-	pci_set_owner(s, PCI_OWNER_NONE);
 	log_info("PCI %s: taken back from domain %u (reset: %s)\n", name,
 		 d->domain_id, how);
 	return 0;

@@ -199,6 +199,13 @@ int pci_reset(const struct pci_dev *d, const char **how);
 struct domain;
 int pci_assign(struct domain *d, pci_sbdf_t sbdf);
 int pci_deassign(struct domain *d, pci_sbdf_t sbdf);
+/*
+ * Provided by the arch: every mapping d has of dev's BARs removed (the
+ * owner already changed, so none can be made again), and dev's
+ * interrupts to d stopped.
+ */
+void arch_pci_revoke_bars(struct domain *d, const struct pci_dev *dev);
+
 /* Every function d owns, reset and unowned (d is being destroyed). */
 void pci_release_domain(struct domain *d);
 

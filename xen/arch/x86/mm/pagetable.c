@@ -123,3 +123,34 @@ uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level)
 	}
 	return e;
 }
+
+/* Clear the 4 KiB leaves of the table at level lvl mapping [lo, hi]. */
+static unsigned long pt_clear_level(uint64_t *t, unsigned int lvl, uint64_t lo,
+				    uint64_t hi, unsigned int n)
+{
+	unsigned long cleared = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t e = t[i];
+
+		if (!(e & PTE_P) || (lvl > 1 && (e & PTE_PSE)))
+			continue;
+		if (lvl > 1) {
+			cleared +=
+			    pt_clear_level(pt_table(e), lvl - 1, lo, hi, 512);
+			continue;
+		}
+		if ((e & PTE_ADDR) >> 12 >= lo && (e & PTE_ADDR) >> 12 <= hi) {
+			__atomic_store_n(&t[i], 0, __ATOMIC_RELEASE);
+			cleared++;
+		}
+	}
+	return cleared;
+}
+
+unsigned long pt_clear_frames(paddr_t root, uint64_t first_mfn,
+			      uint64_t last_mfn)
+{
+	/* The lower half only: the upper half is the hypervisor's. */
+	return pt_clear_level(maddr_to_virt(root), 4, first_mfn, last_mfn, 256);
+}

@@ -14,6 +14,7 @@
 #include <public/xen.h>
 #include <asm/guest_access.h>
 #include <asm/page.h>
+#include <asm/pirq.h>
 #include <asm/pv.h>
 
 /* What a domain may ask for in an entry; the rest is ours to decide. */
@@ -82,9 +83,20 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 		return rc;
 	if (pte & PTE_P)
 		pte |= PTE_US;
-	/* Device registers are never cached. */
-	if ((pte & PTE_P) && pv_frame_mmio(d, (pte & PTE_ADDR) >> PAGE_SHIFT))
-		pte |= PTE_PCD | PTE_PWT;
+	if ((pte & PTE_P) && pv_frame_mmio(d, (pte & PTE_ADDR) >> PAGE_SHIFT)) {
+		/*
+		 * Checked again under the lock a deassignment revokes under,
+		 * so a mapping cannot slip in after its revocation.
+		 */
+		spin_lock(&d->arch.mmio_lock);
+		rc = pv_frame_mmio(d, (pte & PTE_ADDR) >> PAGE_SHIFT)
+			 ? pt_set_leaf(d->arch.pt_root, va,
+				       pte | PTE_PCD | PTE_PWT, &alloc)
+			 : -EPERM;
+		spin_unlock(&d->arch.mmio_lock);
+		pv_flush_tlb(d, va);
+		return rc;
+	}
 	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc);
 	/*
 	 * Always flushed, whatever the flags ask: a mapping taken away
@@ -162,4 +174,19 @@ long pv_do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	default:
 		return -ENOSYS;
 	}
+}
+
+void arch_pci_revoke_bars(struct domain *d, const struct pci_dev *dev)
+{
+	spin_lock(&d->arch.mmio_lock);
+	for (unsigned int i = 0; i < dev->nr_bars; i++) {
+		const struct pci_bar *b = &dev->bars[i];
+
+		if (b->size && !b->io && paddr_x(d->arch.pt_root))
+			pt_clear_frames(d->arch.pt_root, b->addr >> PAGE_SHIFT,
+					(b->addr + b->size - 1) >> PAGE_SHIFT);
+	}
+	spin_unlock(&d->arch.mmio_lock);
+	pv_flush_tlb(d, PV_FLUSH_ALL);
+	pirq_device_gone(d, dev);
 }

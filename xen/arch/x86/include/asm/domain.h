@@ -2,6 +2,7 @@
 #ifndef ASM_DOMAIN_H
 #define ASM_DOMAIN_H
 
+#include <xen/spinlock.h>
 #include <xen/types.h>
 #include <asm/regs.h>
 
@@ -10,6 +11,8 @@ struct pirq_table;
 struct arch_domain {
 	paddr_t pt_root;	  /* its page tables, owned by the hypervisor */
 	struct pirq_table *pirqs; /* its devices' interrupts (pirq.c) */
+	/* Mappings of device registers are made and revoked under it. */
+	spinlock_t mmio_lock;
 };
 
 struct domain;

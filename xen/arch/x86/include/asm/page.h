@@ -69,6 +69,13 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 int pt_set_leaf(paddr_t root, uint64_t va, uint64_t pte,
 		const struct pt_alloc *alloc);
 
+/*
+ * Clear every 4 KiB leaf in the lower half of root that maps a frame in
+ * [first_mfn, last_mfn]; how many. The caller flushes the TLBs.
+ */
+unsigned long pt_clear_frames(paddr_t root, uint64_t first_mfn,
+			      uint64_t last_mfn);
+
 /* The entry mapping va at the lowest level it reaches (for checks). */
 uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level);
 

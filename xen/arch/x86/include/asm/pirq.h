@@ -11,6 +11,9 @@ struct domain;
 long pirq_physdev_op(struct domain *d, unsigned int cmd, void *arg);
 /* EVTCHNOP_bind_pirq: a port for a pirq d mapped. */
 int pirq_bind(struct domain *d, unsigned int pirq, evtchn_port_t *port);
+/* The interrupts of dev stopped: it is leaving d. */
+struct pci_dev;
+void pirq_device_gone(struct domain *d, const struct pci_dev *dev);
 /* Interrupts stopped and the table gone (before its event channels). */
 void pirq_domain_destroy(struct domain *d);
 
