@@ -56,6 +56,26 @@ def kernel(append, modules=()):
     return args
 
 
+def with_devices(boot, devices):
+    """boot, with more devices on the machine (QEMU -device options)."""
+    def args(ctx, build):
+        return boot(ctx, build) + [a for d in devices
+                                   for a in ("-device", d)]
+    return args
+
+
+# A NIC alone behind a root port (no FLR, no PM: only a bus reset), and
+# two NICs sharing a bus behind a PCI bridge (no reset at all).
+RESET_TOPOLOGY = [
+    "pcie-root-port,id=rp1,chassis=1,slot=1",
+    "e1000,bus=rp1",
+    "pcie-root-port,id=rp2,chassis=2,slot=2",
+    "pci-bridge,id=pb,chassis_nr=3,bus=rp2",
+    "rtl8139,bus=pb,addr=1",
+    "rtl8139,bus=pb,addr=2",
+]
+
+
 def iso(name):
     return lambda ctx, build: ["-cdrom", ctx.isos[name], "-boot", "d"]
 
@@ -388,6 +408,19 @@ def tests():
               r"^domain 1 \(d1\) shut down: crash$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pci-reset-methods", with_devices(
+            kernel("", ["{toolstack}", "{crash} sbdf=256",
+                        "{crash} sbdf=776 refused"]), RESET_TOPOLOGY),
+             HALTED,
+             [r"^PCI 0000:01:00\.0 8086:100e class 020000 ",
+              r"^PCI 0000:01:00\.0: assigned to domain 1 \(reset: secondary "
+              r"bus reset\)$",
+              r"^PCI 0000:03:01\.0: not assigned: it has no reset$",
+              r"^PCI 0000:01:00\.0: taken back from domain 1 \(reset: "
+              r"secondary bus reset\)$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"assigned to domain \d+ \(reset: none"],
+             cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "

@@ -10,6 +10,7 @@
 #include <xen/iommu.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
+#include <xen/pci.h>
 #include <xen/sched.h>
 #include <xen/string.h>
 #include <asm/page.h>
@@ -23,6 +24,24 @@ struct iommu_domain {
 };
 
 static DEFINE_SPINLOCK(vtd_assign_lock);
+
+/*
+ * Does a device scope name seg:bus:devfn? An endpoint scope names one
+ * function; a bridge scope everything below the bridge (the buses from
+ * its secondary to its subordinate, as firmware numbered them).
+ */
+static bool vtd_scope_covers(uint16_t seg, uint8_t type, uint8_t sbus,
+			     uint8_t sdevfn, uint8_t bus, uint8_t devfn)
+{
+	const struct pci_dev *b;
+
+	if (sbus == bus && sdevfn == devfn)
+		return true;
+	if (type != VTD_SCOPE_BRIDGE)
+		return false;
+	b = pci_dev_find(pci_sbdf(seg, sbus, sdevfn >> 3, sdevfn & 7));
+	return b && b->bridge && bus >= b->sec_bus && bus <= b->sub_bus;
+}
 
 /* The unit that translates seg:bus:devfn: one that lists it, else "all". */
 static struct vtd_unit *vtd_unit_of(uint16_t seg, uint8_t bus, uint8_t devfn)
@@ -39,8 +58,9 @@ static struct vtd_unit *vtd_unit_of(uint16_t seg, uint8_t bus, uint8_t devfn)
 			continue;
 		}
 		for (unsigned int j = 0; j < u->nr_scopes; j++)
-			if (u->scopes[j].bus == bus &&
-			    u->scopes[j].devfn == devfn)
+			if (vtd_scope_covers(seg, u->scopes[j].type,
+					     u->scopes[j].bus,
+					     u->scopes[j].devfn, bus, devfn))
 				return u;
 	}
 	return all;

@@ -121,6 +121,7 @@ static int vtd_unit_probe(const struct acpi_drhd *d, struct vtd_unit **out)
 	u->segment = d->segment;
 	u->include_all = d->include_all;
 	for (unsigned int i = 0; i < d->nr_scopes && i < 16; i++) {
+		u->scopes[i].type = d->scopes[i].type;
 		u->scopes[i].bus = d->scopes[i].bus;
 		u->scopes[i].devfn = d->scopes[i].devfn;
 		u->nr_scopes++;

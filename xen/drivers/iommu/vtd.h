@@ -80,7 +80,7 @@ struct vtd_unit {
 	bool include_all;
 	unsigned int nr_scopes; /* the devices it lists, when not all */
 	struct {
-		uint8_t bus, devfn;
+		uint8_t type, bus, devfn;
 	} scopes[16];
 	unsigned int levels; /* of every second-level table: 3 or 4 */
 	uint64_t *root;	     /* 256 root entries, each two quadwords */
@@ -91,7 +91,8 @@ struct vtd_unit {
 };
 
 /* vtd.c: the units, and the depth of every second-level table. */
-#define VTD_UNITS_MAX 8 /* ACPI_DRHD_MAX */
+#define VTD_UNITS_MAX	 8 /* ACPI_DRHD_MAX */
+#define VTD_SCOPE_BRIDGE 2 /* a device scope naming a PCI sub-hierarchy */
 extern struct vtd_unit *vtd_units[VTD_UNITS_MAX];
 extern unsigned int vtd_nr_units, vtd_levels;
 
