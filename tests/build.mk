@@ -38,10 +38,11 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	outq.c perms.c path.c store.c tree.c txn.c watch.c domain.c proto.c \
 	request.c) xen/common/vsnprintf.c
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
+unit-netfront := stubdom/lib/netfront.c $(unit-xenbus)
 unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy pci xenstore xenbus net ratelimit netback
+	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
