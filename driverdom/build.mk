@@ -22,4 +22,19 @@ $(DD_ELFS): $(STUB_OUT)/%.elf: $(STUB_OUT)/driverdom/tests/%.o \
 	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
 		$(STUB_LIB_OBJS) $(DD_LIB_OBJS) $<
 
--include $(DD_LIB_OBJS:.o=.d) $(DD_APP_OBJS:.o=.d)
+# The network driver domain: the NIC, netback and the vifs it serves.
+NETDOM_SRCS := driverdom/netdom.c driverdom/netdom_vifs.c \
+	$(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
+NETDOM_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(NETDOM_SRCS))
+
+$(NETDOM_OBJS): STUB_CFLAGS += -Idriverdom/include -Inetback/include
+
+stubdom: $(STUB_OUT)/netdom.elf
+
+$(STUB_OUT)/netdom.elf: $(NETDOM_OBJS) $(DD_LIB_OBJS) $(STUB_LIB_OBJS) \
+		stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $(DD_LIB_OBJS) $(NETDOM_OBJS)
+
+-include $(DD_LIB_OBJS:.o=.d) $(DD_APP_OBJS:.o=.d) $(NETDOM_OBJS:.o=.d)

@@ -66,8 +66,14 @@
 #define E1000E_RAH_AV	       (1u << 31)
 #define E1000E_RFCTL_EXTEN     (1u << 15) /* extended rx descriptors */
 
-#define E1000E_RCTL_EN	  (1u << 1)
-#define E1000E_RCTL_BAM	  (1u << 15)
+#define E1000E_RCTL_EN	(1u << 1)
+#define E1000E_RCTL_BAM (1u << 15)
+/*
+ * Promiscuous: the NIC is the uplink of a switch whose guests have MACs
+ * of their own (netback sorts frames out and drops what is for nobody).
+ */
+#define E1000E_RCTL_UPE	  (1u << 3)
+#define E1000E_RCTL_MPE	  (1u << 4)
 #define E1000E_RCTL_SECRC (1u << 26) /* BSIZE 00 + BSEX 0: 2048 bytes */
 #define E1000E_TCTL_EN	  (1u << 1)
 #define E1000E_TCTL_PSP	  (1u << 3) /* pad short frames to 64 bytes */
@@ -323,7 +329,8 @@ static void e1000e_start(struct e1000e *e)
 		   E1000E_TCTL_EN | E1000E_TCTL_PSP | E1000E_TCTL_CT |
 		       E1000E_TCTL_COLD | E1000E_TCTL_RTLC);
 	e1000e_w32(e, E1000E_RCTL,
-		   E1000E_RCTL_EN | E1000E_RCTL_BAM | E1000E_RCTL_SECRC);
+		   E1000E_RCTL_EN | E1000E_RCTL_BAM | E1000E_RCTL_SECRC |
+		       E1000E_RCTL_UPE | E1000E_RCTL_MPE);
 	/* All descriptors but one: RDT == RDH would mean an empty ring. */
 	e1000e_w32(e, E1000E_RDT, E1000E_RX_DESCS - 1);
 }

@@ -102,6 +102,68 @@ static unsigned int module_count(void)
 }
 
 /* Build one guest and give it a home it owns; left paused. */
+static domid_t netdom = DOMID_INVALID; /* the network driver domain */
+
+/* A directory owned by owner that reader may read. */
+static void store_dir(const char *path, domid_t owner, domid_t reader)
+{
+	char perms[16];
+	size_t n;
+
+	n = (size_t)fmt_snprintf(perms, sizeof(perms), "n%u", owner) + 1;
+	n += (size_t)fmt_snprintf(perms + n, sizeof(perms) - n, "r%u", reader) +
+	     1;
+	stub_check("make a device directory",
+		   xenbus_mkdir(&xb, XENBUS_NO_TX, path), 0);
+	stub_check("its permissions",
+		   xenbus_set_perms(&xb, XENBUS_NO_TX, path, perms, n), 0);
+}
+
+/*
+ * Guest g's vif 0, served by netdom: the backend's directory (netdom's,
+ * g may read it) and the frontend's (g's, netdom may read it), each
+ * pointing at the other, both Initialising.
+ */
+static void write_vif(domid_t g)
+{
+	char fe[48], be[64], mac[20], key[80];
+	const char *fields[][2] = { { "mac", mac },
+				    { "handle", "0" },
+				    { "state", "1" } };
+
+	fmt_snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/0", g);
+	fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u/0",
+		     netdom, g);
+	fmt_snprintf(mac, sizeof(mac), "00:16:3e:00:00:%02x", g);
+	store_dir(be, netdom, g);
+	store_dir(fe, g, netdom);
+	for (unsigned int i = 0; i < 3; i++) {
+		fmt_snprintf(key, sizeof(key), "%s/%s", be, fields[i][0]);
+		xenbus_write(&xb, XENBUS_NO_TX, key, fields[i][1]);
+		fmt_snprintf(key, sizeof(key), "%s/%s", fe, fields[i][0]);
+		xenbus_write(&xb, XENBUS_NO_TX, key, fields[i][1]);
+	}
+	fmt_snprintf(key, sizeof(key), "%s/frontend", be);
+	xenbus_write(&xb, XENBUS_NO_TX, key, fe);
+	fmt_snprintf(key, sizeof(key), "%s/frontend-id", be);
+	xenbus_printf(&xb, XENBUS_NO_TX, key, "%u", g);
+	fmt_snprintf(key, sizeof(key), "%s/backend-id", fe);
+	xenbus_printf(&xb, XENBUS_NO_TX, key, "%u", netdom);
+	fmt_snprintf(key, sizeof(key), "%s/backend", fe);
+	stub_check("wire the vif", xenbus_write(&xb, XENBUS_NO_TX, key, be), 0);
+}
+
+/* "sbdf=N": the guest drives that PCI function. */
+static void give_device(domid_t g, uint32_t sbdf)
+{
+	struct xen_domctl op = { 0 };
+
+	op.u.assign_device.dev = XEN_DOMCTL_DEV_PCI;
+	op.u.assign_device.u.pci.machine_sbdf = sbdf;
+	stub_check("assign its device",
+		   stub_domctl(&op, XEN_DOMCTL_assign_device, g), 0);
+}
+
 static void start_guest(struct stub_build *g, unsigned int mod, domid_t xs)
 {
 	const char *pkg = (const char *)start_info->mod_start;
@@ -129,12 +191,19 @@ static void start_guest(struct stub_build *g, unsigned int mod, domid_t xs)
 	    "introduce it",
 	    stub_xenbus_introduce(&xb, g->domid, g->store_mfn, g->store_port),
 	    0);
+	if (stub_arg_has(cmd, "sbdf="))
+		give_device(g->domid, stub_arg_uint(cmd, "sbdf="));
+	if (stub_arg_has(cmd, " netdom"))
+		netdom = g->domid;
+	if (stub_arg_has(cmd, " vif") && netdom != DOMID_INVALID)
+		write_vif(g->domid);
 }
 
+/* Every guest but the driver domain (which serves until destroyed). */
 static bool all_stopped(const struct stub_build *g, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (!stopped(g[i].domid))
+		if (g[i].domid != netdom && !stopped(g[i].domid))
 			return false;
 	return true;
 }

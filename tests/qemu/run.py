@@ -421,6 +421,21 @@ def tests():
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"assigned to domain \d+ \(reset: none"],
              cpus=2),
+        Test("network", kernel("", [
+            "{xsctl}", "{xenstored}", "{netdom} sbdf=16 netdom",
+            "{netguest} ip=21 peer=22 vif", "{netguest} ip=22 peer=21 vif"]),
+             HALTED,
+             [r"^PCI 0000:00:02\.0: assigned to domain 2 ",
+              r"^\(d0\) \[netdom\] netdom: vif 3/0 connected",
+              r"^\(d0\) \[netdom\] netdom: vif 4/0 connected",
+              r"^\(d0\) \[netguest\] netguest: ping 10\.0\.2\.22 \(the other "
+              r"guest\): \d+ ms$",
+              r"^\(d0\) \[netguest\] netguest: ping 10\.0\.2\.21 \(the other "
+              r"guest\): \d+ ms$",
+              r"^\(d0\) \[netguest\] netguest: ping 10\.0\.2\.2 \(through the "
+              r"e1000e\): \d+ ms$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -453,7 +468,8 @@ class Context:
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
                     "xsclient", "xsevil", "conecho", "nvmedom",
-                    "nicdom", "nictest"):
+                    "nicdom", "nictest", "netdom",
+                    "netguest"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

@@ -1,0 +1,175 @@
+/*
+ * A guest on the network through netfront and the driver domain's
+ * netback: "ip=N peer=M" makes it 10.0.2.N/24 (gateway 10.0.2.2, QEMU's
+ * user network behind the e1000e); it pings its peer guest 10.0.2.M and
+ * the gateway, and answers pings itself. Prints "netguest: ..." lines
+ * and "netguest: N passed, M failed".
+ */
+#include <public/errno.h>
+#include <public/sched.h>
+#include <xen/string.h>
+#include <net/net.h>
+#include <stub/check.h>
+#include <stub/events.h>
+#include <stub/gnttab.h>
+#include <stub/hypercall.h>
+#include <stub/mm.h>
+#include <stub/netfront.h>
+#include <stub/stub.h>
+#include <stub/time.h>
+#include <stub/xenbus_glue.h>
+
+#define MS 1000000ull
+
+static struct xenbus xb;
+static struct netfront nf;
+static struct net_if ifp;
+static volatile unsigned int replies[2];
+
+static long nf_grant(void *env, domid_t domid, unsigned long mfn, bool ro)
+{
+	return stub_grant_access(domid, mfn, ro);
+}
+
+static long nf_grant_end(void *env, grant_ref_t ref)
+{
+	return stub_grant_end(ref);
+}
+
+static void *nf_page(void *env, unsigned long *mfn)
+{
+	void *p = stub_alloc_page();
+
+	if (p)
+		*mfn = stub_virt_to_mfn(p);
+	return p;
+}
+
+static void on_event(evtchn_port_t port, void *data)
+{
+}
+
+static long nf_port(void *env, domid_t remote)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = remote };
+	long rc = stub_evtchn_op(EVTCHNOP_alloc_unbound, &au);
+
+	if (rc < 0)
+		return rc;
+	stub_event_bind(au.port, on_event, NULL);
+	return au.port;
+}
+
+static void nf_close(void *env, evtchn_port_t port)
+{
+	struct evtchn_close cl = { .port = port };
+
+	stub_evtchn_op(EVTCHNOP_close, &cl);
+}
+
+static void nf_notify(void *env, evtchn_port_t port)
+{
+	struct evtchn_send send = { .port = port };
+
+	stub_evtchn_op(EVTCHNOP_send, &send);
+}
+
+static void nf_rx(void *env, const void *frame, size_t len)
+{
+	net_input(&ifp, frame, len);
+}
+
+static int net_send(void *ctx, const void *frame, size_t len)
+{
+	return netfront_send(&nf, frame, len);
+}
+
+static uint64_t net_now(void *ctx)
+{
+	return stub_now();
+}
+
+static void on_reply(struct net_if *i, uint32_t src, uint16_t id, uint16_t seq,
+		     const void *data, size_t len, void *arg)
+{
+	if (id < 2)
+		replies[id]++;
+}
+
+/* Ping ip until it answers (bounded): the milliseconds it took, or -1. */
+static long ping_until(uint32_t ip, uint16_t id, uint64_t limit)
+{
+	uint64_t t0 = stub_now(), next = 0;
+	uint16_t seq = 0;
+
+	while (stub_now() - t0 < limit && !replies[id]) {
+		if (stub_now() >= next) {
+			net_ping(&ifp, ip, id, seq++);
+			net_tick(&ifp);
+			next = stub_now() + 200 * MS;
+		}
+		netfront_poll(&nf);
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		stub_sleep(MS);
+	}
+	return replies[id] ? (long)((stub_now() - t0) / MS) : -1;
+}
+
+/* Keep answering pings (the peer's) for a while. */
+static void serve(uint64_t ns)
+{
+	for (uint64_t until = stub_now() + ns; stub_now() < until;) {
+		netfront_poll(&nf);
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		stub_sleep(MS);
+	}
+}
+
+int app_main(const char *cmdline)
+{
+	const struct netfront_ops ops = { nf_grant,  nf_grant_end, nf_page,
+					  NULL,	     nf_port,	   nf_close,
+					  nf_notify, nf_rx,	   NULL,
+					  &xb };
+	const struct net_ops nops = { net_send, net_now, NULL };
+	unsigned int me = stub_arg_uint(cmdline, "ip="),
+		     peer = stub_arg_uint(cmdline, "peer=");
+	uint8_t mac[6];
+	long ms;
+
+	stub_events_init();
+	stub_check("grant table", stub_gnttab_init(1), 0);
+	stub_check("xenstore", stub_xenbus_connect_store(&xb), 0);
+	stub_check("netfront", netfront_init(&nf, &ops, "device/vif/0"), 0);
+	netfront_mac(&nf, mac);
+	stub_check("stack",
+		   net_init(&ifp, mac, NET_IP4(10, 0, 2, me),
+			    NET_IP4(255, 255, 255, 0), NET_IP4(10, 0, 2, 2),
+			    &nops),
+		   0);
+	net_ping_handler(&ifp, on_reply, NULL);
+	for (uint64_t until = stub_now() + 5000 * MS;
+	     !netfront_connected(&nf) && stub_now() < until;) {
+		netfront_poll(&nf);
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		stub_sleep(MS);
+	}
+	stub_check("connected", netfront_connected(&nf), 1);
+	printf("netguest: 10.0.2.%u, mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n",
+	       me, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+	       netfront_connected(&nf) ? "connected" : "NOT connected");
+	ms = ping_until(NET_IP4(10, 0, 2, peer), 0, 8000 * MS);
+	stub_check("the peer answers", ms >= 0, 1);
+	printf("netguest: ping 10.0.2.%u (the other guest): %ld ms\n", peer,
+	       ms);
+	ms = ping_until(NET_IP4(10, 0, 2, 2), 1, 8000 * MS);
+	stub_check("the gateway answers", ms >= 0, 1);
+	printf("netguest: ping 10.0.2.2 (through the e1000e): %ld ms\n", ms);
+	serve(2000 * MS); /* the peer may still be pinging us */
+	stub_check_report("netguest");
+	return SHUTDOWN_poweroff;
+}
