@@ -24,7 +24,7 @@
 static struct xenbus xb;
 static struct netfront nf;
 static struct net_if ifp;
-static volatile unsigned int replies[2];
+static volatile unsigned int replies[2], echoes;
 
 static long nf_grant(void *env, domid_t domid, unsigned long mfn, bool ro)
 {
@@ -117,6 +117,32 @@ static long ping_until(uint32_t ip, uint16_t id, uint64_t limit)
 	return replies[id] ? (long)((stub_now() - t0) / MS) : -1;
 }
 
+static void on_echo(struct net_if *i, uint32_t src, uint16_t sport,
+		    uint16_t dport, const void *data, size_t len, void *arg)
+{
+	if (len == 5 && !memcmp(data, "hello", 5))
+		echoes++;
+}
+
+/* UDP to the gateway's echo port until it comes back: ms, or -1. */
+static long udp_echo(uint64_t limit)
+{
+	uint64_t t0 = stub_now(), next = 0;
+
+	net_udp_bind(&ifp, 5000, on_echo, NULL);
+	while (stub_now() - t0 < limit && !echoes) {
+		if (stub_now() >= next) {
+			net_udp_send(&ifp, NET_IP4(10, 0, 2, 2), 5000, 7,
+				     "hello", 5);
+			net_tick(&ifp);
+			next = stub_now() + 200 * MS;
+		}
+		netfront_poll(&nf);
+		stub_sleep(MS);
+	}
+	return echoes ? (long)((stub_now() - t0) / MS) : -1;
+}
+
 /* Keep answering pings (the peer's) for a while. */
 static void serve(uint64_t ns)
 {
@@ -169,6 +195,11 @@ int app_main(const char *cmdline)
 	ms = ping_until(NET_IP4(10, 0, 2, 2), 1, 8000 * MS);
 	stub_check("the gateway answers", ms >= 0, 1);
 	printf("netguest: ping 10.0.2.2 (through the e1000e): %ld ms\n", ms);
+	if (stub_arg_has(cmdline, "echo")) {
+		ms = udp_echo(8000 * MS);
+		stub_check("UDP echo", ms >= 0, 1);
+		printf("netguest: UDP echo from 10.0.2.2: %ld ms\n", ms);
+	}
 	serve(2000 * MS); /* the peer may still be pinging us */
 	stub_check_report("netguest");
 	return SHUTDOWN_poweroff;

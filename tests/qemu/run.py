@@ -13,6 +13,8 @@ tests stop QEMU once the expected line has come).
 import argparse
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,7 +38,7 @@ class Test:
     def __init__(self, name, boot, status, expect=(), reject=(),
                  serial_index=0, build="qemu", until=None, memory="512M",
                  cpus=2, script=(), linger=None, pc=False, cpu="max",
-                 board_opts=""):
+                 board_opts="", peer=None, peer_expect=()):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
@@ -45,6 +47,9 @@ class Test:
         self.memory, self.cpus = memory, cpus
         self.script, self.linger = script, linger
         self.pc, self.cpu, self.board_opts = pc, cpu, board_opts
+        # peer: netpeer.py options; the NIC then joins it over loopback,
+        # and its summary line must match each of peer_expect.
+        self.peer, self.peer_expect = peer, list(peer_expect)
 
 
 def kernel(append, modules=()):
@@ -436,6 +441,19 @@ def tests():
               r"e1000e\): \d+ ms$",
               r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"\] panic:"], cpus=2),
+        Test("network-peer", kernel("", [
+            "{xsctl}", "{xenstored}", "{netdom} sbdf=16 netdom",
+            "{netguest} ip=21 peer=22 vif echo",
+            "{netguest} ip=22 peer=21 vif"]),
+             HALTED,
+             [r"^\(d0\) \[netguest\] netguest: ping 10\.0\.2\.2 \(through the "
+              r"e1000e\): \d+ ms$",
+              r"^\(d0\) \[netguest\] netguest: UDP echo from 10\.0\.2\.2: \d+ "
+              r"ms$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2,
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
+             peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -511,17 +529,67 @@ def check(test, result):
     return problems
 
 
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_peer(test, workdir):
+    """netpeer.py on loopback for the test's NIC: (process, net)."""
+    os.makedirs(workdir, exist_ok=True)
+    qport = free_udp_port()
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__), "..",
+                                      "netpeer", "netpeer.py"),
+         "--qemu-port", str(qport), "--port", "0",
+         "--log", os.path.join(workdir, "netpeer.log")] + test.peer,
+        stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    m = re.match(r"netpeer: listening on 127\.0\.0\.1:(\d+)", line)
+    if not m:
+        proc.kill()
+        raise RuntimeError("netpeer did not start: %r" % line)
+    return proc, ("dgram", qport, int(m.group(1)))
+
+
+def stop_peer(proc):
+    """Its summary line."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    lines = [l for l in out.splitlines() if l.startswith("netpeer:")]
+    return lines[-1] if lines else ""
+
+
 def run_test(ctx, test, timeout):
     exit_port = "0xf4" if test.build == "qemu" else None
+    peer, net = None, "user"
+    if test.peer is not None:
+        peer, net = start_peer(test, os.path.join(ctx.out, test.name))
     args = qemu.machine_args(ctx.disk, exit_port=exit_port,
                              memory=test.memory, cpus=test.cpus, pc=test.pc,
-                             cpu=test.cpu, board_opts=test.board_opts)
+                             cpu=test.cpu, board_opts=test.board_opts,
+                             net=net)
     args += ["-serial", "null"] * test.serial_index
     args += test.boot(ctx, test.build)
-    result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout,
-                       until=test.until, script=test.script,
-                       linger=test.linger)
-    return result, check(test, result)
+    try:
+        result = qemu.boot(args, os.path.join(ctx.out, test.name), timeout,
+                           until=test.until, script=test.script,
+                           linger=test.linger)
+    finally:
+        summary = stop_peer(peer) if peer else ""
+    problems = check(test, result)
+    for pattern in test.peer_expect:
+        if not re.search(pattern, summary):
+            problems.append("netpeer summary %r does not match %r"
+                            % (summary, pattern))
+    return result, problems
 
 
 def main():
