@@ -143,6 +143,25 @@ static long udp_echo(uint64_t limit)
 	return echoes ? (long)((stub_now() - t0) / MS) : -1;
 }
 
+/*
+ * Frames claiming another source MAC (a gratuitous ARP for the peer's
+ * address, from a made-up MAC): netback must drop every one.
+ */
+static void send_spoofed(unsigned int peer, unsigned int n)
+{
+	uint8_t f[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* broadcast */
+			  0x00, 0x16, 0x3e, 0x00, 0x00, 0x99, /* not ours */
+			  0x08, 0x06, 0x00, 0x01, 0x08, 0x00,	      6,
+			  4,	0x00, 0x02, 0x00, 0x16, 0x3e,	      0x00,
+			  0x00, 0x99, 10,   0,	  2,	(uint8_t)peer };
+
+	memcpy(&f[32], &f[22], 10); /* target = sender: gratuitous */
+	for (unsigned int i = 0; i < n; i++)
+		netfront_send(&nf, f, sizeof(f));
+	netfront_poll(&nf);
+	printf("netguest: sent %u frames with a MAC not ours\n", n);
+}
+
 /* Keep answering pings (the peer's) for a while. */
 static void serve(uint64_t ns)
 {
@@ -188,6 +207,8 @@ int app_main(const char *cmdline)
 	printf("netguest: 10.0.2.%u, mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n",
 	       me, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 	       netfront_connected(&nf) ? "connected" : "NOT connected");
+	if (stub_arg_has(cmdline, "spoof"))
+		send_spoofed(peer, 5);
 	ms = ping_until(NET_IP4(10, 0, 2, peer), 0, 8000 * MS);
 	stub_check("the peer answers", ms >= 0, 1);
 	printf("netguest: ping 10.0.2.%u (the other guest): %ld ms\n", peer,

@@ -223,6 +223,30 @@ static void finish_guest(const struct stub_build *g)
 		   -XEN_ENOENT);
 }
 
+/*
+ * Take each guest's vif away as a toolstack does (its backend directory
+ * removed), so the driver domain tears it down and reports it before
+ * anything is destroyed.
+ */
+static void unplug_vifs(const struct stub_build *g, unsigned int n)
+{
+	char be[64];
+
+	if (netdom == DOMID_INVALID)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (g[i].domid == netdom)
+			continue;
+		fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u",
+			     netdom, g[i].domid);
+		xenbus_rm(&xb, XENBUS_NO_TX, be);
+	}
+	for (unsigned int i = 0; i < 20; i++) {
+		stub_sleep(20 * MS);
+		consback_poll();
+	}
+}
+
 static void run_guests(domid_t xs)
 {
 	static struct stub_build g[MAX_GUESTS];
@@ -248,6 +272,7 @@ static void run_guests(domid_t xs)
 	}
 	consback_poll();
 	stub_check("guests done", all_stopped(g, n), 1);
+	unplug_vifs(g, n);
 	for (unsigned int i = 0; i < n; i++)
 		finish_guest(&g[i]);
 	for (unsigned int i = 0; i < 100 && released < n + 1; i++) {

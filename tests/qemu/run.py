@@ -454,6 +454,21 @@ def tests():
              reject=[r"FAIL", r"\] panic:"], cpus=2,
              peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
              peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
+        Test("network-spoof", kernel("", [
+            "{xsctl}", "{xenstored}", "{netdom} sbdf=16 netdom",
+            "{netguest} ip=21 peer=22 vif spoof",
+            "{netguest} ip=22 peer=21 vif"]),
+             HALTED,
+             [r"^\(d0\) \[netguest\] netguest: sent 5 frames with a MAC not "
+              r"ours$",
+              r"^\(d0\) \[netguest\] netguest: ping 10\.0\.2\.22 \(the other "
+              r"guest\): \d+ ms$",
+              r"^\(d0\) \[netdom\] netdom: vif 3/0 stats: tx \d+ packets \d+ "
+              r"bytes \(0 errors, 5 spoofed,",
+              r"^\(d0\) \[netdom\] netdom: vif 4/0 stats: tx \d+ packets \d+ "
+              r"bytes \(0 errors, 0 spoofed,",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
