@@ -33,6 +33,7 @@
 #include <stub/gnttab.h>
 #include <stub/hypercall.h>
 #include <stub/mm.h>
+#include <stub/check.h>
 #include <stub/stub.h>
 #include <stub/time.h>
 #include <stub/xenbus_glue.h>
@@ -212,6 +213,9 @@ static void setup(const char *cmdline)
 	open_nic(cmdline);
 	if (!have_nic)
 		env.send_to_nic = NULL;
+	else if (stub_arg_has(cmdline, "stream="))
+		nd_stream(&nic, stub_arg_uint(cmdline, "stream="),
+			  stub_arg_uint(cmdline, "size="));
 	nb_switch_init(&sw, &env);
 
 	rc = stub_xenbus_connect_store(&xb);

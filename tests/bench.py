@@ -30,7 +30,30 @@ BENCHES = [
                    "bench=4000"], 2, r"^\(d2\) (grantcopy: .*)$"),
     ("xenstore", ["xsctl.elf", "xenstored.elf", "xsclient.elf bench=2000"], 2,
      r"^\(d0\) \[xsclient\] (xenstore: .*)$"),
+    ("network", ["xsctl.elf", "xenstored.elf",
+                 "netdom.elf sbdf=16 netdom stream=2000 size=1024",
+                 "netguest.elf ip=21 peer=22 vif stream=2000 size=1024",
+                 "netguest.elf ip=22 peer=21 vif sink"], 2, "netstream"),
 ]
+
+# The host peer of the network benchmark: QEMU's gateway address, a sink.
+PEERS = {"network": ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
+                     "--sink", "9"]}
+
+
+def netstream(console):
+    """The streams' lines, and the guest's throughput as a share of the
+    driver domain's own through the same driver (per-packet times)."""
+    lines = re.findall(r"^\(d0\) \[\w+\] (netstream: .*)$", console, re.M)
+    dd = re.search(r"driver domain sent \d+ x \d+ bytes in \d+ us: (\d+) ns",
+                   console)
+    guest = re.search(r"guest sent \d+ x \d+ bytes to 10\.0\.2\.2 in \d+ us: "
+                      r"(\d+) ns", console)
+    if dd and guest and int(guest.group(1)):
+        lines.append("netstream: guest through netback at %d%% of the driver "
+                     "domain's own rate" % (100 * int(dd.group(1)) //
+                                            int(guest.group(1))))
+    return lines
 
 
 def creation_time(console):
@@ -48,15 +71,25 @@ ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 
 def run(build, out, name, images, cpus, pattern, extra, label, tag):
     disk = os.path.join(out, "disk.img")
+    workdir = os.path.join(out, name + "-" + tag)
+    peer, net = None, "user"
     with open(disk, "wb") as f:
         f.truncate(16 << 20)
-    args = qemu.machine_args(disk, exit_port="0xf4", cpus=cpus) + extra
+    if name in PEERS:
+        peer, net = qemu.peer_start(PEERS[name], workdir)
+    args = qemu.machine_args(disk, exit_port="0xf4", cpus=cpus,
+                             net=net) + extra
     args += ["-kernel", os.path.join(build, "xen", "citadel.elf"),
              "-initrd", ",".join(os.path.join(build, "stubdom", i)
                                  for i in images)]
-    result = qemu.boot(args, os.path.join(out, name + "-" + tag), 300)
+    try:
+        result = qemu.boot(args, workdir, 300)
+    finally:
+        summary = qemu.peer_stop(peer) if peer else ""
     if pattern is None:
         lines = creation_time(result.console)
+    elif pattern == "netstream":
+        lines = netstream(result.console) + ([summary] if summary else [])
     else:
         lines = [m.group(1) for m in (re.match(pattern, l)
                                       for l in result.console.splitlines())

@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -218,3 +219,42 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def peer_start(options, workdir):
+    """tests/netpeer/netpeer.py on loopback with these options, for the
+    machine's NIC: (process, net) where net goes to machine_args()."""
+    os.makedirs(workdir, exist_ok=True)
+    qport = _free_udp_port()
+    peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "tests", "netpeer", "netpeer.py")
+    proc = subprocess.Popen(
+        [sys.executable, peer, "--qemu-port", str(qport), "--port", "0",
+         "--log", os.path.join(workdir, "netpeer.log")] + list(options),
+        stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    m = re.match(r"netpeer: listening on 127\.0\.0\.1:(\d+)", line)
+    if not m:
+        proc.kill()
+        raise RuntimeError("netpeer did not start: %r" % line)
+    return proc, ("dgram", qport, int(m.group(1)))
+
+
+def peer_stop(proc):
+    """Stop the peer; its summary line ("" if it printed none)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    lines = [l for l in out.splitlines() if l.startswith("netpeer:")]
+    return lines[-1] if lines else ""

@@ -162,6 +162,34 @@ static void send_spoofed(unsigned int peer, unsigned int n)
 	printf("netguest: sent %u frames with a MAC not ours\n", n);
 }
 
+/* n datagrams of size bytes to 10.0.2.dst port 9, as fast as they go. */
+static void stream(unsigned int dst, unsigned int n, unsigned int size)
+{
+	static uint8_t data[1472];
+	uint64_t t0 = stub_now(), ns;
+
+	if (!n || !size || size > sizeof(data))
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		while (net_udp_send(&ifp, NET_IP4(10, 0, 2, dst), 9000, 9, data,
+				    size) == -XEN_ENOBUFS)
+			netfront_poll(&nf); /* the ring is full: reap */
+	ns = stub_now() - t0;
+	printf("netstream: guest sent %u x %u bytes to 10.0.2.%u in %llu us: "
+	       "%llu ns per packet\n",
+	       n, size, dst, (unsigned long long)(ns / 1000),
+	       (unsigned long long)(ns / n));
+}
+
+static volatile unsigned long sunk_packets, sunk_bytes;
+
+static void on_sink(struct net_if *i, uint32_t src, uint16_t sport,
+		    uint16_t dport, const void *data, size_t len, void *arg)
+{
+	sunk_packets++;
+	sunk_bytes += len;
+}
+
 /* Keep answering pings (the peer's) for a while. */
 static void serve(uint64_t ns)
 {
@@ -221,7 +249,18 @@ int app_main(const char *cmdline)
 		stub_check("UDP echo", ms >= 0, 1);
 		printf("netguest: UDP echo from 10.0.2.2: %ld ms\n", ms);
 	}
-	serve(2000 * MS); /* the peer may still be pinging us */
+	if (stub_arg_has(cmdline, "sink"))
+		net_udp_bind(&ifp, 9, on_sink, NULL);
+	if (stub_arg_has(cmdline, "stream=")) {
+		stream(2, stub_arg_uint(cmdline, "stream="),
+		       stub_arg_uint(cmdline, "size="));
+		stream(peer, stub_arg_uint(cmdline, "stream="),
+		       stub_arg_uint(cmdline, "size="));
+	}
+	serve(stub_arg_has(cmdline, "sink") ? 8000 * MS : 2000 * MS);
+	if (stub_arg_has(cmdline, "sink"))
+		printf("netstream: guest received %lu packets, %lu bytes\n",
+		       sunk_packets, sunk_bytes);
 	stub_check_report("netguest");
 	return SHUTDOWN_poweroff;
 }

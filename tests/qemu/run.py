@@ -13,8 +13,6 @@ tests stop QEMU once the expected line has come).
 import argparse
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -544,49 +542,12 @@ def check(test, result):
     return problems
 
 
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_peer(test, workdir):
-    """netpeer.py on loopback for the test's NIC: (process, net)."""
-    os.makedirs(workdir, exist_ok=True)
-    qport = free_udp_port()
-    proc = subprocess.Popen(
-        [sys.executable, os.path.join(os.path.dirname(__file__), "..",
-                                      "netpeer", "netpeer.py"),
-         "--qemu-port", str(qport), "--port", "0",
-         "--log", os.path.join(workdir, "netpeer.log")] + test.peer,
-        stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    m = re.match(r"netpeer: listening on 127\.0\.0\.1:(\d+)", line)
-    if not m:
-        proc.kill()
-        raise RuntimeError("netpeer did not start: %r" % line)
-    return proc, ("dgram", qport, int(m.group(1)))
-
-
-def stop_peer(proc):
-    """Its summary line."""
-    proc.send_signal(signal.SIGTERM)
-    try:
-        out, _ = proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    lines = [l for l in out.splitlines() if l.startswith("netpeer:")]
-    return lines[-1] if lines else ""
-
-
 def run_test(ctx, test, timeout):
     exit_port = "0xf4" if test.build == "qemu" else None
     peer, net = None, "user"
     if test.peer is not None:
-        peer, net = start_peer(test, os.path.join(ctx.out, test.name))
+        peer, net = qemu.peer_start(test.peer,
+                                    os.path.join(ctx.out, test.name))
     args = qemu.machine_args(ctx.disk, exit_port=exit_port,
                              memory=test.memory, cpus=test.cpus, pc=test.pc,
                              cpu=test.cpu, board_opts=test.board_opts,
@@ -598,7 +559,7 @@ def run_test(ctx, test, timeout):
                            until=test.until, script=test.script,
                            linger=test.linger)
     finally:
-        summary = stop_peer(peer) if peer else ""
+        summary = qemu.peer_stop(peer) if peer else ""
     problems = check(test, result)
     for pattern in test.peer_expect:
         if not re.search(pattern, summary):

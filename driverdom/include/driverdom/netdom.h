@@ -165,4 +165,11 @@ bool nd_poll(struct netdom *nd, unsigned int budget, uint64_t now,
 struct nd_vif *nd_vif_of(struct nb_vif *vif);
 unsigned int nd_connected(const struct netdom *nd);
 
+/*
+ * The benchmark's baseline (netdom_stream.c): n UDP datagrams of size
+ * bytes sent by the driver domain itself; prints the time per packet.
+ */
+struct netdrv;
+void nd_stream(struct netdrv *nic, unsigned int n, size_t size);
+
 #endif
