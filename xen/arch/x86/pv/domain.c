@@ -53,7 +53,8 @@ static void __noreturn pv_vcpu_enter_fresh(void)
 	v->processor = smp_processor_id();
 	__atomic_store_n(&v->running, true, __ATOMIC_RELAXED);
 	/* Running again ends a poll, whatever woke it. */
-	if (__atomic_exchange_n(&v->polling, false, __ATOMIC_ACQ_REL))
+	__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
+	if (timer_active(&v->poll_timer))
 		timer_stop(&v->poll_timer);
 	write_cr3(v->domain->arch.pt_root);
 	fpu_restore(v);

@@ -80,11 +80,6 @@ static void sched_block_for_events(struct vcpu *v)
 
 #define POLL_PORTS_MAX 128
 
-static void poll_timeout(void *data)
-{
-	vcpu_wake(data);
-}
-
 static bool poll_any_pending(struct domain *d, const evtchn_port_t *ports,
 			     unsigned int n)
 {
@@ -127,7 +122,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return 0;
 	}
 	if (p.timeout) {
-		timer_init(&v->poll_timer, poll_timeout, v, smp_processor_id());
+		/* The timer may still be queued from an earlier poll. */
+		timer_stop(&v->poll_timer);
+		v->poll_timer.cpu = smp_processor_id();
 		timer_set(&v->poll_timer, p.timeout);
 	}
 	return 0;

@@ -65,9 +65,15 @@ static void pv_singleshot_fired(void *data)
 	evtchn_send_virq(data, VIRQ_TIMER);
 }
 
+static void pv_poll_timeout(void *data)
+{
+	vcpu_wake(data);
+}
+
 void pv_timer_init(struct vcpu *v)
 {
 	timer_init(&v->singleshot, pv_singleshot_fired, v, 0);
+	timer_init(&v->poll_timer, pv_poll_timeout, v, 0);
 }
 
 /* The timer moves to the CPU the vCPU runs on now. 0 stops it. */
