@@ -304,11 +304,33 @@ unsigned int domain_count(void)
 	return n;
 }
 
+static void vcpu_print(const struct domain *d, const struct vcpu *v)
+{
+	const struct vcpu_info *vi = v->vcpu_info;
+
+	log_always("    vCPU %u: %s%s on CPU %u, sched state %u, rip %#llx, "
+		   "upcall pending %u mask %u, pending[0] %#llx mask[0] "
+		   "%#llx\n",
+		   v->vcpu_id, v->online ? "up" : "down",
+		   v->running ? ", running" : "", v->processor,
+		   (unsigned int)sched_unit_state(&v->sched),
+		   (unsigned long long)v->arch.regs.rip,
+		   (unsigned int)vi->evtchn_upcall_pending,
+		   (unsigned int)vi->evtchn_upcall_mask,
+		   (unsigned long long)d->shared_info->evtchn_pending[0],
+		   (unsigned long long)d->shared_info->evtchn_mask[0]);
+}
+
 void domain_print_all(void)
 {
 	spin_lock(&domlist_lock);
-	for (struct domain *d = domain_list; d; d = d->next)
-		log_always("  domain %u (%s): %lu pages, state %u\n",
-			   d->domain_id, d->name, d->mem.pages, d->state);
+	for (struct domain *d = domain_list; d; d = d->next) {
+		log_always("  domain %u (%s): %lu pages, state %u, paused %u\n",
+			   d->domain_id, d->name, d->mem.pages, d->state,
+			   d->pause_count);
+		for (unsigned int i = 0; i < d->max_vcpus; i++)
+			if (d->vcpus[i] && d->shared_info)
+				vcpu_print(d, d->vcpus[i]);
+	}
 	spin_unlock(&domlist_lock);
 }

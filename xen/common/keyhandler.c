@@ -5,6 +5,7 @@
  */
 #include <xen/keyhandler.h>
 #include <xen/lib.h>
+#include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/softirq.h>
 #include <xen/timer.h>
@@ -58,6 +59,7 @@ static const struct key_handler key_handlers[] = {
 	{ 'm', "memory use", mm_print_usage },
 	{ 'c', "per-CPU state", key_cpu_state },
 	{ 't', "timers on every CPU", timer_print_queues },
+	{ 'd', "domains and their vCPUs", domain_print_all },
 	{ 'i', "interrupts taken, by vector", irq_print_counts },
 	{ 'R', "reboot the machine", key_reboot },
 };
