@@ -63,6 +63,12 @@ static void on_kick(evtchn_port_t port, void *data)
 	kicks++;
 }
 
+static void on_store(evtchn_port_t port, void *data)
+{
+	kicks++;
+	stub_xenbus_event();
+}
+
 /* ---- netback's environment ---- */
 
 static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
@@ -221,8 +227,8 @@ static void setup(const char *cmdline)
 	rc = stub_xenbus_connect_store(&xb);
 	if (rc)
 		stub_panic("netdom: no xenstore (%ld)", rc);
-	/* Replaces the glue's handler, which only had to exist. */
-	stub_event_bind(start_info->store_evtchn, on_kick, NULL);
+	/* Wakes the main loop too; the glue still hears of it. */
+	stub_event_bind(start_info->store_evtchn, on_store, NULL);
 	rc = nd_start(&vifs, &ops);
 	if (rc)
 		stub_panic("netdom: cannot watch " ND_BE_ROOT " (%ld)", rc);
@@ -232,8 +238,8 @@ static void setup(const char *cmdline)
 
 /*
  * Block until an event or deadline, unless an event came since the
- * round began (kicks or the NIC's count moved). An event between this
- * check and the block costs at most the deadline.
+ * round began (kicks or the NIC's count moved). The second look is
+ * taken with upcalls masked, so an event after it ends the block.
  */
 static void wait_for_work(uint64_t deadline, unsigned long k,
 			  unsigned long irqs)
@@ -245,8 +251,10 @@ static void wait_for_work(uint64_t deadline, unsigned long k,
 	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
 		       (long)&t) < 0)
 		stub_panic("netdom: set_singleshot_timer failed");
+	stub_events_mask();
 	if (kicks == k && !(have_nic && nic.irq.count != irqs))
 		stub_event_block();
+	stub_events_unmask();
 }
 
 static void tick(bool *link)

@@ -5,6 +5,7 @@
  * new event during the handler is not lost.
  */
 #include <public/sched.h>
+#include <public/version.h>
 #include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/stub.h>
@@ -68,6 +69,22 @@ void stub_event_bind(evtchn_port_t port, stub_event_fn fn, void *data)
 void stub_event_block(void)
 {
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+}
+
+void stub_events_mask(void)
+{
+	__atomic_store_n(&shared_info->vcpu_info[0].evtchn_upcall_mask, 1,
+			 __ATOMIC_SEQ_CST);
+}
+
+/* Any hypercall's return delivers a pending upcall: xen_version is cheap. */
+void stub_events_unmask(void)
+{
+	volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+
+	__atomic_store_n(&vi->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+		hypercall2(__HYPERVISOR_xen_version, XENVER_version, 0);
 }
 
 void stub_events_init(void)

@@ -81,6 +81,5 @@ void stub_sleep(uint64_t ns)
 	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
 		       (long)&t) < 0)
 		stub_panic("set_singleshot_timer failed");
-	while (!timer_fired)
-		stub_event_block();
+	stub_wait_until(timer_fired);
 }

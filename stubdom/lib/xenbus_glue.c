@@ -1,7 +1,9 @@
 /*
  * The xenbus client's environment in a PV domain: notify is a send on
- * the xenstore port, wait blocks until an event (the port's handler only
- * has to exist: the library reads the ring itself).
+ * the xenstore port, wait blocks until the port has had an event since
+ * the last wait. The upcall may run (and take the event) between the
+ * library's last look at the ring and its wait: the handler leaves a
+ * mark, so that wait returns at once instead of blocking for good.
  */
 #include <public/errno.h>
 #include <xen/lib.h>
@@ -18,13 +20,22 @@ static void glue_notify(void *env)
 	stub_evtchn_op(EVTCHNOP_send, &send);
 }
 
+static volatile unsigned int glue_kicked;
+
 static void glue_wait(void *env)
 {
-	stub_event_block();
+	stub_wait_until(glue_kicked);
+	glue_kicked = 0;
+}
+
+void stub_xenbus_event(void)
+{
+	glue_kicked = 1;
 }
 
 static void glue_event(evtchn_port_t port, void *data)
 {
+	stub_xenbus_event();
 }
 
 void stub_xenbus_connect(struct xenbus *xb, void *ring, evtchn_port_t port)

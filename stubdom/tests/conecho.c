@@ -20,6 +20,8 @@ int app_main(const char *cmdline)
 		stub_panic("no console ring");
 	stub_event_bind(stub_console_port(), on_event, NULL);
 	printf("conecho: ready\n");
+	/* Masked while reading, so input after an empty read wakes us. */
+	stub_events_mask();
 	while (len < sizeof(line) - 1) {
 		size_t n =
 		    stub_console_read(line + len, sizeof(line) - 1 - len);
@@ -27,9 +29,12 @@ int app_main(const char *cmdline)
 		len += n;
 		if (len && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 			break;
-		if (!n)
+		if (!n) {
 			stub_event_block();
+			stub_events_mask();
+		}
 	}
+	stub_events_unmask();
 	line[len ? len - 1 : 0] = '\0';
 	printf("conecho: got '%s'\n", line);
 	return SHUTDOWN_poweroff;

@@ -36,8 +36,7 @@ int app_main(const char *cmdline)
 	stub_event_bind(virq.port, conin_event, NULL);
 	stub_check("nothing typed yet", conin_read(piece, sizeof(piece)), 0);
 	printf("conin: type a line\n");
-	while (!events)
-		stub_event_block();
+	stub_wait_until(events);
 	/* Input is waiting: a bad buffer must not eat it. */
 	stub_check("read to a bad buffer", conin_read((char *)8, 4),
 		   -XEN_EFAULT);
@@ -46,8 +45,7 @@ int app_main(const char *cmdline)
 		events = 0;
 		n = conin_read(piece, sizeof(piece));
 		if (n <= 0) {
-			while (!events)
-				stub_event_block();
+			stub_wait_until(events);
 			continue;
 		}
 		reads++;

@@ -65,6 +65,39 @@ static void test_bad_requests(void)
 		   -XEN_EFAULT);
 }
 
+static evtchn_port_t race_port;
+static bool race_sent;
+
+/*
+ * A wait condition that is false when tested but whose event is already
+ * on its way: the event is sent from inside the test, after the counter
+ * was read. A wait that tested with upcalls enabled would run the
+ * handler at once and then block for an event that has come and gone.
+ */
+static bool race_cond(unsigned int before)
+{
+	bool done = loop_events != before;
+	struct evtchn_send send = { .port = race_port };
+
+	if (!race_sent) {
+		race_sent = true;
+		stub_evtchn_op(EVTCHNOP_send, &send);
+	}
+	return done;
+}
+
+static void test_wait_race(evtchn_port_t port)
+{
+	unsigned int before = loop_events;
+
+	race_port = port;
+	stub_wait_until(race_cond(before));
+	stub_check("wait: an event after the test ends the block", loop_events,
+		   before + 1);
+	stub_check("wait: upcalls unmasked after",
+		   shared_info->vcpu_info[0].evtchn_upcall_mask, 0);
+}
+
 static void test_loopback(void)
 {
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
@@ -87,6 +120,7 @@ static void test_loopback(void)
 	send.port = bi.local_port;
 	stub_check("send", stub_evtchn_op(EVTCHNOP_send, &send), 0);
 	stub_check("one upcall", loop_events, 1);
+	test_wait_race(bi.local_port);
 	close.port = bi.local_port;
 	stub_check("close", stub_evtchn_op(EVTCHNOP_close, &close), 0);
 	stub_check("peer now unbound", stub_evtchn_op(EVTCHNOP_status, &st), 0);
@@ -126,10 +160,13 @@ static void test_cross_cpu(void)
 			      (long)&ctx) ||
 		       hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0),
 		   0);
+	stub_events_mask();
 	while (pings_seen < PINGS && blocks < 100000) {
 		stub_event_block();
+		stub_events_mask();
 		blocks++;
 	}
+	stub_events_unmask();
 	stub_check("every ping seen once", pings_seen, PINGS);
 	printf("%u events from vCPU 1, %lu blocks\n", pings_seen, blocks);
 }

@@ -42,8 +42,7 @@ static void on_event(evtchn_port_t port, void *data)
 
 static void wait_for(unsigned int n)
 {
-	while (received < n)
-		stub_event_block();
+	stub_wait_until(received >= n);
 }
 
 static unsigned long mfn_of(volatile unsigned char *p)

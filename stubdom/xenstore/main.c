@@ -265,7 +265,6 @@ int app_main(const char *cmdline)
 				if (conns[i].used)
 					busy |= service(&conns[i]);
 		} while (busy);
-		while (!events)
-			stub_event_block();
+		stub_wait_until(events);
 	}
 }

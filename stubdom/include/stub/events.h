@@ -10,8 +10,33 @@ typedef void (*stub_event_fn)(evtchn_port_t port, void *data);
 void stub_events_init(void);
 /* Call fn for each event on port, and unmask it. */
 void stub_event_bind(evtchn_port_t port, stub_event_fn fn, void *data);
-/* Block until an event has been handled (SCHEDOP_block). */
+/*
+ * Block until an event has been handled (SCHEDOP_block, which unmasks
+ * upcalls and sleeps in one step); returns with upcalls unmasked.
+ */
 void stub_event_block(void);
+/*
+ * Hold upcalls back while testing a wake condition; unmasking takes one
+ * that came meanwhile at once.
+ */
+void stub_events_mask(void);
+void stub_events_unmask(void);
+
+/*
+ * Block until cond holds. Testing cond with upcalls masked is what makes
+ * this safe: an event whose handler would make cond true, landing after
+ * the test, leaves evtchn_upcall_pending set, and SCHEDOP_block returns at
+ * once instead of sleeping through it.
+ */
+#define stub_wait_until(cond)               \
+	do {                                \
+		stub_events_mask();         \
+		while (!(cond)) {           \
+			stub_event_block(); \
+			stub_events_mask(); \
+		}                           \
+		stub_events_unmask();       \
+	} while (0)
 long stub_evtchn_op(unsigned int cmd, void *arg);
 
 #endif

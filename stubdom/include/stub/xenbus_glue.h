@@ -8,6 +8,11 @@
 
 /* Connect xb to ring with our port: events on it wake its waits. */
 void stub_xenbus_connect(struct xenbus *xb, void *ring, evtchn_port_t port);
+/*
+ * For a domain that binds its own handler to the xenstore port: call
+ * this from it, or the client's waits miss the event.
+ */
+void stub_xenbus_event(void);
 /* The ring and port start_info names (a domain the toolstack built). */
 long stub_xenbus_connect_store(struct xenbus *xb);
 
