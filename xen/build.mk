@@ -85,6 +85,7 @@ xen-y := \
 	xen/drivers/iommu/vtd-qi.o \
 	xen/drivers/char/ns16550.o \
 	xen/drivers/pci/access.o \
+	xen/drivers/pci/alias.o \
 	xen/drivers/pci/assign.o \
 	xen/drivers/pci/bar.o \
 	xen/drivers/pci/cap.o \

@@ -143,12 +143,13 @@ static void on_irq(evtchn_port_t port, void *data)
 	irqs++;
 }
 
-static long map_pirq(int devfn, int entry, int *pirq)
+/* The function bdf (bus << 8 | devfn) names, MSI-X entry entry. */
+static long map_pirq(int bdf, int entry, int *pirq)
 {
 	struct physdev_map_pirq m = { .domid = DOMID_SELF,
 				      .type = MAP_PIRQ_TYPE_MSI,
-				      .bus = 0,
-				      .devfn = devfn,
+				      .bus = (bdf >> 8) & 0xff,
+				      .devfn = bdf & 0xff,
 				      .entry_nr = entry };
 	long rc =
 	    hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, (long)&m);

@@ -67,9 +67,11 @@ def with_devices(boot, devices):
     return args
 
 
-# A NIC alone behind a root port (no FLR, no PM: only a bus reset), and
-# two NICs sharing a bus behind a PCI bridge (no reset at all).
+# A NIC alone behind a root port (no FLR, no PM: only a bus reset), two
+# NICs sharing a bus behind a PCI bridge (whose requests the IOMMU sees
+# as the bridge's), and one on the root bus (no reset at all).
 RESET_TOPOLOGY = [
+    "rtl8139,bus=pcie.0,addr=0x10",
     "pcie-root-port,id=rp1,chassis=1,slot=1",
     "e1000,bus=rp1",
     "pcie-root-port,id=rp2,chassis=2,slot=2",
@@ -77,6 +79,19 @@ RESET_TOPOLOGY = [
     "rtl8139,bus=pb,addr=1",
     "rtl8139,bus=pb,addr=2",
 ]
+
+# An NVMe alone behind a PCIe-to-PCI bridge: the IOMMU sees its DMA and
+# MSIs under the bridge's secondary bus, devfn 00.0.
+ALIAS_TOPOLOGY = [
+    "pcie-root-port,id=rp1,chassis=1,slot=1",
+    "pcie-pci-bridge,id=ppb,bus=rp1",
+    "nvme,bus=ppb,addr=1,serial=citadel1,drive=disk1",
+]
+
+
+def with_args(boot, extra):
+    """boot, with more QEMU options."""
+    return lambda ctx, build: boot(ctx, build) + list(extra)
 
 
 def iso(name):
@@ -361,6 +376,21 @@ def tests():
               r"function level reset\)$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("pci-alias", with_args(with_devices(
+            kernel("", ["{toolstack}", "{nvmedom} sbdf=520"]),
+            ALIAS_TOPOLOGY), ["-blockdev", "driver=null-co,node-name=disk1,"
+                              "read-zeroes=on"]),
+             HALTED,
+             [r"^PCI 0000:02:01\.0 1b36:0010 class 010802 ",
+              r"^PCI 0000:02:01\.0: assigned to domain 1 \(reset: [a-z ]+\)$",
+              r"^\(d1\) nvmedom: identify by DMA: model 'QEMU NVMe Ctrl'$",
+              r"^IOMMU: DMA fault: device 02:00\.0 \(domain 1\) write at "
+              r"0x[0-9a-f]+, reason \d+$",
+              r"^\(d1\) nvmedom: [1-9]\d* completion interrupts? as events$",
+              r"^\(d1\) nvmedom: \d+ passed, 0 failed$",
+              r"^PCI 0000:02:01\.0: taken back from domain 1 ",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"reset: none"], cpus=2),
         Test("assign-without-iommu", kernel("", ["{toolstack}",
                                                  "{crash} sbdf=16 refused"]),
              HALTED,
@@ -413,12 +443,16 @@ def tests():
              reject=[r"FAIL"], cpus=2),
         Test("pci-reset-methods", with_devices(
             kernel("", ["{toolstack}", "{crash} sbdf=256",
-                        "{crash} sbdf=776 refused"]), RESET_TOPOLOGY),
+                        "{crash} sbdf=776 refused",
+                        "{crash} sbdf=128 refused"]), RESET_TOPOLOGY),
              HALTED,
              [r"^PCI 0000:01:00\.0 8086:100e class 020000 ",
               r"^PCI 0000:01:00\.0: assigned to domain 1 \(reset: secondary "
               r"bus reset\)$",
-              r"^PCI 0000:03:01\.0: not assigned: it has no reset$",
+              r"^PCI 0000:03:01\.0: not assigned: it cannot be isolated: its "
+              r"requests reach the IOMMU as 02:00\.0, as those of "
+              r"0000:03:02\.0 do$",
+              r"^PCI 0000:00:10\.0: not assigned: it has no reset$",
               r"^PCI 0000:01:00\.0: taken back from domain 1 \(reset: "
               r"secondary bus reset\)$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],

@@ -742,6 +742,79 @@ static void test_owner(void **state)
 	assert_int_equal(pci_get_owner(pci_sbdf(0, 9, 0, 0), &o), -ENOENT);
 }
 
+/* ---- Requester-ID aliases ------------------------------------------------ */
+
+/* A PCIe capability of port type type, alone in the list. */
+static void add_pcie_type(struct fake_fn *f, uint8_t type)
+{
+	put8(f, PCI_CAP_PTR, 0x40);
+	add_cap(f, 0x40, 0x10, 0x00);
+	put16(f, 0x40 + 2, (uint16_t)(type << 4 | 2));
+}
+
+/*
+ * Bus 0: a NIC, a root port (0:1c) to bus 1 holding an NVMe and a
+ * PCIe-to-PCI bridge (1:01.0) to bus 2 with one function (2:01.0) and, behind a
+ * plain PCI bridge (2:03.0) on that bus, bus 3 with one function; a PCI bridge
+ * without a PCIe capability (0:1e) to bus 4 with two functions.
+ */
+static void build_alias_machine(void)
+{
+	struct fake_fn *f;
+
+	build_machine();
+	br->cfg[PCI_SUBORD_BUS] = 3;
+	add_pcie_type(br, PCI_EXP_TYPE_ROOT_PORT);
+	f = add_bridge(1, 1, 2, 3);
+	add_pcie_type(f, PCI_EXP_TYPE_PCI_BRIDGE);
+	add_fn(0, 2, 1, 0, 0x10ec, 0x8139, 0x020000, 0);
+	add_bridge(2, 3, 3, 3);
+	add_fn(0, 3, 0, 0, 0x10ec, 0x8139, 0x020000, 0);
+	add_bridge(0, 0x1e, 4, 4);
+	add_fn(0, 4, 1, 0, 0x10ec, 0x8139, 0x020000, 0);
+	add_fn(0, 4, 2, 0, 0x10ec, 0x8139, 0x020000, 0);
+	pci_scan(&root0, 1);
+}
+
+static void test_alias(void **state)
+{
+	(void)state;
+	build_alias_machine();
+	/* On a PCIe bus, and below a root port: its own ID. */
+	assert_int_equal(pci_requester_id(dev_at(0, 0, 2, 0)), 0x0010);
+	assert_null(pci_alias_sharer(dev_at(0, 0, 2, 0)));
+	assert_int_equal(pci_requester_id(dev_at(0, 1, 0, 0)), 0x0100);
+	assert_null(pci_alias_sharer(dev_at(0, 1, 0, 0)));
+	/* Below a PCIe-to-PCI bridge: the secondary bus, devfn 00.0. */
+	assert_int_equal(pci_requester_id(dev_at(0, 2, 1, 0)), 0x0200);
+	/* Below a PCI bridge below it: still the PCIe-to-PCI bridge's. */
+	assert_int_equal(pci_requester_id(dev_at(0, 3, 0, 0)), 0x0200);
+	assert_ptr_equal(pci_alias_sharer(dev_at(0, 2, 1, 0)),
+			 dev_at(0, 3, 0, 0));
+	/* Below a bridge without a PCIe capability: that bridge's own. */
+	assert_int_equal(pci_requester_id(dev_at(0, 4, 1, 0)), 0x00f0);
+	assert_int_equal(pci_requester_id(dev_at(0, 4, 2, 0)), 0x00f0);
+	assert_ptr_equal(pci_alias_sharer(dev_at(0, 4, 1, 0)),
+			 dev_at(0, 4, 2, 0));
+}
+
+/* Alone behind its bridge: aliased, but nobody shares the ID. */
+static void test_alias_alone(void **state)
+{
+	struct fake_fn *f;
+
+	(void)state;
+	build_machine();
+	add_pcie_type(br, PCI_EXP_TYPE_ROOT_PORT);
+	br->cfg[PCI_SUBORD_BUS] = 2;
+	f = add_bridge(1, 1, 2, 2);
+	add_pcie_type(f, PCI_EXP_TYPE_PCI_BRIDGE);
+	add_fn(0, 2, 1, 0, 0x1b36, 0x0010, 0x010802, 0);
+	pci_scan(&root0, 1);
+	assert_int_equal(pci_requester_id(dev_at(0, 2, 1, 0)), 0x0200);
+	assert_null(pci_alias_sharer(dev_at(0, 2, 1, 0)));
+}
+
 /* ---- The boot lines ------------------------------------------------------ */
 
 static void test_format(void **state)
@@ -830,6 +903,8 @@ int main(void)
 		T(test_caps_past_end),
 		T(test_caps_random),
 		T(test_owner),
+		T(test_alias),
+		T(test_alias_alone),
 		T(test_format),
 		T(test_format_short_buffer),
 		T(test_print),

@@ -72,9 +72,8 @@ static void pirq_interrupt(struct cpu_regs *regs, void *data)
 /* The MSI-X entry aimed at our vector, through interrupt remapping. */
 static int pirq_program(struct pirq *p)
 {
-	uint16_t sid = (uint16_t)(pci_sbdf_bus(p->dev->sbdf) << 8 |
-				  pci_sbdf_dev(p->dev->sbdf) << 3 |
-				  pci_sbdf_fn(p->dev->sbdf));
+	/* Its MSIs carry the requester ID its bridges give them. */
+	uint16_t sid = pci_requester_id(p->dev);
 	uint64_t addr;
 	uint32_t data;
 	int rc = iommu_msi_compose(sid, (unsigned int)p->vector,

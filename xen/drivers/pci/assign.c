@@ -22,9 +22,21 @@ static uint8_t pci_devfn(pci_sbdf_t s)
 	return (uint8_t)(pci_sbdf_dev(s) << 3 | pci_sbdf_fn(s));
 }
 
-/* Confine it to d's memory (or say loudly that nothing does). */
-static int pci_confine(struct domain *d, pci_sbdf_t s, const char *name)
+static uint16_t pci_rid(pci_sbdf_t s)
 {
+	return (uint16_t)(pci_sbdf_bus(s) << 8 | pci_devfn(s));
+}
+
+/*
+ * Confine it to d's memory (or say loudly that nothing does): under its
+ * own requester ID and, when a bridge takes its requests over, the
+ * bridge's, which is the one the IOMMU will see.
+ */
+static int pci_confine(struct domain *d, const struct pci_dev *dev,
+		       const char *name)
+{
+	pci_sbdf_t s = dev->sbdf;
+	uint16_t rid = pci_requester_id(dev);
 	int rc;
 
 	if (!iommu_enabled()) {
@@ -37,7 +49,42 @@ static int pci_confine(struct domain *d, pci_sbdf_t s, const char *name)
 	if (!rc)
 		rc = iommu_assign(d, (uint16_t)pci_sbdf_seg(s),
 				  (uint8_t)pci_sbdf_bus(s), pci_devfn(s));
+	if (!rc && rid != pci_rid(s)) {
+		rc = iommu_assign(d, (uint16_t)pci_sbdf_seg(s),
+				  (uint8_t)(rid >> 8), (uint8_t)rid);
+		if (rc)
+			iommu_deassign((uint16_t)pci_sbdf_seg(s),
+				       (uint8_t)pci_sbdf_bus(s), pci_devfn(s));
+	}
 	return rc;
+}
+
+static void pci_unconfine(const struct pci_dev *dev)
+{
+	pci_sbdf_t s = dev->sbdf;
+	uint16_t rid = pci_requester_id(dev);
+
+	iommu_deassign((uint16_t)pci_sbdf_seg(s), (uint8_t)pci_sbdf_bus(s),
+		       pci_devfn(s));
+	if (rid != pci_rid(s))
+		iommu_deassign((uint16_t)pci_sbdf_seg(s), (uint8_t)(rid >> 8),
+			       (uint8_t)rid);
+}
+
+/* Refuse a function whose requests the IOMMU cannot tell from another's. */
+static int pci_check_isolable(const struct pci_dev *dev, const char *name)
+{
+	const struct pci_dev *other = pci_alias_sharer(dev);
+	uint16_t rid = pci_requester_id(dev);
+	char oname[16];
+
+	if (!other)
+		return 0;
+	pci_name(other->sbdf, oname, sizeof(oname));
+	log_err("PCI %s: not assigned: it cannot be isolated: its requests "
+		"reach the IOMMU as %02x:%02x.%u, as those of %s do\n",
+		name, rid >> 8, (rid >> 3) & 0x1f, rid & 7, oname);
+	return -ENODEV;
 }
 
 /* Does one of its I/O BARs hold the hypervisor's serial console? */
@@ -71,6 +118,9 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 		log_err("PCI %s: not assigned: no IOMMU to confine it\n", name);
 		return -ENODEV;
 	}
+	rc = pci_check_isolable(dev, name);
+	if (rc)
+		return rc;
 	rc = pci_claim(s, d->domain_id);
 	if (rc)
 		return rc;
@@ -78,7 +128,7 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	if (rc)
 		log_err("PCI %s: not assigned: it has no reset\n", name);
 	else
-		rc = pci_confine(d, s, name);
+		rc = pci_confine(d, dev, name);
 	if (rc) {
 		pci_set_owner(s, PCI_OWNER_NONE);
 		return rc;
@@ -108,8 +158,7 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 		log_warn("PCI %s: left domain %u without a reset\n", name,
 			 d->domain_id);
 	if (iommu_enabled())
-		iommu_deassign((uint16_t)pci_sbdf_seg(s),
-			       (uint8_t)pci_sbdf_bus(s), pci_devfn(s));
+		pci_unconfine(dev);
 	log_info("PCI %s: taken back from domain %u (reset: %s)\n", name,
 		 d->domain_id, how);
 	return 0;

@@ -21,6 +21,7 @@
 #define PCI_MSI_FLAGS	      2
 #define PCI_MSI_FLAGS_64BIT   (1u << 7)
 #define PCI_MSI_FLAGS_MASKBIT (1u << 8)
+#define PCI_EXP_FLAGS	      2 /* bits 7:4: the port type */
 #define PCI_EXP_DEVCAP	      4
 #define PCI_EXP_DEVCAP_FLR    (1u << 28)
 #define PCI_MSIX_FLAGS	      2
@@ -49,6 +50,8 @@ static void pci_cap_msi(struct pci_dev *d, unsigned int at)
 static void pci_cap_pcie(struct pci_dev *d, unsigned int at)
 {
 	d->pcie_cap = at;
+	d->pcie_type =
+	    (uint8_t)(pci_conf_read16(d->sbdf, at + PCI_EXP_FLAGS) >> 4 & 0xf);
 	d->pcie_flr =
 	    pci_conf_read32(d->sbdf, at + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR;
 }

@@ -135,7 +135,8 @@ struct pci_dev {
 	uint8_t msi_cap;
 	bool msi_64bit, msi_maskable;
 	uint8_t pcie_cap;
-	bool pcie_flr; /* DevCap: function level reset */
+	uint8_t pcie_type; /* PCI_EXP_TYPE_*: the port type */
+	bool pcie_flr;	   /* DevCap: function level reset */
 	uint8_t msix_cap;
 	uint16_t msix_size; /* table entries */
 	uint8_t msix_table_bir, msix_pba_bir;
@@ -171,6 +172,22 @@ unsigned int pci_devs_dropped(void);
 unsigned int pci_dev_count(void);
 const struct pci_dev *pci_dev_at(unsigned int i);
 const struct pci_dev *pci_dev_find(pci_sbdf_t sbdf);
+
+/* PCI Express port types (PCIe capability, flags bits 7:4). */
+#define PCI_EXP_TYPE_ROOT_PORT	 0x4
+#define PCI_EXP_TYPE_UPSTREAM	 0x5
+#define PCI_EXP_TYPE_DOWNSTREAM	 0x6
+#define PCI_EXP_TYPE_PCI_BRIDGE	 0x7 /* PCIe to PCI/PCI-X */
+#define PCI_EXP_TYPE_PCIE_BRIDGE 0x8 /* PCI/PCI-X to PCIe */
+
+/*
+ * The requester ID (bus << 8 | devfn) that dev's DMA and MSIs carry when
+ * they reach the IOMMU: its own, unless a bridge on the way takes them
+ * over (see alias.c).
+ */
+uint16_t pci_requester_id(const struct pci_dev *dev);
+/* Another function, not a bridge, whose requests carry the same ID. */
+const struct pci_dev *pci_alias_sharer(const struct pci_dev *dev);
 
 /*
  * A function's owner. Both fail with -ENOENT for a function not found;
