@@ -303,7 +303,8 @@ static void e1000e_tx_setup(struct e1000e *e)
 /*
  * Every cause on MSI-X vector 0. EIAC clears the queue and "other"
  * causes when their message is sent, so a new event is never held back
- * by a cause still set; irq() clears the rest by writing ICR back.
+ * by a cause still set, and masks them in IMS until poll() unmasks
+ * them; irq() clears the rest by writing ICR back.
  */
 static void e1000e_irq_setup(struct e1000e *e)
 {
@@ -418,9 +419,13 @@ static void e1000e_tx_reap(struct e1000e *e)
 	}
 }
 
-/* Interrupt Cause Set: a link-status "change" by software. */
+/*
+ * Interrupt Cause Set: a link-status "change" by software, with its
+ * cause unmasked first (the last message may have masked it).
+ */
 static void e1000e_test_irq(struct netdrv *nd)
 {
+	e1000e_w32(nd->priv, E1000E_IMS, E1000E_IMS_VAL);
 	e1000e_w32(nd->priv, E1000E_ICS, E1000E_ICR_LSC);
 }
 
@@ -568,6 +573,12 @@ static unsigned int e1000e_poll(struct netdrv *nd, unsigned int budget)
 	__atomic_exchange_n(&e->causes, 0, __ATOMIC_SEQ_CST);
 	e1000e_tx_reap(e);
 	n = e1000e_rx(nd, e, budget);
+	/*
+	 * Sending a message masked its causes in IMS (EIAC without
+	 * CTRL_EXT.IAME): unmask them now the work is done, or the device
+	 * never interrupts again. A cause that came meanwhile fires at once.
+	 */
+	e1000e_w32(e, E1000E_IMS, E1000E_IMS_VAL);
 	dd_irq_ack(&nd->irq);
 	return n;
 }
