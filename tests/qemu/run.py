@@ -430,6 +430,16 @@ def tests():
               r"^PCI 0000:00:02\.0: taken back from domain 1",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"^\(d1\) panic:", r"no ARP reply"], cpus=2),
+        Test("pirq-storm", kernel("pirq_storm=20", [
+            "{toolstack}", "{nictest} sbdf=16 storm"]),
+             HALTED,
+             [r"^\(d1\) nictest: storm of \d+ ICS writes: \d+ events, masked "
+              r"until EOI, delivered after$",
+              r"^domain 1: pirq \d+: interrupt storm, it was masked for a "
+              r"while$",
+              r"^\(d1\) nictest: \d+ passed, 0 failed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"^\(d1\) panic:"], cpus=2),
         Test("driver-domain-revoked", kernel("", ["{toolstack}",
                                                   "{nicdom} sbdf=16 revoke"]),
              HALTED,

@@ -3,14 +3,16 @@
  * the domain owns, given a vector of ours (PHYSDEVOP_map_pirq), and
  * delivered as an event on the port the domain binds to it
  * (EVTCHNOP_bind_pirq). A device that interrupts more than
- * PIRQ_STORM_MAX times in a window is masked until the domain's next
- * PHYSDEVOP_eoi, and reported then, so it cannot starve the host.
+ * pirq_storm= times (5000 unless the command line says) in 10 ms is
+ * masked until the domain's next PHYSDEVOP_eoi, and reported then, so
+ * it cannot starve the host.
  */
 #include <xen/errno.h>
 #include <xen/event.h>
 #include <xen/iommu.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
+#include <xen/param.h>
 #include <xen/pci.h>
 #include <xen/ratelimit.h>
 #include <xen/sched.h>
@@ -23,7 +25,9 @@
 
 #define PIRQ_MAX	  64
 #define PIRQ_STORM_WINDOW MILLISECS(10)
-#define PIRQ_STORM_MAX	  5000
+
+static unsigned int pirq_storm_max = 5000;
+UINT_PARAM("pirq_storm", pirq_storm_max, 1, 1000000);
 
 struct pirq {
 	struct domain *d;
@@ -58,7 +62,7 @@ static void pirq_interrupt(struct cpu_regs *regs, void *data)
 	evtchn_port_t port;
 
 	if (ratelimit_exceeded(&p->rate, NOW(), PIRQ_STORM_WINDOW,
-			       PIRQ_STORM_MAX) &&
+			       pirq_storm_max) &&
 	    !p->throttled) {
 		pirq_mask(p, true);
 		p->throttled = true;
