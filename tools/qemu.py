@@ -145,7 +145,8 @@ def _read_console(sock, proc, deadline, until, script, linger, data):
 
 def boot(args, workdir, timeout, until=None, script=(), linger=None):
     """Run QEMU with the console on the next -serial (COM1 unless args
-    already hold -serial options). Returns a BootResult; QEMU never
+    already hold -serial options), or on the device args give chardev
+    con0 (a PCI serial card, say). Returns a BootResult; QEMU never
     outlives the call. until, script and linger: see _read_console; a
     machine stopped by them has status STILL_RUNNING."""
     os.makedirs(workdir, exist_ok=True)
@@ -154,10 +155,12 @@ def boot(args, workdir, timeout, until=None, script=(), linger=None):
     for p in (sock_path, log_path):
         if os.path.exists(p):
             os.unlink(p)
+    on_device = any("chardev=con0" in a for a in args)
     args = args + [
         "-chardev", "socket,id=con0,path=%s,server=on,wait=on,logfile=%s"
-        % (sock_path, log_path),
-        "-serial", "chardev:con0", "-monitor", "none"]
+        % (sock_path, log_path)] + (
+        [] if on_device else ["-serial", "chardev:con0"]) + [
+        "-monitor", "none"]
     with open(os.path.join(workdir, "qemu.cmd"), "w") as f:
         f.write(shlex.join(args) + "\n")
     start = time.monotonic()

@@ -159,12 +159,15 @@ static void build_all(void)
 			stub_check("console back end",
 				   consback_add(b.domid, name, b.console_port),
 				   0);
+		/* " refused": -ENODEV; " refused=N": -N. */
 		if (!b.error && stub_arg_has(c->cmdline, " refused"))
-			stub_check("assign without an IOMMU",
-				   assign(b.domid,
-					  stub_arg_uint(c->cmdline, "sbdf="),
-					  XEN_DOMCTL_assign_device),
-				   -XEN_ENODEV);
+			stub_check(
+			    "assignment refused",
+			    assign(b.domid, stub_arg_uint(c->cmdline, "sbdf="),
+				   XEN_DOMCTL_assign_device),
+			    stub_arg_has(c->cmdline, " refused=")
+				? -(long)stub_arg_uint(c->cmdline, "refused=")
+				: -XEN_ENODEV);
 		else if (!b.error && stub_arg_has(c->cmdline, " sbdf="))
 			check_assign(b.domid,
 				     stub_arg_uint(c->cmdline, "sbdf="));

@@ -391,6 +391,18 @@ def tests():
               r"^PCI 0000:02:01\.0: taken back from domain 1 ",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"reset: none"], cpus=2),
+        # The hypervisor's console on a PCI serial card (SeaBIOS puts its
+        # I/O BAR at 0xc080): that function is never given away.
+        Test("assign-console", with_args(
+            kernel("console=0xc080", ["{toolstack}",
+                                      "{crash} sbdf=32 refused=1"]),
+            ["-device", "pci-serial,chardev=con0"]),
+             HALTED,
+             [r"^Command line: console=0xc080$",
+              r"^PCI 0000:00:04\.0 1b36:0002 class 070002 BAR0 io 0xc080 8B",
+              r"^PCI 0000:00:04\.0: not assigned: it carries the console$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"assigned to domain"], cpus=2),
         Test("assign-without-iommu", kernel("", ["{toolstack}",
                                                  "{crash} sbdf=16 refused"]),
              HALTED,
