@@ -363,6 +363,9 @@ def tests():
              HALTED,
              [r"^PCI 0000:00:03\.0: assigned to domain 1 \(reset: function "
               r"level reset\)$",
+              r"^PCI 0000:00:00\.0: not assigned: it is a bridge$",
+              r"^PCI 0000:63:00\.0: not assigned: no such function$",
+              r"^PCI 0000:00:03\.0: not assigned: it is assigned already$",
               r"^\(d1\) nvmedom: on arrival CC 0$",
               r"^PCI 0000:00:03\.0: domain 1 may not write config register "
               r"0x10$",

@@ -105,11 +105,15 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	char name[16];
 	int rc;
 
-	if (!dev)
-		return -ENOENT;
 	pci_name(s, name, sizeof(name));
-	if (dev->bridge || dev->host_bridge)
+	if (!dev) {
+		log_err("PCI %s: not assigned: no such function\n", name);
+		return -ENOENT;
+	}
+	if (dev->bridge || dev->host_bridge) {
+		log_err("PCI %s: not assigned: it is a bridge\n", name);
 		return -EPERM;
+	}
 	if (console_cfg.enabled && pci_carries_console(dev)) {
 		log_err("PCI %s: not assigned: it carries the console\n", name);
 		return -EPERM;
@@ -122,8 +126,12 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	if (rc)
 		return rc;
 	rc = pci_claim(s, d->domain_id);
-	if (rc)
+	if (rc) {
+		log_err("PCI %s: not assigned: %s\n", name,
+			rc == -EBUSY ? "it is assigned already"
+				     : "the hypervisor keeps it");
 		return rc;
+	}
 	rc = pci_reset(dev, &how);
 	if (rc)
 		log_err("PCI %s: not assigned: it has no reset\n", name);
