@@ -24,6 +24,10 @@ STUB_LDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie \
 	-z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	--build-id=none
 
+# An app's other files, besides stubdom/tests/<app>.c.
+STUB_APP_SRCS_netguest := stubdom/tests/netguest_hostile.c
+STUB_APP_OBJS = $(patsubst %.c,$(STUB_OUT)/%.o,$(STUB_APP_SRCS_$(1)))
+
 STUB_LIB_OBJS := $(patsubst %,$(STUB_OUT)/%.o,$(basename $(STUB_LIB_SRCS) \
 	$(STUB_SHARED_SRCS)))
 STUB_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(STUB_APPS)))
@@ -40,11 +44,13 @@ $(STUB_OUT)/xenstored.elf: $(XS_OBJS) $(STUB_LIB_OBJS) stubdom/stubdom.lds
 	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
 		$(STUB_LIB_OBJS) $(XS_OBJS)
 
+$(STUB_OUT)/netguest.elf: $(call STUB_APP_OBJS,netguest)
+
 $(STUB_OUT)/%.elf: $(STUB_OUT)/stubdom/tests/%.o $(STUB_LIB_OBJS) \
 		stubdom/stubdom.lds
 	@echo "  LD      $@"
 	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
-		$(STUB_LIB_OBJS) $<
+		$(STUB_LIB_OBJS) $< $(call STUB_APP_OBJS,$*)
 
 $(STUB_OUT)/%.o: %.c $(DEPS_STAMP)
 	@echo "  CC      $@"
