@@ -4,6 +4,11 @@
  * user network behind the e1000e); it pings its peer guest 10.0.2.M and
  * the gateway, and answers pings itself. Prints "netguest: ..." lines
  * and "netguest: N passed, M failed".
+ *
+ * "during=MS" keeps pinging the peer for that long after the first
+ * answer, every ping to be answered: the path between two guests measured
+ * while a third misbehaves. "hostile" makes this guest that third one
+ * (netguest_hostile.c), a frontend breaking the protocol on purpose.
  */
 #include <public/errno.h>
 #include <public/sched.h>
@@ -18,13 +23,15 @@
 #include <stub/stub.h>
 #include <stub/time.h>
 #include <stub/xenbus_glue.h>
+#include "netguest.h"
 
 #define MS 1000000ull
 
 static struct xenbus xb;
 static struct netfront nf;
 static struct net_if ifp;
-static volatile unsigned int replies[2], echoes;
+/* Ping ids: 0 the peer, 1 the gateway, 2 the peer again (during=). */
+static volatile unsigned int replies[3], echoes;
 
 static long nf_grant(void *env, domid_t domid, unsigned long mfn, bool ro)
 {
@@ -93,7 +100,7 @@ static uint64_t net_now(void *ctx)
 static void on_reply(struct net_if *i, uint32_t src, uint16_t id, uint16_t seq,
 		     const void *data, size_t len, void *arg)
 {
-	if (id < 2)
+	if (id < 3)
 		replies[id]++;
 }
 
@@ -115,6 +122,45 @@ static long ping_until(uint32_t ip, uint16_t id, uint64_t limit)
 		stub_sleep(MS);
 	}
 	return replies[id] ? (long)((stub_now() - t0) / MS) : -1;
+}
+
+/*
+ * Ping ip every 100 ms for ns, answering pings meanwhile, then give the
+ * last ones up to a second: the pings answered, *sent those sent.
+ */
+static unsigned int ping_window(uint32_t ip, uint64_t ns, unsigned int *sent)
+{
+	uint64_t end = stub_now() + ns, next = 0;
+	unsigned int n = 0;
+
+	while (stub_now() < end ||
+	       (replies[2] < n && stub_now() < end + 1000 * MS)) {
+		if (stub_now() < end && stub_now() >= next) {
+			net_ping(&ifp, ip, 2, (uint16_t)n++);
+			net_tick(&ifp);
+			next = stub_now() + 100 * MS;
+		}
+		netfront_poll(&nf);
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		stub_sleep(MS);
+	}
+	*sent = n;
+	return replies[2];
+}
+
+/* "during=MS": every ping to the peer over that window answered. */
+static void ping_during(unsigned int peer, unsigned int ms)
+{
+	uint64_t t0 = stub_now();
+	unsigned int sent, got;
+
+	got = ping_window(NET_IP4(10, 0, 2, peer), ms * MS, &sent);
+	printf("netguest: 10.0.2.%u answered %u of %u pings from %llu to %llu "
+	       "ms\n",
+	       peer, got, sent, (unsigned long long)(t0 / MS),
+	       (unsigned long long)(stub_now() / MS));
+	stub_check("every ping answered meanwhile", got == sent && sent > 0, 1);
 }
 
 static void on_echo(struct net_if *i, uint32_t src, uint16_t sport,
@@ -213,6 +259,8 @@ int app_main(const char *cmdline)
 	uint8_t mac[6];
 	long ms;
 
+	if (stub_arg_has(cmdline, "hostile"))
+		return netguest_hostile(cmdline);
 	stub_events_init();
 	stub_check("grant table", stub_gnttab_init(1), 0);
 	stub_check("xenstore", stub_xenbus_connect_store(&xb), 0);
@@ -241,6 +289,8 @@ int app_main(const char *cmdline)
 	stub_check("the peer answers", ms >= 0, 1);
 	printf("netguest: ping 10.0.2.%u (the other guest): %ld ms\n", peer,
 	       ms);
+	if (stub_arg_has(cmdline, "during="))
+		ping_during(peer, stub_arg_uint(cmdline, "during="));
 	ms = ping_until(NET_IP4(10, 0, 2, 2), 1, 8000 * MS);
 	stub_check("the gateway answers", ms >= 0, 1);
 	printf("netguest: ping 10.0.2.2 (through the e1000e): %ld ms\n", ms);
