@@ -526,6 +526,48 @@ def tests():
               r"bytes \(0 errors, 0 spoofed,",
               r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"\] panic:"], cpus=2),
+        Test("network-hostile", kernel("", [
+            "{xsctl}", "{xenstored}", "{netdom} sbdf=16 netdom",
+            "{netguest} ip=21 peer=22 vif during=4000",
+            "{netguest} ip=22 peer=21 vif during=4000",
+            "{netguest} hostile vif"]),
+             HALTED,
+             [r"^\(d0\) \[netdom\] netdom: vif 5/0: cannot connect: mapping "
+              r"tx-ring-ref",
+              r"^\(d0\) \[netguest\] nethostile: a tx-ring-ref never "
+              r"granted: backend Closing$",
+              r"^\(d0\) \[netguest\] nethostile: a tx-ring-ref granted "
+              r"read-only: backend Closing$",
+              r"^\(d0\) \[netguest\] nethostile: then the real rings: "
+              r"backend Connected$",
+              r"^\(d0\) \[netguest\] nethostile: a flood of 10000 requests "
+              r"in \d+ ms: 6667 ERROR, 3333 DROPPED, 0 not as due$",
+              r"^\(d0\) \[netguest\] nethostile: a producer index past the "
+              r"ring: backend Closed, 0 responses after it$",
+              r"^\(d0\) \[netdom\] netdom: netback: vif of dom5 "
+              r"disconnected: tx ring: producer index out of range$",
+              r"^\(d0\) \[netdom\] netdom: vif 5/0: protocol violation: tx "
+              r"ring: producer index out of range$",
+              r"^\(d0\) \[netdom\] netdom: vif 5/0 stats: tx 4 packets 240 "
+              r"bytes \(6687 errors, 3334 spoofed, 0 rate-limited\)",
+              r"^\(d0\) \[netguest\] nethostile: starting over with the "
+              r"broken ring: taken back [1-9] times, then left Closed$",
+              r"^\(d0\) \[netdom\] netdom: vif 5/0: \d+ failures in a row: "
+              r"left Closed until the toolstack resets it$",
+              r"^\(d0\) \[netguest\] nethostile: \d+ passed, 0 failed$",
+              r"^\(d0\) \[netguest\] netguest: 10\.0\.2\.22 answered (\d+) "
+              r"of \1 pings from \d+ to \d+ ms$",
+              r"^\(d0\) \[netguest\] netguest: 10\.0\.2\.21 answered (\d+) "
+              r"of \1 pings from \d+ to \d+ ms$",
+              r"^\(d0\) \[netdom\] netdom: vif 3/0 stats: tx \d+ packets \d+ "
+              r"bytes \(0 errors, 0 spoofed,",
+              r"^\(d0\) \[netdom\] netdom: vif 4/0 stats: tx \d+ packets \d+ "
+              r"bytes \(0 errors, 0 spoofed,",
+              r"^\(d0\) \[netguest\] netguest: \d+ passed, 0 failed$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:", r"vif [34]/0: protocol violation",
+                     r"vif of dom[34] disconnected",
+                     r"vif [34]/0: cannot connect"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
