@@ -10,6 +10,7 @@ DD_APPS := nictest
 DD_LIB_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(DD_LIB_SRCS))
 DD_APP_OBJS := $(patsubst %,$(STUB_OUT)/driverdom/tests/%.o,$(DD_APPS))
 DD_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(DD_APPS)))
+.SECONDARY: $(DD_APP_OBJS)
 
 # stubdom/build.mk's compile rule, with our headers added.
 $(DD_LIB_OBJS) $(DD_APP_OBJS): STUB_CFLAGS += -Idriverdom/include

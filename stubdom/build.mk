@@ -31,6 +31,11 @@ STUB_APP_OBJS = $(patsubst %.c,$(STUB_OUT)/%.o,$(STUB_APP_SRCS_$(1)))
 STUB_LIB_OBJS := $(patsubst %,$(STUB_OUT)/%.o,$(basename $(STUB_LIB_SRCS) \
 	$(STUB_SHARED_SRCS)))
 STUB_ELFS := $(addprefix $(STUB_OUT)/,$(addsuffix .elf,$(STUB_APPS)))
+# Each app's own objects: kept (not intermediates make deletes), and
+# their dependency files read, so a header change rebuilds what uses it.
+STUB_APP_ALL_OBJS := $(patsubst %,$(STUB_OUT)/stubdom/tests/%.o,$(STUB_APPS)) \
+	$(foreach a,$(STUB_APPS),$(call STUB_APP_OBJS,$(a)))
+.SECONDARY: $(STUB_APP_ALL_OBJS)
 
 # The xenstore domain: the store core and its main loop.
 XS_SRCS := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
@@ -62,4 +67,4 @@ $(STUB_OUT)/%.o: %.S $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(STUB_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c -o $@ $<
 
--include $(STUB_LIB_OBJS:.o=.d) $(STUB_ELFS:.elf=.d) $(XS_OBJS:.o=.d)
+-include $(STUB_LIB_OBJS:.o=.d) $(STUB_APP_ALL_OBJS:.o=.d) $(XS_OBJS:.o=.d)
