@@ -111,7 +111,8 @@ static long env_send_to_nic(void *ctx, const void *frame, size_t len)
 
 static void on_nic_rx(void *ctx, const uint8_t *frame, size_t len)
 {
-	nb_switch_from_nic(&sw, frame, len);
+	if (!nd_stream_rx(frame, len))
+		nb_switch_from_nic(&sw, frame, len);
 }
 
 /* ---- The vif manager's operations ---- */

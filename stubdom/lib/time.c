@@ -70,10 +70,9 @@ static void stub_bind_timer(void)
 	timer_bound = 1;
 }
 
-void stub_sleep(uint64_t ns)
+void stub_timer_arm(uint64_t deadline)
 {
-	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns =
-						   stub_now() + ns };
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
 
 	if (!timer_bound)
 		stub_bind_timer();
@@ -81,5 +80,15 @@ void stub_sleep(uint64_t ns)
 	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
 		       (long)&t) < 0)
 		stub_panic("set_singleshot_timer failed");
+}
+
+bool stub_timer_fired(void)
+{
+	return timer_fired;
+}
+
+void stub_sleep(uint64_t ns)
+{
+	stub_timer_arm(stub_now() + ns);
 	stub_wait_until(timer_fired);
 }

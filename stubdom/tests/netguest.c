@@ -52,8 +52,21 @@ static void *nf_page(void *env, unsigned long *mfn)
 	return p;
 }
 
+static volatile unsigned long vif_events;
+
 static void on_event(evtchn_port_t port, void *data)
 {
+	vif_events++;
+}
+
+/*
+ * Until the vif has an event it had not had when vif_events read seen,
+ * or ns pass: a loop's work is done between two of these, never missed.
+ */
+static void wait_vif(unsigned long seen, uint64_t ns)
+{
+	stub_timer_arm(stub_now() + ns);
+	stub_wait_until(vif_events != seen || stub_timer_fired());
 }
 
 static long nf_port(void *env, domid_t remote)
@@ -111,6 +124,8 @@ static long ping_until(uint32_t ip, uint16_t id, uint64_t limit)
 	uint16_t seq = 0;
 
 	while (stub_now() - t0 < limit && !replies[id]) {
+		unsigned long seen = vif_events;
+
 		if (stub_now() >= next) {
 			net_ping(&ifp, ip, id, seq++);
 			net_tick(&ifp);
@@ -119,7 +134,7 @@ static long ping_until(uint32_t ip, uint16_t id, uint64_t limit)
 		netfront_poll(&nf);
 		xenbus_poll(&xb);
 		xenbus_dispatch(&xb);
-		stub_sleep(MS);
+		wait_vif(seen, MS);
 	}
 	return replies[id] ? (long)((stub_now() - t0) / MS) : -1;
 }
@@ -135,6 +150,8 @@ static unsigned int ping_window(uint32_t ip, uint64_t ns, unsigned int *sent)
 
 	while (stub_now() < end ||
 	       (replies[2] < n && stub_now() < end + 1000 * MS)) {
+		unsigned long seen = vif_events;
+
 		if (stub_now() < end && stub_now() >= next) {
 			net_ping(&ifp, ip, 2, (uint16_t)n++);
 			net_tick(&ifp);
@@ -143,7 +160,7 @@ static unsigned int ping_window(uint32_t ip, uint64_t ns, unsigned int *sent)
 		netfront_poll(&nf);
 		xenbus_poll(&xb);
 		xenbus_dispatch(&xb);
-		stub_sleep(MS);
+		wait_vif(seen, MS);
 	}
 	*sent = n;
 	return replies[2];
@@ -177,6 +194,8 @@ static long udp_echo(uint64_t limit)
 
 	net_udp_bind(&ifp, 5000, on_echo, NULL);
 	while (stub_now() - t0 < limit && !echoes) {
+		unsigned long seen = vif_events;
+
 		if (stub_now() >= next) {
 			net_udp_send(&ifp, NET_IP4(10, 0, 2, 2), 5000, 7,
 				     "hello", 5);
@@ -184,7 +203,7 @@ static long udp_echo(uint64_t limit)
 			next = stub_now() + 200 * MS;
 		}
 		netfront_poll(&nf);
-		stub_sleep(MS);
+		wait_vif(seen, MS);
 	}
 	return echoes ? (long)((stub_now() - t0) / MS) : -1;
 }
@@ -218,8 +237,16 @@ static void stream(unsigned int dst, unsigned int n, unsigned int size)
 		return;
 	for (unsigned int i = 0; i < n; i++)
 		while (net_udp_send(&ifp, NET_IP4(10, 0, 2, dst), 9000, 9, data,
-				    size) == -XEN_ENOBUFS)
-			netfront_poll(&nf); /* the ring is full: reap */
+				    size) == -XEN_ENOBUFS) {
+			/* The ring is full: reap, or sleep until a response. */
+			unsigned long seen = vif_events;
+
+			netfront_poll(&nf);
+			if (net_udp_send(&ifp, NET_IP4(10, 0, 2, dst), 9000, 9,
+					 data, size) != -XEN_ENOBUFS)
+				break;
+			wait_vif(seen, MS);
+		}
 	ns = stub_now() - t0;
 	printf("netstream: guest sent %u x %u bytes to 10.0.2.%u in %llu us: "
 	       "%llu ns per packet\n",
@@ -240,10 +267,12 @@ static void on_sink(struct net_if *i, uint32_t src, uint16_t sport,
 static void serve(uint64_t ns)
 {
 	for (uint64_t until = stub_now() + ns; stub_now() < until;) {
+		unsigned long seen = vif_events;
+
 		netfront_poll(&nf);
 		xenbus_poll(&xb);
 		xenbus_dispatch(&xb);
-		stub_sleep(MS);
+		wait_vif(seen, MS);
 	}
 }
 

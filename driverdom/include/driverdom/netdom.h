@@ -167,9 +167,12 @@ unsigned int nd_connected(const struct netdom *nd);
 
 /*
  * The benchmark's baseline (netdom_stream.c): n UDP datagrams of size
- * bytes sent by the driver domain itself; prints the time per packet.
+ * bytes sent by the driver domain itself through the guests' UDP stack;
+ * prints the time per packet. nd_stream_rx() takes the NIC's frames
+ * while it runs (true: taken).
  */
 struct netdrv;
 void nd_stream(struct netdrv *nic, unsigned int n, size_t size);
+bool nd_stream_rx(const void *frame, size_t len);
 
 #endif

@@ -46,8 +46,8 @@
 /* Extra-info slots after a packet's first slot before it is fatal. */
 #define NB_TX_MAX_EXTRAS (XEN_NETIF_EXTRA_TYPE_MAX - 1)
 /* Packets per grant-copy batch, and the slots such a batch may hold. */
-#define NB_TX_BATCH	  8
-#define NB_TX_BATCH_SLOTS 64
+#define NB_TX_BATCH	  32
+#define NB_TX_BATCH_SLOTS 128
 
 /*
  * Local frames netback copies into: local_buf(i) for i < NB_TX_BATCH

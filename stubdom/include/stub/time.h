@@ -2,6 +2,7 @@
 #ifndef STUB_TIME_H
 #define STUB_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* System time in ns (the hypervisor's NOW()), from vCPU 0's pvclock. */
@@ -10,5 +11,12 @@ uint64_t stub_now(void);
 uint64_t stub_wallclock(void);
 /* Sleep at least ns: a single-shot timer, then block until VIRQ_TIMER. */
 void stub_sleep(uint64_t ns);
+/*
+ * The same timer, for waits that end at an event or a deadline:
+ * stub_timer_arm(deadline), then stub_wait_until(something ||
+ * stub_timer_fired()).
+ */
+void stub_timer_arm(uint64_t deadline);
+bool stub_timer_fired(void);
 
 #endif
