@@ -1,7 +1,9 @@
 /*
  * The hypervisor's string functions, freestanding: byte loops, but for
- * memcpy and memset, which use x86's string instructions (one
- * instruction for a whole page, fast on current CPUs and under TCG).
+ * memcpy and memset, which use x86's string instructions eight bytes at
+ * a time, then the tail a byte at a time. A byte-wide rep moves a byte
+ * per iteration where the CPU does not fast-path it (QEMU's TCG among
+ * them: a 4 KiB copy is 4096 iterations there, 512 with quadwords).
  * Host unit tests use the C library's instead of these.
  */
 #include <xen/string.h>
@@ -15,10 +17,13 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
+	size_t q = n >> 3, r = n & 7;
 
-	__asm__ volatile("rep movsb"
-			 : "+D"(d), "+S"(src), "+c"(n)
-			 :
+	__asm__ volatile("rep movsq\n\t"
+			 "mov %3, %%rcx\n\t"
+			 "rep movsb"
+			 : "+D"(d), "+S"(src), "+c"(q)
+			 : "r"(r)
 			 : "memory");
 	return dst;
 }
@@ -48,8 +53,15 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;
+	size_t q = n >> 3, r = n & 7;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ull;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq\n\t"
+			 "mov %2, %%rcx\n\t"
+			 "rep stosb"
+			 : "+D"(d), "+c"(q)
+			 : "r"(r), "a"(v)
+			 : "memory");
 	return dst;
 }
 
