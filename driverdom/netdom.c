@@ -258,6 +258,20 @@ static void wait_for_work(uint64_t deadline, unsigned long k,
 	stub_events_unmask();
 }
 
+/* When the last vif goes: what crossed the uplink, and what was refused. */
+static void uplink_stats(void)
+{
+	const struct nb_switch_stats *s = &sw.stats;
+
+	printf("netdom: uplink stats: to the NIC %lu frames (%lu refused), "
+	       "from it %lu; NIC tx %lu frames (%lu times its ring was "
+	       "full), rx %lu frames\n",
+	       s->uplink_tx, s->uplink_tx_errors, s->uplink_rx,
+	       have_nic ? nic.stats.tx_frames : 0,
+	       have_nic ? nic.stats.tx_busy : 0,
+	       have_nic ? nic.stats.rx_frames : 0);
+}
+
 static void tick(bool *link)
 {
 	bool up;
@@ -273,6 +287,7 @@ static void tick(bool *link)
 int app_main(const char *cmdline)
 {
 	uint64_t next_tick = 0, next_resync;
+	unsigned int connected = 0;
 	bool link = false;
 
 	setup(cmdline);
@@ -292,6 +307,9 @@ int app_main(const char *cmdline)
 			next_resync = now + RESYNC_NS;
 		}
 		nd_update(&vifs);
+		if (connected && !nd_connected(&vifs))
+			uplink_stats();
+		connected = nd_connected(&vifs);
 		if (now >= next_tick) {
 			tick(&link);
 			next_tick = now + TICK_NS;

@@ -45,6 +45,8 @@ def netstream(console):
     """The streams' lines, and the guest's throughput as a share of the
     driver domain's own through the same driver (per-packet times)."""
     lines = re.findall(r"^\(d0\) \[\w+\] (netstream: .*)$", console, re.M)
+    lines += re.findall(r"^\(d0\) \[netdom\] netdom: (uplink stats: .*)$",
+                        console, re.M)
     dd = re.search(r"driver domain sent \d+ x \d+ bytes in \d+ us: (\d+) ns",
                    console)
     guest = re.search(r"guest sent \d+ x \d+ bytes to 10\.0\.2\.2 in \d+ us: "
