@@ -46,7 +46,7 @@
 #include <public/xen.h>
 #include "xenbus.h"
 
-#define NETFRONT_RX_BUFS   32 /* receive pages kept posted */
+#define NETFRONT_RX_BUFS   128 /* receive pages kept posted */
 #define NETFRONT_TX_BUFS   64 /* transmit pages: in flight plus queued */
 #define NETFRONT_END_TRIES 64 /* polls a busy grant is retried, then leaked */
 #define NETFRONT_DIR_MAX   64 /* "device/vif/<n>", NUL included */
