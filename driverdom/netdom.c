@@ -220,9 +220,12 @@ static void setup(const char *cmdline)
 	open_nic(cmdline);
 	if (!have_nic)
 		env.send_to_nic = NULL;
-	else if (stub_arg_has(cmdline, "stream="))
+	else if (stub_arg_has(cmdline, "stream=")) {
 		nd_stream(&nic, stub_arg_uint(cmdline, "stream="),
 			  stub_arg_uint(cmdline, "size="));
+		/* Small frames: 18 bytes of UDP make a minimum-size frame. */
+		nd_stream(&nic, stub_arg_uint(cmdline, "small="), 18);
+	}
 	nb_switch_init(&sw, &env);
 
 	rc = stub_xenbus_connect_store(&xb);

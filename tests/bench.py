@@ -31,8 +31,9 @@ BENCHES = [
     ("xenstore", ["xsctl.elf", "xenstored.elf", "xsclient.elf bench=2000"], 2,
      r"^\(d0\) \[xsclient\] (xenstore: .*)$"),
     ("network", ["xsctl.elf", "xenstored.elf",
-                 "netdom.elf sbdf=16 netdom stream=2000 size=1024",
-                 "netguest.elf ip=21 peer=22 vif stream=2000 size=1024",
+                 "netdom.elf sbdf=16 netdom stream=2000 size=1024 small=2000",
+                 "netguest.elf ip=21 peer=22 vif stream=2000 size=1024 "
+                 "small=2000",
                  "netguest.elf ip=22 peer=21 vif sink"], 2, "netstream"),
 ]
 
@@ -47,14 +48,18 @@ def netstream(console):
     lines = re.findall(r"^\(d0\) \[\w+\] (netstream: .*)$", console, re.M)
     lines += re.findall(r"^\(d0\) \[netdom\] netdom: (uplink stats: .*)$",
                         console, re.M)
-    dd = re.search(r"driver domain sent \d+ x \d+ bytes in \d+ us: (\d+) ns",
-                   console)
-    guest = re.search(r"guest sent \d+ x \d+ bytes to 10\.0\.2\.2 in \d+ us: "
-                      r"(\d+) ns", console)
-    if dd and guest and int(guest.group(1)):
-        lines.append("netstream: guest through netback at %d%% of the driver "
-                     "domain's own rate" % (100 * int(dd.group(1)) //
-                                            int(guest.group(1))))
+    dd = dict(re.findall(r"driver domain sent \d+ x (\d+) bytes in \d+ us: "
+                         r"(\d+) ns", console))
+    guest = dict(re.findall(r"guest sent \d+ x (\d+) bytes to 10\.0\.2\.2 in "
+                            r"\d+ us: (\d+) ns", console))
+    for size in sorted(set(dd) & set(guest), key=int, reverse=True):
+        if int(guest[size]) and int(dd[size]):
+            lines.append("netstream: %s-byte datagrams: guest through "
+                         "netback at %d%% of the driver domain's own rate "
+                         "(%d against %d packets a second)" % (
+                             size, 100 * int(dd[size]) // int(guest[size]),
+                             10**9 // int(guest[size]),
+                             10**9 // int(dd[size])))
     return lines
 
 

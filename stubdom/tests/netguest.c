@@ -335,6 +335,8 @@ int app_main(const char *cmdline)
 		       stub_arg_uint(cmdline, "size="));
 		stream(peer, stub_arg_uint(cmdline, "stream="),
 		       stub_arg_uint(cmdline, "size="));
+		/* Small frames: 18 bytes of UDP make a minimum-size frame. */
+		stream(2, stub_arg_uint(cmdline, "small="), 18);
 	}
 	serve(stub_arg_has(cmdline, "sink") ? 8000 * MS : 2000 * MS);
 	if (stub_arg_has(cmdline, "sink"))
