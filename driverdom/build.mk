@@ -25,7 +25,7 @@ $(DD_ELFS): $(STUB_OUT)/%.elf: $(STUB_OUT)/driverdom/tests/%.o \
 
 # The network driver domain: the NIC, netback and the vifs it serves.
 NETDOM_SRCS := driverdom/netdom.c driverdom/netdom_vifs.c \
-	driverdom/netdom_stream.c \
+	driverdom/netdom_stream.c driverdom/netdom_gcache.c \
 	$(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 NETDOM_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(NETDOM_SRCS))
 

@@ -71,9 +71,18 @@ static void on_store(evtchn_port_t port, void *data)
 
 /* ---- netback's environment ---- */
 
+/* Our local buffer at frame mfn, or NULL. */
+static uint8_t *own_page(unsigned long mfn)
+{
+	for (unsigned int i = 0; i < NB_LOCAL_BUFS; i++)
+		if (bufs[i].mfn == mfn)
+			return bufs[i].va;
+	return NULL;
+}
+
 static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
 {
-	return stub_grant_copy(ops, n);
+	return nd_gcache_copy(ops, n, own_page);
 }
 
 static void env_notify(void *ctx, struct nb_vif *vif, enum nb_ring ring)
@@ -139,6 +148,11 @@ static long op_unmap(void *ctx, void *va, uint32_t handle)
 	return stub_grant_unmap(handle, (unsigned long)va);
 }
 
+static void op_forget(void *ctx, domid_t domid)
+{
+	nd_gcache_forget(domid);
+}
+
 static void op_close(void *ctx, evtchn_port_t port)
 {
 	struct evtchn_close c = { .port = port };
@@ -194,6 +208,7 @@ static void setup(const char *cmdline)
 		.unmap = op_unmap,
 		.bind = op_bind,
 		.close = op_close,
+		.forget = op_forget,
 		.xb = &xb,
 		.nb = &env,
 		.sw = &sw,
@@ -265,6 +280,7 @@ static void wait_for_work(uint64_t deadline, unsigned long k,
 static void uplink_stats(void)
 {
 	const struct nb_switch_stats *s = &sw.stats;
+	const struct nd_gcache_stats *g = nd_gcache_stats();
 
 	printf("netdom: uplink stats: to the NIC %lu frames (%lu refused), "
 	       "from it %lu; NIC tx %lu frames (%lu times its ring was "
@@ -273,6 +289,10 @@ static void uplink_stats(void)
 	       have_nic ? nic.stats.tx_frames : 0,
 	       have_nic ? nic.stats.tx_busy : 0,
 	       have_nic ? nic.stats.rx_frames : 0);
+	printf("netdom: transmit copies: %lu from kept mappings, %lu "
+	       "mappings made, %lu grants copied as they would not map, %lu "
+	       "unmaps failed\n",
+	       g->hits, g->maps, g->refused, g->unmap_errors);
 }
 
 static void tick(bool *link)

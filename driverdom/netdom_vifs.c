@@ -282,6 +282,8 @@ static void vif_teardown(struct netdom *nd, struct nd_vif *v)
 		return;
 	nb_switch_detach(nd->ops.sw, &v->nb);
 	v->nb.connected = false;
+	if (nd->ops.forget)
+		nd->ops.forget(nd->ops.env, v->domid);
 	vif_release(nd, v);
 	v->up = false;
 	ND_LOG(nd, "vif %u/%u disconnected\n", v->domid, v->devid);

@@ -94,6 +94,9 @@ struct nd_ops {
 	/* EVTCHNOP_bind_interdomain: our port, or -XEN_E*. */
 	long (*bind)(void *env, domid_t domid, evtchn_port_t remote);
 	void (*close)(void *env, evtchn_port_t port);
+	/* domid's vif went down: drop what we keep of its grants. May be NULL.
+	 */
+	void (*forget)(void *env, domid_t domid);
 	void *env;
 	struct xenbus *xb;
 	const struct nb_env *nb; /* its log is ours too */
@@ -164,6 +167,21 @@ bool nd_poll(struct netdom *nd, unsigned int budget, uint64_t now,
 /* The vif whose netback half this is, for env.notify. */
 struct nd_vif *nd_vif_of(struct nb_vif *vif);
 unsigned int nd_connected(const struct netdom *nd);
+
+/*
+ * Copies out of guests' transmit pages through mappings kept from one
+ * packet to the next (netdom_gcache.c): n ops as GNTTABOP_copy would do
+ * them, each with its status; own(mfn) is our page mfn, or NULL.
+ */
+struct nd_gcache_stats {
+	unsigned long hits, maps;   /* copies from a kept mapping; mappings */
+	unsigned long refused;	    /* grants that would not map: copied */
+	unsigned long unmap_errors; /* should stay 0 */
+};
+long nd_gcache_copy(struct gnttab_copy *ops, unsigned int n,
+		    uint8_t *(*own)(unsigned long mfn));
+void nd_gcache_forget(domid_t domid);
+const struct nd_gcache_stats *nd_gcache_stats(void);
 
 /*
  * The benchmark's baseline (netdom_stream.c): n UDP datagrams of size
