@@ -47,10 +47,10 @@
 #include "xenbus.h"
 
 #define NETFRONT_RX_BUFS   128 /* receive pages kept posted */
-#define NETFRONT_TX_BUFS   64 /* transmit pages: in flight plus queued */
-#define NETFRONT_END_TRIES 64 /* polls a busy grant is retried, then leaked */
-#define NETFRONT_DIR_MAX   64 /* "device/vif/<n>", NUL included */
-#define NETFRONT_FRAME_MIN 14 /* an Ethernet header */
+#define NETFRONT_TX_BUFS   64  /* transmit pages: in flight plus queued */
+#define NETFRONT_END_TRIES 64  /* polls a busy grant is retried, then leaked */
+#define NETFRONT_DIR_MAX   64  /* "device/vif/<n>", NUL included */
+#define NETFRONT_FRAME_MIN 14  /* an Ethernet header */
 #define NETFRONT_FRAME_MAX XEN_PAGE_SIZE
 
 _Static_assert(NETFRONT_RX_BUFS > 0 &&
