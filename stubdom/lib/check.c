@@ -49,3 +49,19 @@ unsigned int stub_arg_uint(const char *cmdline, const char *key)
 		v = v * 10 + (unsigned int)(*p - '0');
 	return v;
 }
+
+size_t stub_arg_word(const char *cmdline, const char *key, char *buf,
+		     size_t size)
+{
+	const char *p = arg_find(cmdline, key);
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	while (p && p[n] && p[n] != ' ' && n + 1 < size) {
+		buf[n] = p[n];
+		n++;
+	}
+	buf[n] = '\0';
+	return n;
+}

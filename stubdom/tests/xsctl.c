@@ -103,6 +103,7 @@ static unsigned int module_count(void)
 
 /* Build one guest and give it a home it owns; left paused. */
 static domid_t netdom = DOMID_INVALID; /* the network driver domain */
+static domid_t blkdom = DOMID_INVALID; /* the block driver domain */
 
 /* A directory owned by owner that reader may read. */
 static void store_dir(const char *path, domid_t owner, domid_t reader)
@@ -119,38 +120,76 @@ static void store_dir(const char *path, domid_t owner, domid_t reader)
 		   xenbus_set_perms(&xb, XENBUS_NO_TX, path, perms, n), 0);
 }
 
+/* A store node dir/key = val. */
+static void put_field(const char *dir, const char *key, const char *val)
+{
+	char path[96];
+
+	fmt_snprintf(path, sizeof(path), "%s/%s", dir, key);
+	xenbus_write(&xb, XENBUS_NO_TX, path, val);
+}
+
 /*
- * Guest g's vif 0, served by netdom: the backend's directory (netdom's,
- * g may read it) and the frontend's (g's, netdom may read it), each
- * pointing at the other, both Initialising.
+ * Guest g's device kind/devid served by bedom: the backend's directory
+ * (bedom's, g may read it) and the frontend's (g's, bedom may read it),
+ * with their own fields (NULL-terminated key, value pairs), each
+ * pointing at the other, both Initialising. The frontend's "backend"
+ * goes last: a frontend starts when it appears.
  */
+static void wire_device(const char *kind, domid_t g, domid_t bedom,
+			unsigned int devid, const char *const *be_fields,
+			const char *const *fe_fields)
+{
+	char fe[64], be[80], id[8], link[80];
+
+	fmt_snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", g, kind,
+		     devid);
+	fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", bedom,
+		     kind, g, devid);
+	store_dir(be, bedom, g);
+	store_dir(fe, g, bedom);
+	for (unsigned int i = 0; be_fields[i]; i += 2)
+		put_field(be, be_fields[i], be_fields[i + 1]);
+	for (unsigned int i = 0; fe_fields[i]; i += 2)
+		put_field(fe, fe_fields[i], fe_fields[i + 1]);
+	put_field(be, "state", "1");
+	put_field(fe, "state", "1");
+	put_field(be, "frontend", fe);
+	fmt_snprintf(id, sizeof(id), "%u", g);
+	put_field(be, "frontend-id", id);
+	fmt_snprintf(id, sizeof(id), "%u", bedom);
+	put_field(fe, "backend-id", id);
+	fmt_snprintf(link, sizeof(link), "%s/backend", fe);
+	stub_check("wire the device", xenbus_write(&xb, XENBUS_NO_TX, link, be),
+		   0);
+}
+
+/* Guest g's vif 0, served by netdom, with a MAC made of its domain id. */
 static void write_vif(domid_t g)
 {
-	char fe[48], be[64], mac[20], key[80];
-	const char *fields[][2] = { { "mac", mac },
-				    { "handle", "0" },
-				    { "state", "1" } };
+	char mac[20];
+	const char *const fields[] = { "mac", mac, "handle", "0", NULL };
 
-	fmt_snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/0", g);
-	fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u/0",
-		     netdom, g);
 	fmt_snprintf(mac, sizeof(mac), "00:16:3e:00:00:%02x", g);
-	store_dir(be, netdom, g);
-	store_dir(fe, g, netdom);
-	for (unsigned int i = 0; i < 3; i++) {
-		fmt_snprintf(key, sizeof(key), "%s/%s", be, fields[i][0]);
-		xenbus_write(&xb, XENBUS_NO_TX, key, fields[i][1]);
-		fmt_snprintf(key, sizeof(key), "%s/%s", fe, fields[i][0]);
-		xenbus_write(&xb, XENBUS_NO_TX, key, fields[i][1]);
-	}
-	fmt_snprintf(key, sizeof(key), "%s/frontend", be);
-	xenbus_write(&xb, XENBUS_NO_TX, key, fe);
-	fmt_snprintf(key, sizeof(key), "%s/frontend-id", be);
-	xenbus_printf(&xb, XENBUS_NO_TX, key, "%u", g);
-	fmt_snprintf(key, sizeof(key), "%s/backend-id", fe);
-	xenbus_printf(&xb, XENBUS_NO_TX, key, "%u", netdom);
-	fmt_snprintf(key, sizeof(key), "%s/backend", fe);
-	stub_check("wire the vif", xenbus_write(&xb, XENBUS_NO_TX, key, be), 0);
+	wire_device("vif", g, netdom, 0, fields, fields);
+}
+
+/*
+ * Guest g's vbd xvda (51712), served by blkdom: "vbd=T" names the range
+ * of the disk it gets (blkback's target syntax), " ro" makes it
+ * read-only.
+ */
+static void write_vbd(domid_t g, const char *cmd)
+{
+	char target[48];
+	const char *const be_fields[] = { "target", target, "mode",
+					  stub_arg_has(cmd, " ro") ? "r" : "w",
+					  NULL };
+	const char *const fe_fields[] = { "virtual-device", "51712",
+					  "device-type", "disk", NULL };
+
+	stub_arg_word(cmd, " vbd=", target, sizeof(target));
+	wire_device("vbd", g, blkdom, 51712, be_fields, fe_fields);
 }
 
 /* "sbdf=N": the guest drives that PCI function. */
@@ -197,13 +236,18 @@ static void start_guest(struct stub_build *g, unsigned int mod, domid_t xs)
 		netdom = g->domid;
 	if (stub_arg_has(cmd, " vif") && netdom != DOMID_INVALID)
 		write_vif(g->domid);
+	if (stub_arg_has(cmd, " blkdom"))
+		blkdom = g->domid;
+	if (stub_arg_has(cmd, " vbd=") && blkdom != DOMID_INVALID)
+		write_vbd(g->domid, cmd);
 }
 
-/* Every guest but the driver domain (which serves until destroyed). */
+/* Every guest but the driver domains (which serve until destroyed). */
 static bool all_stopped(const struct stub_build *g, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (g[i].domid != netdom && !stopped(g[i].domid))
+		if (g[i].domid != netdom && g[i].domid != blkdom &&
+		    !stopped(g[i].domid))
 			return false;
 	return true;
 }
@@ -224,23 +268,32 @@ static void finish_guest(const struct stub_build *g)
 }
 
 /*
- * Take each guest's vif away as a toolstack does (its backend directory
- * removed), so the driver domain tears it down and reports it before
- * anything is destroyed.
+ * Take each guest's devices away as a toolstack does (their backend
+ * directories removed), so the driver domains tear them down and report
+ * them before anything is destroyed.
  */
-static void unplug_vifs(const struct stub_build *g, unsigned int n)
+static void unplug(const char *kind, domid_t bedom, const struct stub_build *g,
+		   unsigned int n)
 {
 	char be[64];
 
-	if (netdom == DOMID_INVALID)
+	if (bedom == DOMID_INVALID)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
-		if (g[i].domid == netdom)
+		if (g[i].domid == bedom)
 			continue;
-		fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/vif/%u",
-			     netdom, g[i].domid);
+		fmt_snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u",
+			     bedom, kind, g[i].domid);
 		xenbus_rm(&xb, XENBUS_NO_TX, be);
 	}
+}
+
+static void unplug_devices(const struct stub_build *g, unsigned int n)
+{
+	unplug("vif", netdom, g, n);
+	unplug("vbd", blkdom, g, n);
+	if (netdom == DOMID_INVALID && blkdom == DOMID_INVALID)
+		return;
 	for (unsigned int i = 0; i < 20; i++) {
 		stub_sleep(20 * MS);
 		consback_poll();
@@ -272,7 +325,7 @@ static void run_guests(domid_t xs)
 	}
 	consback_poll();
 	stub_check("guests done", all_stopped(g, n), 1);
-	unplug_vifs(g, n);
+	unplug_devices(g, n);
 	for (unsigned int i = 0; i < n; i++)
 		finish_guest(&g[i]);
 	for (unsigned int i = 0; i < 100 && released < n + 1; i++) {

@@ -7,6 +7,7 @@
 #define STUB_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void stub_check(const char *what, long got, long want);
 void stub_check_report(const char *name);
@@ -15,5 +16,8 @@ unsigned int stub_checks_failed(void);
 /* "key" somewhere in cmdline; the decimal number after "key" (0). */
 bool stub_arg_has(const char *cmdline, const char *key);
 unsigned int stub_arg_uint(const char *cmdline, const char *key);
+/* The word after "key" (up to a space) into buf, "" if none; its length. */
+size_t stub_arg_word(const char *cmdline, const char *key, char *buf,
+		     size_t size);
 
 #endif
