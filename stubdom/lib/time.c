@@ -55,9 +55,12 @@ uint64_t stub_wallclock(void)
 	return sec * 1000000000ull + nsec + stub_now();
 }
 
+static uint64_t timer_deadline; /* armed and not fired yet, else 0 */
+
 static void on_timer(evtchn_port_t port, void *data)
 {
 	timer_fired = 1;
+	timer_deadline = 0;
 }
 
 static void stub_bind_timer(void)
@@ -77,9 +80,15 @@ void stub_timer_arm(uint64_t deadline)
 	if (!timer_bound)
 		stub_bind_timer();
 	timer_fired = 0;
+	timer_deadline = deadline ? deadline : 1;
 	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0,
 		       (long)&t) < 0)
 		stub_panic("set_singleshot_timer failed");
+}
+
+uint64_t stub_timer_deadline(void)
+{
+	return timer_deadline;
 }
 
 bool stub_timer_fired(void)

@@ -18,5 +18,7 @@ void stub_sleep(uint64_t ns);
  */
 void stub_timer_arm(uint64_t deadline);
 bool stub_timer_fired(void);
+/* The deadline armed and not yet fired, or 0. */
+uint64_t stub_timer_deadline(void);
 
 #endif
