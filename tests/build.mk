@@ -43,9 +43,12 @@ unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)
 $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
 	-Inetback/include -Istubdom/include
+unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
+	gpt.c crc32.c target.c)
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
-	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom
+	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \
+	blkback
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \

@@ -1,0 +1,81 @@
+/*
+ * Judging a vbd's configuration and a request's decoded copy: pure
+ * functions, no side effects, so every check runs before anything is
+ * taken, copied or submitted.
+ */
+#include "include/blkback/blkback.h"
+
+int bb_config_check(const struct bb_vbd_config *cfg, const char **why)
+{
+	uint64_t f = cfg->block_size / BB_SECTOR_SIZE;
+
+	*why = "block size is not a power of two in 512..4096";
+	if (cfg->block_size < BB_SECTOR_SIZE ||
+	    cfg->block_size > BB_PAGE_SIZE ||
+	    (cfg->block_size & (cfg->block_size - 1)))
+		return -XEN_EINVAL;
+	*why = "range is empty or not aligned to the device's blocks";
+	if (!cfg->sectors || cfg->start % f || cfg->sectors % f)
+		return -XEN_EINVAL;
+	*why = "range is not inside the namespace";
+	if (cfg->start > cfg->ns_sectors ||
+	    cfg->sectors > cfg->ns_sectors - cfg->start)
+		return -XEN_EINVAL;
+	*why = "local pages: too few, too many or past the last index";
+	if (cfg->page_count < BB_VBD_PAGES_MIN ||
+	    cfg->page_count > BB_VBD_PAGES_MAX ||
+	    cfg->page_base > 65536u - cfg->page_count)
+		return -XEN_EINVAL;
+	*why = NULL;
+	return 0;
+}
+
+/* Sectors [sector, sector + n) inside the vbd and on whole blocks. */
+static bool range_ok(const struct bb_vbd_config *cfg, uint64_t sector,
+		     uint64_t n)
+{
+	uint64_t f = cfg->block_size / BB_SECTOR_SIZE;
+
+	if (sector > cfg->sectors || n > cfg->sectors - sector)
+		return false;
+	return sector % f == 0 && n % f == 0;
+}
+
+int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw)
+{
+	uint32_t n = 0;
+
+	if (rw->op == BLKIF_OP_WRITE && cfg->readonly)
+		return BLKIF_RSP_ERROR;
+	if (rw->nsegs < 1 || rw->nsegs > BB_MAX_SEGS)
+		return BLKIF_RSP_ERROR;
+	for (unsigned int i = 0; i < rw->nsegs; i++) {
+		const struct blkif_request_segment *s = &rw->seg[i];
+
+		if (s->first_sect > s->last_sect ||
+		    s->last_sect >= BB_SECTORS_PER_PAGE)
+			return BLKIF_RSP_ERROR;
+		n += (uint32_t)(s->last_sect - s->first_sect + 1);
+	}
+	if (!range_ok(cfg, rw->sector, n))
+		return BLKIF_RSP_ERROR;
+	rw->nsect = n;
+	return BLKIF_RSP_OKAY;
+}
+
+int bb_check_discard(const struct bb_vbd_config *cfg, uint64_t sector,
+		     uint64_t nr)
+{
+	if (cfg->readonly || !nr || !range_ok(cfg, sector, nr))
+		return BLKIF_RSP_ERROR;
+	return BLKIF_RSP_OKAY;
+}
+
+void bb_map_range(const struct bb_vbd_config *cfg, uint64_t sector,
+		  uint64_t nsect, uint64_t *lba, uint64_t *nblocks)
+{
+	uint64_t f = cfg->block_size / BB_SECTOR_SIZE;
+
+	*lba = (cfg->start + sector) / f;
+	*nblocks = nsect / f;
+}

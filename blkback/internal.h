@@ -1,0 +1,37 @@
+/*
+ * What blkback's files share and nobody else sees.
+ */
+#ifndef BLKBACK_INTERNAL_H
+#define BLKBACK_INTERNAL_H
+
+#include "include/blkback/blkback.h"
+
+/* Device ops of a request's steps. */
+#define BB_STEP_READ	BB_IO_READ
+#define BB_STEP_WRITE	BB_IO_WRITE
+#define BB_STEP_FLUSH	BB_IO_FLUSH
+#define BB_STEP_DISCARD BB_IO_DISCARD
+
+/* vbd.c: the vbd's data pages (all but its scratch page). */
+bool bb_pages_get(struct bb_vbd *vbd, unsigned int n, uint16_t *page);
+void bb_pages_put(struct bb_vbd *vbd, unsigned int n, const uint16_t *page);
+struct bb_page bb_scratch_page(const struct bb_vbd *vbd);
+
+/* io.c: requests at the device and their answers. */
+struct bb_req *bb_req_alloc(struct bb_vbd *vbd);
+void bb_req_free(struct bb_req *req);
+void bb_req_start(struct bb_req *req);
+void bb_respond(struct bb_vbd *vbd, uint64_t id, uint8_t op, int status);
+/* Answer or go on with every request whose io finished. */
+void bb_finish(struct bb_vbd *vbd);
+
+/* copy.c: grant copies between the guest's segments and local pages. */
+int bb_copy_data(struct bb_vbd *vbd, struct bb_req *req, bool to_guest);
+int bb_copy_indirect(struct bb_vbd *vbd,
+		     const struct blkif_request_indirect *ind,
+		     struct bb_rw *rw);
+
+/* take.c */
+unsigned int bb_take(struct bb_vbd *vbd, unsigned int budget);
+
+#endif

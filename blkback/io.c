@@ -1,0 +1,184 @@
+/*
+ * Requests at the device: each runs its steps (device ops) one after the
+ * other and is answered when the last finished or one failed.
+ *
+ * A step's io finishes through io_done(), which may run at any time
+ * (from the env's main loop, or from inside disk_submit()): it only
+ * records the status. bb_finish(), called from bb_vbd_poll(), does the
+ * rest: the next step, or the copy out of a read, the response and
+ * freeing the pages. So blkback is never re-entered from an env op.
+ */
+#include <stddef.h>
+#include <xen/string.h>
+#include "internal.h"
+
+_Static_assert(offsetof(struct bb_req, io) == 0, "io_done finds its req");
+
+struct bb_req *bb_req_alloc(struct bb_vbd *vbd)
+{
+	for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
+		struct bb_req *req = &vbd->req[i];
+
+		if (req->state != BB_REQ_FREE)
+			continue;
+		memset(req, 0, sizeof(*req));
+		req->vbd = vbd;
+		req->state = BB_REQ_WAIT;
+		vbd->active++;
+		return req;
+	}
+	return NULL;
+}
+
+void bb_req_free(struct bb_req *req)
+{
+	struct bb_vbd *vbd = req->vbd;
+
+	bb_pages_put(vbd, req->npages, req->page);
+	req->npages = 0;
+	req->state = BB_REQ_FREE;
+	vbd->active--;
+}
+
+static void io_done(struct bb_io *io, int status)
+{
+	struct bb_req *req = (struct bb_req *)io;
+
+	/* A second call for the same io is the env's bug: ignore it. */
+	if (req->state != BB_REQ_DEVICE)
+		return;
+	req->io_status = status;
+	req->state = BB_REQ_DONE;
+}
+
+static void io_fill(struct bb_req *req, uint8_t step)
+{
+	const struct bb_vbd_config *cfg = &req->vbd->cfg;
+	struct bb_io *io = &req->io;
+
+	memset(io, 0, sizeof(*io));
+	io->op = (enum bb_io_op)step;
+	io->nsid = cfg->nsid;
+	io->done = io_done;
+	if (step == BB_STEP_READ || step == BB_STEP_WRITE) {
+		bb_map_range(cfg, req->rw.sector, req->rw.nsect, &io->lba,
+			     &io->nblocks);
+		io->npages = req->npages;
+		io->page = req->page;
+	} else if (step == BB_STEP_DISCARD) {
+		bb_map_range(cfg, req->rw.sector, req->discard_nr, &io->lba,
+			     &io->nblocks);
+	}
+}
+
+void bb_req_start(struct bb_req *req)
+{
+	const struct bb_env *env = req->vbd->env;
+	long rc;
+
+	io_fill(req, req->steps[req->step]);
+	req->state = BB_REQ_DEVICE;
+	rc = env->disk_submit(env->ctx, &req->io);
+	if (rc) {
+		req->io_status = (int)rc;
+		req->state = BB_REQ_DONE;
+	}
+}
+
+void bb_respond(struct bb_vbd *vbd, uint64_t id, uint8_t op, int status)
+{
+	struct blkif_response *rsp;
+
+	if (!vbd->connected)
+		return;
+	rsp = RING_GET_RESPONSE(&vbd->ring, vbd->ring.rsp_prod_pvt);
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->id = id;
+	rsp->operation = op;
+	rsp->status = (int16_t)status;
+	vbd->ring.rsp_prod_pvt++;
+	if (status == BLKIF_RSP_ERROR)
+		vbd->stats.errors++;
+	else if (status == BLKIF_RSP_EOPNOTSUPP)
+		vbd->stats.unsupported++;
+}
+
+static void finish_stats(struct bb_vbd_stats *s, const struct bb_req *req)
+{
+	if (req->steps[0] == BB_STEP_READ) {
+		s->reads++;
+		s->read_sectors += req->rw.nsect;
+	} else if (req->op == BLKIF_OP_WRITE) {
+		s->writes++;
+		s->written_sectors += req->rw.nsect;
+	} else if (req->op == BLKIF_OP_DISCARD) {
+		s->discards++;
+	} else {
+		if (req->op == BLKIF_OP_WRITE_BARRIER)
+			s->barriers++;
+		else
+			s->flushes++;
+		if (req->rw.nsegs)
+			s->written_sectors += req->rw.nsect;
+	}
+}
+
+/* The last step finished (or one failed): copy out, answer, free. */
+static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
+{
+	int status = req->io_status ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
+
+	if (req->op == BLKIF_OP_WRITE_BARRIER)
+		vbd->barrier = false;
+	if (!vbd->connected) {
+		bb_req_free(req);
+		return;
+	}
+	if (status == BLKIF_RSP_OKAY && req->steps[0] == BB_STEP_READ &&
+	    bb_copy_data(vbd, req, true))
+		status = BLKIF_RSP_ERROR;
+	if (status == BLKIF_RSP_OKAY)
+		finish_stats(&vbd->stats, req);
+	bb_respond(vbd, req->id, req->op, status);
+	bb_req_free(req);
+}
+
+/* A barrier starts once every request taken before it was answered. */
+static bool start_barrier(struct bb_vbd *vbd)
+{
+	if (!vbd->barrier || vbd->active != 1)
+		return false;
+	for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
+		struct bb_req *req = &vbd->req[i];
+
+		if (req->state == BB_REQ_WAIT) {
+			bb_req_start(req);
+			return true;
+		}
+	}
+	return false;
+}
+
+void bb_finish(struct bb_vbd *vbd)
+{
+	bool again = true;
+
+	/* Bounded: each pass ends a step of some request, or stops. */
+	while (again) {
+		again = false;
+		for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
+			struct bb_req *req = &vbd->req[i];
+
+			if (req->state != BB_REQ_DONE)
+				continue;
+			again = true;
+			if (!req->io_status && req->step + 1 < req->nsteps) {
+				req->step++;
+				bb_req_start(req);
+			} else {
+				finish_one(vbd, req);
+			}
+		}
+		again |= start_barrier(vbd);
+	}
+}

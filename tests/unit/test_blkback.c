@@ -1,0 +1,1439 @@
+/*
+ * blkback (blkback/): the data path, GPT and target parsing, against a
+ * fake environment and a frontend written here from blkif.h.
+ *
+ * The fake disk is one namespace in memory; ios wait in a queue until a
+ * test completes them (in any order, with any status) or, in auto mode,
+ * complete inside disk_submit(). Every io's blocks are checked to lie
+ * inside the vbd's range, and every test can compare the whole
+ * namespace with what it expects, so a request that should touch
+ * nothing is seen to touch nothing. The fake grant table maps (domid,
+ * ref) to guest pages, page-sized heap blocks, some read-only; the fake
+ * grant copy fails an op as the hypervisor would (unknown ref, write to
+ * a read-only grant, a range off the page).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../blkback/include/blkback/blkback.h"
+
+#define GUEST	   7
+#define NS_SECT	   8192 /* the namespace: 4 MiB */
+#define VBD_START  1024 /* the vbd: sectors [1024, 1024 + 4096) */
+#define VBD_SECT   4096
+#define NLOCAL	   300
+#define LOCAL_MFN  0x1000
+#define MAX_GRANTS 128
+#define MAX_IOS	   256
+#define BUDGET	   64
+
+/* ---- The fake environment ------------------------------------------- */
+
+struct grant {
+	grant_ref_t ref;
+	bool ro;
+	uint8_t *page;
+};
+
+static struct {
+	uint8_t *disk, *expect; /* the namespace; what it should hold */
+	uint32_t bs;
+	struct grant grants[MAX_GRANTS];
+	unsigned int ngrants;
+	uint8_t *local[NLOCAL];
+	struct bb_io *ios[MAX_IOS]; /* submitted, not completed */
+	unsigned int nios;
+	struct bb_io log_io[MAX_IOS]; /* the first ios submitted */
+	unsigned int nlog;	      /* all ios submitted */
+	bool auto_complete;
+	long submit_fail;
+	long copy_fail;
+	unsigned int copy_calls, notifies, logs, flushes;
+	char last_log[256];
+} W;
+
+static struct bb_vbd VBD;
+static struct blkif_sring *SRING;
+static struct blkif_front_ring FR;
+
+static uint8_t *grant_page(grant_ref_t ref, bool write)
+{
+	for (unsigned int i = 0; i < W.ngrants; i++)
+		if (W.grants[i].ref == ref)
+			return write && W.grants[i].ro ? NULL
+						       : W.grants[i].page;
+	return NULL;
+}
+
+static uint8_t *grant_new(grant_ref_t ref, bool ro)
+{
+	struct grant *g = &W.grants[W.ngrants++];
+
+	assert_true(W.ngrants <= MAX_GRANTS);
+	g->ref = ref;
+	g->ro = ro;
+	g->page = malloc(BB_PAGE_SIZE);
+	assert_non_null(g->page);
+	memset(g->page, 0xee, BB_PAGE_SIZE);
+	return g->page;
+}
+
+static int copy_side(const struct gnttab_copy_ptr *p, bool gref, bool write,
+		     uint16_t len, uint8_t **at)
+{
+	uint8_t *page = NULL;
+
+	if (gref && p->domid == GUEST)
+		page = grant_page(p->u.ref, write);
+	else if (!gref && p->domid == DOMID_SELF && p->u.gmfn >= LOCAL_MFN &&
+		 p->u.gmfn < LOCAL_MFN + NLOCAL)
+		page = W.local[p->u.gmfn - LOCAL_MFN];
+	if (!page)
+		return gref ? GNTST_bad_gntref : GNTST_bad_page;
+	if ((uint32_t)p->offset + len > BB_PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	*at = page + p->offset;
+	return GNTST_okay;
+}
+
+static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
+{
+	W.copy_calls++;
+	assert_true(n >= 1 && n <= BB_COPY_OPS);
+	if (W.copy_fail)
+		return W.copy_fail;
+	for (unsigned int i = 0; i < n; i++) {
+		struct gnttab_copy *op = &ops[i];
+		uint8_t *src = NULL, *dst = NULL;
+
+		op->status = (int16_t)copy_side(&op->source,
+						op->flags & GNTCOPY_source_gref,
+						false, op->len, &src);
+		if (op->status == GNTST_okay)
+			op->status = (int16_t)copy_side(
+			    &op->dest, op->flags & GNTCOPY_dest_gref, true,
+			    op->len, &dst);
+		if (op->status == GNTST_okay)
+			memcpy(dst, src, op->len);
+	}
+	return 0;
+}
+
+static struct bb_page env_local_page(void *ctx, unsigned int i)
+{
+	assert_true(i < NLOCAL);
+	return (struct bb_page){ W.local[i], LOCAL_MFN + i,
+				 0x80000000ull + i * BB_PAGE_SIZE };
+}
+
+/* Carry out an io on the disk, as the device would. */
+static void io_run(const struct bb_io *io)
+{
+	size_t at = io->lba * W.bs, bytes = io->nblocks * W.bs;
+
+	switch (io->op) {
+	case BB_IO_READ:
+	case BB_IO_WRITE:
+		assert_int_equal(io->npages,
+				 (bytes + BB_PAGE_SIZE - 1) / BB_PAGE_SIZE);
+		for (size_t off = 0; off < bytes; off += BB_PAGE_SIZE) {
+			size_t n = bytes - off < BB_PAGE_SIZE ? bytes - off
+							      : BB_PAGE_SIZE;
+			uint8_t *p = W.local[io->page[off / BB_PAGE_SIZE]];
+
+			if (io->op == BB_IO_READ)
+				memcpy(p, W.disk + at + off, n);
+			else
+				memcpy(W.disk + at + off, p, n);
+		}
+		break;
+	case BB_IO_DISCARD:
+		memset(W.disk + at, 0, bytes);
+		break;
+	case BB_IO_FLUSH:
+		W.flushes++;
+		break;
+	}
+}
+
+static long env_disk_submit(void *ctx, struct bb_io *io)
+{
+	uint64_t f = W.bs / BB_SECTOR_SIZE;
+
+	if (io->op != BB_IO_FLUSH) {
+		/* Never outside the vbd. */
+		assert_true(io->nblocks > 0);
+		assert_true(io->lba >= VBD_START / f);
+		assert_true(io->lba + io->nblocks <=
+			    (VBD_START + VBD_SECT) / f);
+	}
+	assert_int_equal(io->nsid, 1);
+	if (W.nlog < MAX_IOS)
+		W.log_io[W.nlog] = *io;
+	W.nlog++;
+	if (W.submit_fail)
+		return W.submit_fail;
+	if (W.auto_complete) {
+		io_run(io);
+		io->done(io, 0);
+		return 0;
+	}
+	assert_true(W.nios < MAX_IOS);
+	W.ios[W.nios++] = io;
+	return 0;
+}
+
+/* Complete the i-th waiting io with status (run it when 0). */
+static void io_complete(unsigned int i, int status)
+{
+	struct bb_io *io;
+
+	assert_true(i < W.nios);
+	io = W.ios[i];
+	memmove(&W.ios[i], &W.ios[i + 1], (W.nios - i - 1) * sizeof(io));
+	W.nios--;
+	if (!status)
+		io_run(io);
+	io->done(io, status);
+}
+
+static void io_complete_all(void)
+{
+	while (W.nios)
+		io_complete(0, 0);
+}
+
+static void env_notify(void *ctx, struct bb_vbd *vbd)
+{
+	assert_ptr_equal(vbd, &VBD);
+	W.notifies++;
+}
+
+static uint64_t env_now(void *ctx)
+{
+	return 0;
+}
+
+static void env_log(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(W.last_log, sizeof(W.last_log), fmt, ap);
+	va_end(ap);
+	W.logs++;
+}
+
+static const struct bb_env ENV = {
+	.grant_copy = env_grant_copy,
+	.local_page = env_local_page,
+	.disk_submit = env_disk_submit,
+	.notify = env_notify,
+	.now_ns = env_now,
+	.log = env_log,
+};
+
+static struct bb_vbd_config config(uint32_t bs, bool ro)
+{
+	return (struct bb_vbd_config){
+		.nsid = 1,
+		.start = VBD_START,
+		.sectors = VBD_SECT,
+		.ns_sectors = NS_SECT,
+		.block_size = bs,
+		.readonly = ro,
+		.discard = true,
+		.page_base = 10,
+		.page_count = 128,
+	};
+}
+
+/* A disk of recognisable bytes: each byte names its sector and offset. */
+static void disk_fill(void)
+{
+	for (size_t i = 0; i < (size_t)NS_SECT * BB_SECTOR_SIZE; i++)
+		W.disk[i] = (uint8_t)(i / BB_SECTOR_SIZE * 7 + i % 251);
+	memcpy(W.expect, W.disk, (size_t)NS_SECT * BB_SECTOR_SIZE);
+}
+
+static void disk_unchanged(void)
+{
+	assert_memory_equal(W.disk, W.expect, (size_t)NS_SECT * BB_SECTOR_SIZE);
+}
+
+static void vbd_start(const struct bb_vbd_config *cfg)
+{
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	W.bs = cfg->block_size;
+	assert_int_equal(bb_vbd_init(&VBD, &ENV, cfg), 0);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+}
+
+static int setup(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+
+	memset(&W, 0, sizeof(W));
+	W.disk = malloc((size_t)NS_SECT * BB_SECTOR_SIZE);
+	W.expect = malloc((size_t)NS_SECT * BB_SECTOR_SIZE);
+	SRING = aligned_alloc(BB_PAGE_SIZE, BB_PAGE_SIZE);
+	assert_non_null(W.disk);
+	assert_non_null(W.expect);
+	assert_non_null(SRING);
+	for (unsigned int i = 0; i < NLOCAL; i++) {
+		W.local[i] = malloc(BB_PAGE_SIZE);
+		assert_non_null(W.local[i]);
+		memset(W.local[i], 0x5a, BB_PAGE_SIZE);
+	}
+	disk_fill();
+	vbd_start(&cfg);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	for (unsigned int i = 0; i < W.ngrants; i++)
+		free(W.grants[i].page);
+	for (unsigned int i = 0; i < NLOCAL; i++)
+		free(W.local[i]);
+	free(W.disk);
+	free(W.expect);
+	free(SRING);
+	return 0;
+}
+
+/* ---- The frontend ----------------------------------------------------- */
+
+static struct blkif_request *fe_next(void)
+{
+	struct blkif_request *r = RING_GET_REQUEST(&FR, FR.req_prod_pvt++);
+
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void fe_push(void)
+{
+	RING_PUSH_REQUESTS(&FR);
+}
+
+static struct blkif_request_segment seg(grant_ref_t ref, uint8_t first,
+					uint8_t last)
+{
+	return (struct blkif_request_segment){ .gref = ref,
+					       .first_sect = first,
+					       .last_sect = last };
+}
+
+/* A direct request with n segments. */
+static void fe_rw(uint8_t op, uint64_t id, uint64_t sector, unsigned int n,
+		  const struct blkif_request_segment *s)
+{
+	struct blkif_request *r = fe_next();
+
+	r->operation = op;
+	r->nr_segments = (uint8_t)n;
+	r->id = id;
+	r->sector_number = sector;
+	if (n)
+		memcpy(r->seg, s, n * sizeof(*s));
+}
+
+static void fe_discard(uint64_t id, uint64_t sector, uint64_t nr, uint8_t flag)
+{
+	struct blkif_request_discard *d = (void *)fe_next();
+
+	d->operation = BLKIF_OP_DISCARD;
+	d->flag = flag;
+	d->id = id;
+	d->sector_number = sector;
+	d->nr_sectors = nr;
+}
+
+static void fe_indirect(uint8_t op, uint64_t id, uint64_t sector,
+			uint16_t nsegs, grant_ref_t list)
+{
+	struct blkif_request_indirect *r = (void *)fe_next();
+
+	r->operation = BLKIF_OP_INDIRECT;
+	r->indirect_op = op;
+	r->nr_segments = nsegs;
+	r->id = id;
+	r->sector_number = sector;
+	r->indirect_grefs[0] = list;
+}
+
+struct rsp {
+	uint64_t id;
+	uint8_t op;
+	int16_t status;
+};
+
+/* The responses so far, at most max; returns how many. */
+static unsigned int fe_responses(struct rsp *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (FR.rsp_cons != SRING->rsp_prod) {
+		struct blkif_response *r = RING_GET_RESPONSE(&FR, FR.rsp_cons);
+
+		assert_true(n < max);
+		out[n++] = (struct rsp){ r->id, r->operation, r->status };
+		FR.rsp_cons++;
+	}
+	return n;
+}
+
+/* Exactly one response: its status, checking id and op. */
+static int16_t fe_one(uint64_t id, uint8_t op)
+{
+	struct rsp r[BB_RING_SLOTS];
+
+	assert_int_equal(fe_responses(r, BB_RING_SLOTS), 1);
+	assert_int_equal(r[0].id, id);
+	assert_int_equal(r[0].op, op);
+	return r[0].status;
+}
+
+static uint8_t *sector_at(uint64_t vbd_sector)
+{
+	return W.disk + (VBD_START + vbd_sector) * BB_SECTOR_SIZE;
+}
+
+/* ---- Configuration and range mapping ---------------------------------- */
+
+static void test_config_check(void **state)
+{
+	struct bb_vbd_config c;
+	const char *why;
+
+	c = config(512, false);
+	assert_int_equal(bb_config_check(&c, &why), 0);
+	c = config(1024, false);
+	assert_int_equal(bb_config_check(&c, &why), 0);
+	c.block_size = 768;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c.block_size = 8192;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(4096, false);
+	c.start = VBD_START + 1; /* not on a 4 KiB block */
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(4096, false);
+	c.sectors = 12;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(512, false);
+	c.sectors = NS_SECT - VBD_START + 1; /* past the namespace */
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c.start = UINT64_MAX - 8;
+	c.sectors = 16; /* wraps */
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(512, false);
+	c.sectors = 0;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(512, false);
+	c.page_count = BB_VBD_PAGES_MIN - 1;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c.page_count = BB_VBD_PAGES_MAX + 1;
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	c = config(512, false);
+	c.page_base = 65536 - 100; /* indices must fit 16 bits */
+	assert_int_equal(bb_config_check(&c, &why), -XEN_EINVAL);
+	assert_int_equal(bb_vbd_init(&VBD, &ENV, &c), -XEN_EINVAL);
+}
+
+static void test_map_range(void **state)
+{
+	struct bb_vbd_config c = config(512, false);
+	uint64_t lba, n;
+
+	bb_map_range(&c, 0, 8, &lba, &n);
+	assert_int_equal(lba, VBD_START);
+	assert_int_equal(n, 8);
+	bb_map_range(&c, 100, 3, &lba, &n);
+	assert_int_equal(lba, VBD_START + 100);
+	assert_int_equal(n, 3);
+	c = config(4096, false);
+	bb_map_range(&c, 16, 24, &lba, &n);
+	assert_int_equal(lba, (VBD_START + 16) / 8);
+	assert_int_equal(n, 3);
+}
+
+/* ---- Reads and writes ------------------------------------------------- */
+
+static void test_read(void **state)
+{
+	struct blkif_request_segment s[3] = { seg(100, 0, 7), seg(101, 2, 4),
+					      seg(102, 7, 7) };
+	uint8_t *p0 = grant_new(100, false), *p1 = grant_new(101, false),
+		*p2 = grant_new(102, false);
+
+	fe_rw(BLKIF_OP_READ, 0x1234567890ull, 40, 3, s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	/* Not answered before the device is done. */
+	assert_int_equal(SRING->rsp_prod, 0);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_READ);
+	assert_int_equal(W.ios[0]->lba, VBD_START + 40);
+	assert_int_equal(W.ios[0]->nblocks, 12);
+	assert_int_equal(W.ios[0]->npages, 2); /* packed: 6 KiB */
+	io_complete(0, 0);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_int_equal(fe_one(0x1234567890ull, BLKIF_OP_READ),
+			 BLKIF_RSP_OKAY);
+	assert_memory_equal(p0, sector_at(40), 8 * 512);
+	assert_memory_equal(p1 + 2 * 512, sector_at(48), 3 * 512);
+	assert_memory_equal(p2 + 7 * 512, sector_at(51), 512);
+	/* Sectors of the page not named are the guest's, untouched. */
+	assert_int_equal(p1[0], 0xee);
+	assert_int_equal(p1[5 * 512], 0xee);
+	assert_int_equal(p2[0], 0xee);
+	assert_true(W.notifies > 0);
+	assert_int_equal(VBD.stats.reads, 1);
+	assert_int_equal(VBD.stats.read_sectors, 12);
+	disk_unchanged();
+}
+
+static void test_write(void **state)
+{
+	struct blkif_request_segment s[2] = { seg(200, 1, 3), seg(201, 0, 7) };
+	uint8_t *p0 = grant_new(200, true), *p1 = grant_new(201, true);
+
+	for (unsigned int i = 0; i < BB_PAGE_SIZE; i++) {
+		p0[i] = (uint8_t)(i * 3);
+		p1[i] = (uint8_t)(i * 5 + 1);
+	}
+	fe_rw(BLKIF_OP_WRITE, 9, VBD_SECT - 11, 2, s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_WRITE);
+	/* Not written yet: not answered yet. */
+	disk_unchanged();
+	assert_int_equal(SRING->rsp_prod, 0);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(9, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
+	memcpy(W.expect + (VBD_START + VBD_SECT - 11) * 512, p0 + 512, 3 * 512);
+	memcpy(W.expect + (VBD_START + VBD_SECT - 8) * 512, p1, 8 * 512);
+	disk_unchanged();
+	assert_int_equal(VBD.stats.written_sectors, 11);
+}
+
+/* A failing device: the request is answered an error, never dropped. */
+static void test_device_error(void **state)
+{
+	struct blkif_request_segment s = seg(300, 0, 0);
+
+	grant_new(300, false);
+	fe_rw(BLKIF_OP_READ, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_WRITE, 2, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
+	io_complete(1, -XEN_EIO);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(2, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
+	io_complete(0, -XEN_EIO);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_READ), BLKIF_RSP_ERROR);
+	disk_unchanged();
+	/* A submit the env refuses outright. */
+	W.submit_fail = -XEN_ENOMEM;
+	fe_rw(BLKIF_OP_READ, 3, 0, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_ERROR);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(VBD.free_pages, 127);
+}
+
+/* Completions in another order than submissions: each its own answer. */
+static void test_out_of_order(void **state)
+{
+	uint8_t *p[4];
+	struct rsp r[8];
+
+	for (unsigned int i = 0; i < 4; i++) {
+		struct blkif_request_segment s = seg(400 + i, 0, 7);
+
+		p[i] = grant_new(400 + i, false);
+		fe_rw(BLKIF_OP_READ, 1000 + i, 8 * (i * 5), 1, &s);
+	}
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 4);
+	assert_int_equal(W.nios, 4);
+	io_complete(3, 0);
+	io_complete(1, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_responses(r, 8), 2);
+	assert_int_equal(r[0].id, 1001);
+	assert_int_equal(r[1].id, 1003);
+	io_complete(1, 0);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_responses(r, 8), 2);
+	assert_int_equal(r[0].id, 1000);
+	assert_int_equal(r[1].id, 1002);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_memory_equal(p[i], sector_at(8 * (i * 5)), 4096);
+	assert_false(bb_vbd_busy(&VBD));
+}
+
+/* ---- Requests that must be refused ------------------------------------ */
+
+struct bad_case {
+	const char *what;
+	uint8_t op, nsegs;
+	uint64_t sector;
+	uint8_t first, last;
+	int16_t status;
+};
+
+/* Each answered status, with no io at all and the disk as it was. */
+static void test_bad_requests(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "no segments", BLKIF_OP_READ, 0, 0, 0, 7, BLKIF_RSP_ERROR },
+		{ "12 segments", BLKIF_OP_READ, 12, 0, 0, 0, BLKIF_RSP_ERROR },
+		{ "255 segments", BLKIF_OP_WRITE, 255, 0, 0, 0,
+		  BLKIF_RSP_ERROR },
+		{ "first > last", BLKIF_OP_READ, 1, 0, 5, 4, BLKIF_RSP_ERROR },
+		{ "last 8", BLKIF_OP_WRITE, 1, 0, 0, 8, BLKIF_RSP_ERROR },
+		{ "first 8", BLKIF_OP_READ, 1, 0, 8, 8, BLKIF_RSP_ERROR },
+		{ "past the end", BLKIF_OP_WRITE, 1, VBD_SECT - 7, 0, 7,
+		  BLKIF_RSP_ERROR },
+		{ "at the end", BLKIF_OP_READ, 1, VBD_SECT, 0, 0,
+		  BLKIF_RSP_ERROR },
+		{ "wraps", BLKIF_OP_WRITE, 2, UINT64_MAX - 3, 0, 7,
+		  BLKIF_RSP_ERROR },
+		{ "huge sector", BLKIF_OP_READ, 1, UINT64_MAX, 0, 0,
+		  BLKIF_RSP_ERROR },
+		{ "flush past the end", BLKIF_OP_FLUSH_DISKCACHE, 1,
+		  VBD_SECT - 1, 0, 1, BLKIF_RSP_ERROR },
+		{ "reserved op", BLKIF_OP_RESERVED_1, 1, 0, 0, 0,
+		  BLKIF_RSP_EOPNOTSUPP },
+		{ "op 7", 7, 1, 0, 0, 0, BLKIF_RSP_EOPNOTSUPP },
+		{ "op 255", 255, 1, 0, 0, 0, BLKIF_RSP_EOPNOTSUPP },
+	};
+	struct blkif_request_segment s[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+
+	grant_new(500, false);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		struct blkif_request *r = fe_next();
+
+		for (unsigned int k = 0; k < BLKIF_MAX_SEGMENTS_PER_REQUEST;
+		     k++)
+			s[k] = seg(500, c->first, c->last);
+		r->operation = c->op;
+		r->nr_segments = c->nsegs;
+		r->id = 77 + i;
+		r->sector_number = c->sector;
+		memcpy(r->seg, s, sizeof(s));
+		fe_push();
+		assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+		print_message("%s\n", c->what);
+		assert_int_equal(fe_one(77 + i, c->op), c->status);
+		assert_int_equal(W.nlog, 0);
+		assert_int_equal(W.copy_calls, 0);
+	}
+	disk_unchanged();
+	assert_true(VBD.connected);
+	assert_false(bb_vbd_busy(&VBD));
+}
+
+static void test_readonly(void **state)
+{
+	struct bb_vbd_config cfg = config(512, true);
+	struct blkif_request_segment s = seg(600, 0, 7);
+	uint8_t *p = grant_new(600, false);
+
+	vbd_start(&cfg);
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 2, 0, 1, &s); /* a write too */
+	fe_discard(3, 0, 8, 0);
+	fe_rw(BLKIF_OP_READ, 4, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 4);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 3);
+		assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
+		assert_int_equal(r[1].status, BLKIF_RSP_ERROR);
+		assert_int_equal(r[2].status, BLKIF_RSP_ERROR);
+	}
+	/* Only the read went to the device. */
+	assert_int_equal(W.nlog, 1);
+	assert_int_equal(W.log_io[0].op, BB_IO_READ);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(4, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_memory_equal(p, sector_at(0), 4096);
+	disk_unchanged();
+}
+
+/* A 4 KiB-block device: requests must fall on whole blocks. */
+static void test_block_alignment(void **state)
+{
+	struct bb_vbd_config cfg = config(4096, false);
+	struct blkif_request_segment half[2] = { seg(700, 4, 7),
+						 seg(701, 0, 3) };
+	struct blkif_request_segment s = seg(700, 0, 3);
+
+	vbd_start(&cfg);
+	grant_new(700, false);
+	grant_new(701, false);
+	fe_rw(BLKIF_OP_READ, 1, 4, 1, &s);   /* 4 sectors at 4: no */
+	fe_rw(BLKIF_OP_READ, 2, 8, 1, &s);   /* 4 sectors at 8: no */
+	fe_discard(3, 8, 4, 0);		     /* no */
+	fe_rw(BLKIF_OP_READ, 4, 8, 2, half); /* 8 from two halves: yes */
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 3);
+		for (unsigned int i = 0; i < 3; i++)
+			assert_int_equal(r[i].status, BLKIF_RSP_ERROR);
+	}
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->lba, (VBD_START + 8) / 8);
+	assert_int_equal(W.ios[0]->nblocks, 1);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(4, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_memory_equal(grant_page(700, false) + 2048, sector_at(8), 2048);
+	assert_memory_equal(grant_page(701, false), sector_at(12), 2048);
+}
+
+/* ---- Grant copies that fail ------------------------------------------- */
+
+static void test_grant_failures(void **state)
+{
+	struct blkif_request_segment bad = seg(999, 0, 7); /* no such grant */
+	struct blkif_request_segment ro = seg(801, 0, 7);
+	struct blkif_request_segment good[2] = { seg(800, 0, 7),
+						 seg(999, 0, 0) };
+
+	grant_new(800, false);
+	grant_new(801, true);
+	/* A write whose data cannot be copied in: never submitted. */
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &bad);
+	fe_rw(BLKIF_OP_WRITE, 2, 0, 2, good);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
+		assert_int_equal(r[1].status, BLKIF_RSP_ERROR);
+	}
+	assert_int_equal(W.nlog, 0);
+	/* A read into a read-only grant: read, then the copy out fails. */
+	fe_rw(BLKIF_OP_READ, 3, 0, 1, &ro);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_ERROR);
+	/* The whole batch refused. */
+	W.copy_fail = -XEN_EFAULT;
+	fe_rw(BLKIF_OP_WRITE, 4, 0, 1, good);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(4, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
+	W.copy_fail = 0;
+	assert_true(VBD.connected);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(VBD.free_pages, 127);
+	disk_unchanged();
+}
+
+/* ---- Flushes, barriers, discards -------------------------------------- */
+
+static void test_flush(void **state)
+{
+	struct blkif_request_segment s = seg(900, 0, 7);
+	uint8_t *p = grant_new(900, true);
+
+	memset(p, 0x42, BB_PAGE_SIZE);
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 0, 0, NULL);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_FLUSH);
+	assert_int_equal(SRING->rsp_prod, 0); /* only once flushed */
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_FLUSH_DISKCACHE), BLKIF_RSP_OKAY);
+	assert_int_equal(W.flushes, 1);
+
+	/* With data (a FUA write): flush, write, flush, then the answer. */
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 2, 16, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	for (unsigned int i = 0; i < 3; i++) {
+		static const enum bb_io_op order[] = { BB_IO_FLUSH, BB_IO_WRITE,
+						       BB_IO_FLUSH };
+
+		assert_int_equal(W.nios, 1);
+		assert_int_equal(W.ios[0]->op, order[i]);
+		assert_int_equal(SRING->rsp_prod, 1);
+		io_complete(0, 0);
+		bb_vbd_poll(&VBD, BUDGET);
+	}
+	assert_int_equal(fe_one(2, BLKIF_OP_FLUSH_DISKCACHE), BLKIF_RSP_OKAY);
+	memset(W.expect + (VBD_START + 16) * 512, 0x42, 4096);
+	disk_unchanged();
+
+	/* A failed flush is an error, and stops the steps after it. */
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 3, 16, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	io_complete(0, -XEN_EIO);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 0);
+	assert_int_equal(fe_one(3, BLKIF_OP_FLUSH_DISKCACHE), BLKIF_RSP_ERROR);
+}
+
+/* A barrier starts after every earlier request and holds later ones. */
+static void test_barrier(void **state)
+{
+	struct blkif_request_segment s = seg(910, 0, 7);
+	struct rsp r[8];
+
+	grant_new(910, false);
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_WRITE, 2, 8, 1, &s);
+	fe_rw(BLKIF_OP_WRITE_BARRIER, 3, 0, 0, NULL);
+	fe_rw(BLKIF_OP_READ, 4, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 3);
+	assert_int_equal(W.nios, 2); /* the barrier waits */
+	io_complete(1, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_WRITE);
+	io_complete(0, 0);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_FLUSH);
+	assert_int_equal(fe_responses(r, 8), 2);
+	io_complete(0, 0);
+	/* Answered; then the read behind it is taken. */
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	assert_int_equal(fe_one(3, BLKIF_OP_WRITE_BARRIER), BLKIF_RSP_OKAY);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_READ);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(4, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(VBD.stats.barriers, 1);
+}
+
+static void test_discard(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+
+	fe_discard(1, 100, 50, 0);
+	fe_discard(2, VBD_SECT - 10, 11, 0);	   /* past the end */
+	fe_discard(3, 5, UINT64_MAX - 2, 0);	   /* wraps */
+	fe_discard(4, 0, 0, 0);			   /* nothing */
+	fe_discard(5, 0, 8, BLKIF_DISCARD_SECURE); /* not offered */
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 5);
+	{
+		static const int16_t want[] = { BLKIF_RSP_ERROR,
+						BLKIF_RSP_ERROR,
+						BLKIF_RSP_ERROR,
+						BLKIF_RSP_EOPNOTSUPP };
+		struct rsp r[8];
+
+		assert_int_equal(fe_responses(r, 8), 4);
+		for (unsigned int i = 0; i < 4; i++) {
+			assert_int_equal(r[i].id, 2 + i);
+			assert_int_equal(r[i].op, BLKIF_OP_DISCARD);
+			assert_int_equal(r[i].status, want[i]);
+		}
+	}
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_DISCARD);
+	assert_int_equal(W.ios[0]->lba, VBD_START + 100);
+	assert_int_equal(W.ios[0]->nblocks, 50);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_DISCARD), BLKIF_RSP_OKAY);
+	memset(W.expect + (VBD_START + 100) * 512, 0, 50 * 512);
+	disk_unchanged();
+
+	/* A device that does not discard: not supported. */
+	cfg.discard = false;
+	vbd_start(&cfg);
+	fe_discard(6, 0, 8, 0);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(6, BLKIF_OP_DISCARD), BLKIF_RSP_EOPNOTSUPP);
+	assert_int_equal(W.nlog, 1);
+}
+
+/* ---- Indirect requests ------------------------------------------------ */
+
+/* An indirect list at ref list: n segments, each sectors 0..7 of ref
+ * 1100 + i, except bad_at (first 3, last 9) when below n. */
+static void indirect_list(grant_ref_t list, unsigned int n, unsigned int bad_at)
+{
+	struct blkif_request_segment *l = (void *)grant_new(list, false);
+
+	for (unsigned int i = 0; i < n; i++) {
+		l[i] = seg(1100 + i, 0, 7);
+		if (i == bad_at)
+			l[i] = seg(1100 + i, 3, 9);
+	}
+}
+
+static void test_indirect(void **state)
+{
+	uint8_t *p[BB_MAX_INDIRECT_SEGS];
+
+	for (unsigned int i = 0; i < BB_MAX_INDIRECT_SEGS; i++) {
+		p[i] = grant_new(1100 + i, false);
+		memset(p[i], (int)i + 1, BB_PAGE_SIZE);
+	}
+	indirect_list(1000, BB_MAX_INDIRECT_SEGS, ~0u);
+	/* The whole list written, then read back into the same pages. */
+	fe_indirect(BLKIF_OP_WRITE, 1, 256, BB_MAX_INDIRECT_SEGS, 1000);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->nblocks, 8 * BB_MAX_INDIRECT_SEGS);
+	assert_int_equal(W.ios[0]->npages, BB_MAX_INDIRECT_SEGS);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < BB_MAX_INDIRECT_SEGS; i++) {
+		memset(W.expect + (VBD_START + 256 + 8 * i) * 512, (int)i + 1,
+		       4096);
+		memset(p[i], 0, BB_PAGE_SIZE);
+	}
+	disk_unchanged();
+	fe_indirect(BLKIF_OP_READ, 2, 256, 20, 1000);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(2, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < 20; i++)
+		assert_memory_equal(p[i], sector_at(256 + 8 * i), 4096);
+	assert_int_equal(p[20][0], 0); /* not in the request */
+}
+
+static void test_indirect_bad(void **state)
+{
+	struct rsp r[8];
+
+	indirect_list(1000, 8, 5); /* segment 5 is bad */
+	indirect_list(1001, 8, ~0u);
+	for (unsigned int i = 0; i < 8; i++)
+		grant_new(1100 + i, false);
+	fe_indirect(BLKIF_OP_READ, 1, 0, 8, 1000);
+	fe_indirect(BLKIF_OP_READ, 2, 0, BB_MAX_INDIRECT_SEGS + 1, 1001);
+	fe_indirect(BLKIF_OP_READ, 3, 0, 0, 1001);
+	fe_indirect(BLKIF_OP_FLUSH_DISKCACHE, 4, 0, 8, 1001);
+	fe_indirect(BLKIF_OP_READ, 5, 0, 8, 1999); /* no such list */
+	fe_indirect(BLKIF_OP_WRITE, 6, VBD_SECT - 56, 8, 1001); /* past end */
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 6);
+	assert_int_equal(fe_responses(r, 8), 6);
+	for (unsigned int i = 0; i < 6; i++) {
+		assert_int_equal(r[i].id, i + 1);
+		assert_int_equal(r[i].status, BLKIF_RSP_ERROR);
+	}
+	assert_int_equal(W.nlog, 0);
+	disk_unchanged();
+}
+
+/* ---- Backpressure, hostile indices, floods, disconnects --------------- */
+
+/* 11-page requests on 32 data pages: two fit, the rest wait, none lost. */
+static void test_backpressure(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+	struct blkif_request_segment s[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct rsp r[8];
+	unsigned int answered = 0;
+
+	cfg.page_count = BB_VBD_PAGES_MIN;
+	vbd_start(&cfg);
+	for (unsigned int k = 0; k < BLKIF_MAX_SEGMENTS_PER_REQUEST; k++) {
+		s[k] = seg(1200 + k, 0, 7);
+		grant_new(1200 + k, false);
+	}
+	for (unsigned int i = 0; i < 5; i++)
+		fe_rw(BLKIF_OP_READ, i, 88 * i, BLKIF_MAX_SEGMENTS_PER_REQUEST,
+		      s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
+	assert_int_equal(VBD.ring.req_cons, 2);
+	assert_int_equal(VBD.stats.stalls, 1);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0); /* still no pages */
+	assert_int_equal(W.nios, 2);
+	io_complete(1, 0);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	answered += fe_responses(r, 8);
+	while (W.nios) {
+		io_complete(0, 0);
+		bb_vbd_poll(&VBD, BUDGET);
+		answered += fe_responses(r, 8);
+	}
+	assert_int_equal(answered, 5);
+	assert_int_equal(VBD.free_pages, BB_VBD_PAGES_MIN - 1);
+}
+
+static void test_hostile_prod(void **state)
+{
+	struct blkif_request_segment s = seg(1300, 0, 7);
+
+	grant_new(1300, false);
+	fe_rw(BLKIF_OP_READ, 1, 0, 1, &s);
+	SRING->req_prod = BB_RING_SLOTS + 1; /* more than the ring holds */
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_false(VBD.connected);
+	assert_int_equal(W.logs, 1);
+	assert_non_null(strstr(W.last_log, "producer index"));
+	assert_int_equal(W.nlog, 0);
+	assert_int_equal(SRING->rsp_prod, 0);
+	/* Disconnected for good: nothing more, no second line. */
+	SRING->req_prod = 1;
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_int_equal(W.logs, 1);
+	assert_int_equal(W.nlog, 0);
+}
+
+/* An index moved back below what was taken. */
+static void test_hostile_prod_back(void **state)
+{
+	struct blkif_request_segment s = seg(1300, 0, 7);
+
+	grant_new(1300, false);
+	for (unsigned int i = 0; i < 4; i++)
+		fe_rw(BLKIF_OP_READ, i, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 4);
+	SRING->req_prod = 2;
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_false(VBD.connected);
+	/* The ios at the device finish unanswered, their pages freed. */
+	assert_true(bb_vbd_busy(&VBD));
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(SRING->rsp_prod, 0);
+	assert_int_equal(VBD.free_pages, 127);
+}
+
+/* A frontend that keeps the ring full: each poll keeps to its budget. */
+static void test_flood(void **state)
+{
+	struct blkif_request_segment s = seg(1400, 0, 0);
+	unsigned int sent = 0, answered = 0;
+	struct rsp r[BB_RING_SLOTS];
+
+	grant_new(1400, false);
+	W.auto_complete = true;
+	for (unsigned int round = 0; round < 200; round++) {
+		unsigned int n;
+
+		while (!RING_FULL(&FR)) {
+			fe_rw(sent % 3 ? BLKIF_OP_READ : 9, sent, sent % 64, 1,
+			      &s);
+			sent++;
+		}
+		fe_push();
+		n = bb_vbd_poll(&VBD, 5);
+		assert_true(n <= 5);
+		answered += fe_responses(r, BB_RING_SLOTS);
+	}
+	while (bb_vbd_poll(&VBD, 5))
+		answered += fe_responses(r, BB_RING_SLOTS);
+	answered += fe_responses(r, BB_RING_SLOTS);
+	assert_int_equal(answered, sent);
+	assert_true(VBD.connected);
+	assert_int_equal(VBD.stats.unsupported, sent / 3 + (sent % 3 != 0));
+}
+
+/* The frontend goes with ios at the device; a new one attaches after. */
+static void test_disconnect_reattach(void **state)
+{
+	struct blkif_request_segment s = seg(1500, 0, 7);
+
+	grant_new(1500, false);
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_WRITE_BARRIER, 2, 8, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	bb_vbd_disconnect(&VBD, "frontend closed");
+	bb_vbd_disconnect(&VBD, "again");
+	assert_int_equal(W.logs, 1);
+	assert_string_equal(VBD.stats.disconnect_reason, "frontend closed");
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), -XEN_EBUSY);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(SRING->rsp_prod, 0);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(VBD.free_pages, 127);
+	/* The barrier never started: one write only. */
+	assert_int_equal(W.nlog, 1);
+
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), -XEN_EISCONN);
+	fe_rw(BLKIF_OP_READ, 3, 0, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+}
+
+/* An io that finishes inside disk_submit(): answered in the same poll. */
+static void test_sync_completion(void **state)
+{
+	struct blkif_request_segment s = seg(1600, 0, 7);
+
+	grant_new(1600, false);
+	W.auto_complete = true;
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_READ, 2, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
+		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
+	}
+	assert_int_equal(W.nlog, 4);
+	assert_false(bb_vbd_busy(&VBD));
+}
+
+/* ---- GPT -------------------------------------------------------------- */
+
+static uint8_t GPT[BB_GPT_BYTES];
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static const char *GUID2 = "0fc63daf-8483-4772-8e79-3d69d8477de4";
+
+static void gpt_entry(uint8_t *e, unsigned int i, uint64_t first, uint64_t last,
+		      const char *name)
+{
+	memset(e, 0, 128);
+	e[0] = 0xaf; /* a type */
+	e[1] = 0x3d;
+	memset(e + 16, (int)(0x10 + i), 16); /* a unique GUID */
+	put64(e + 32, first);
+	put64(e + 40, last);
+	for (unsigned int k = 0; name[k]; k++)
+		e[56 + 2 * k] = (uint8_t)name[k];
+}
+
+/* The CRCs, after a test changed a field. */
+static void gpt_seal(uint32_t bs)
+{
+	uint8_t *h = GPT + bs;
+
+	put32(h + 88, bb_crc32(0, GPT + 2 * bs, 128 * 128));
+	put32(h + 16, 0);
+	put32(h + 16, bb_crc32(0, h, 92));
+}
+
+/* A disk of ns blocks of bs bytes with partitions 1, 2 and 4. */
+static void gpt_build(uint32_t bs, uint64_t ns)
+{
+	uint8_t *h = GPT + bs, *e = GPT + 2 * bs;
+	uint64_t first = 2 + 128 * 128 / bs;
+
+	memset(GPT, 0, sizeof(GPT));
+	GPT[446 + 4] = 0xee;
+	GPT[510] = 0x55;
+	GPT[511] = 0xaa;
+	memcpy(h, "EFI PART", 8);
+	put32(h + 8, 0x10000);
+	put32(h + 12, 92);
+	put64(h + 24, 1);
+	put64(h + 32, ns - 1);
+	put64(h + 40, first);
+	put64(h + 48, ns - first);
+	put64(h + 72, 2);
+	put32(h + 80, 128);
+	put32(h + 84, 128);
+	gpt_entry(e, 0, first, first + 99, "boot");
+	gpt_entry(e + 128, 1, first + 100, ns - first, "data");
+	assert_int_equal(bb_gpt_guid_parse(GUID2, e + 128 + 16), 0);
+	gpt_entry(e + 3 * 128, 3, first + 50, first + 60, "boot2");
+	gpt_seal(bs);
+}
+
+static int gpt_find_n(uint32_t bs, uint64_t ns, unsigned int n,
+		      struct bb_gpt_part *p, const char **why)
+{
+	struct bb_gpt_key key = { .by = BB_GPT_BY_NUMBER, .number = n };
+
+	return bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, p, why);
+}
+
+static void test_crc32(void **state)
+{
+	assert_int_equal(bb_crc32(0, "123456789", 9), 0xcbf43926u);
+	assert_int_equal(bb_crc32(bb_crc32(0, "1234", 4), "56789", 5),
+			 0xcbf43926u);
+	assert_int_equal(bb_crc32(0, "", 0), 0);
+}
+
+static void test_gpt_good(void **state)
+{
+	static const uint32_t sizes[] = { 512, 4096 };
+
+	for (unsigned int s = 0; s < 2; s++) {
+		uint32_t bs = sizes[s];
+		uint64_t ns = 65536, first = 2 + 128 * 128 / bs;
+		struct bb_gpt_key key = { .by = BB_GPT_BY_NAME,
+					  .name = "data" };
+		struct bb_gpt_part p;
+		const char *why;
+
+		gpt_build(bs, ns);
+		assert_int_equal(gpt_find_n(bs, ns, 1, &p, &why), 0);
+		assert_int_equal(p.number, 1);
+		assert_int_equal(p.first_lba, first);
+		assert_int_equal(p.last_lba, first + 99);
+		assert_int_equal(p.start, first * (bs / 512));
+		assert_int_equal(p.sectors, 100 * (bs / 512));
+		assert_int_equal(
+		    bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, &p, &why), 0);
+		assert_int_equal(p.number, 2);
+		assert_int_equal(p.last_lba, ns - first);
+		key.by = BB_GPT_BY_GUID;
+		assert_int_equal(bb_gpt_guid_parse(GUID2, key.guid), 0);
+		memset(&p, 0, sizeof(p));
+		assert_int_equal(
+		    bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, &p, &why), 0);
+		assert_int_equal(p.number, 2);
+		/* On disk, the first three fields are little-endian. */
+		assert_int_equal(p.guid[0], 0xaf);
+		assert_int_equal(p.guid[3], 0x0f);
+		assert_int_equal(p.guid[8], 0x8e);
+		key.by = BB_GPT_BY_NAME;
+		key.name = "boot2";
+		assert_int_equal(
+		    bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, &p, &why), 0);
+		assert_int_equal(p.number, 4);
+		key.name = "boo"; /* a prefix is not a name */
+		assert_int_equal(
+		    bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, &p, &why),
+		    -XEN_ENOENT);
+		/* Unused, past the array, zero. */
+		assert_int_equal(gpt_find_n(bs, ns, 3, &p, &why), -XEN_ENOENT);
+		assert_int_equal(gpt_find_n(bs, ns, 129, &p, &why),
+				 -XEN_ENOENT);
+		assert_int_equal(gpt_find_n(bs, ns, 0, &p, &why), -XEN_ENOENT);
+	}
+}
+
+/* Each corruption refused, with a reason, whatever partition is asked. */
+static void test_gpt_corrupt(void **state)
+{
+	const uint32_t bs = 512;
+	const uint64_t ns = 65536;
+	uint8_t *h = GPT + bs, *e = GPT + 2 * bs;
+	struct bb_gpt_key key = { .by = BB_GPT_BY_NAME, .name = "boot" };
+	struct bb_gpt_part p;
+	const char *why;
+
+#define REFUSED(change, seal, rc)                                      \
+	do {                                                           \
+		gpt_build(bs, ns);                                     \
+		change;                                                \
+		if (seal)                                              \
+			gpt_seal(bs);                                  \
+		why = NULL;                                            \
+		assert_int_equal(gpt_find_n(bs, ns, 1, &p, &why), rc); \
+		assert_non_null(why);                                  \
+	} while (0)
+
+	REFUSED(GPT[510] = 0, false, -XEN_EINVAL);
+	REFUSED(GPT[446 + 4] = 0x83, false, -XEN_EINVAL);
+	REFUSED(h[0] = 'X', true, -XEN_EINVAL);
+	REFUSED(put32(h + 8, 0x20000), true, -XEN_EINVAL);
+	REFUSED(put32(h + 12, 91), true, -XEN_EINVAL);
+	REFUSED(put32(h + 12, bs + 1), true, -XEN_EINVAL);
+	REFUSED(h[60] ^= 1, false, -XEN_EINVAL);       /* header CRC */
+	REFUSED(e[33] ^= 1, false, -XEN_EINVAL);       /* entries CRC */
+	REFUSED(e[128 * 100] = 1, false, -XEN_EINVAL); /* an unused entry */
+	REFUSED(put64(h + 24, 2), true, -XEN_EINVAL);
+	REFUSED(put64(h + 48, ns), true, -XEN_EINVAL); /* past the disk */
+	REFUSED(put64(h + 40, 1), true, -XEN_EINVAL);
+	REFUSED(put64(h + 40, ns - 10), true, -XEN_EINVAL); /* first > last */
+	REFUSED(put32(h + 84, 100), true, -XEN_EINVAL);
+	REFUSED(put32(h + 80, 0), true, -XEN_EINVAL);
+	REFUSED(put32(h + 80, 100000), true, -XEN_EINVAL);
+	REFUSED(put64(h + 72, 1), true, -XEN_EINVAL);  /* over the header */
+	REFUSED(put64(h + 72, 30), true, -XEN_EINVAL); /* into usable */
+	/* An array the bytes read do not hold. */
+	REFUSED((put64(h + 72, 40), put64(h + 40, 80)), true, -XEN_ERANGE);
+	REFUSED(put64(h + 72, UINT64_MAX / 2), true, -XEN_EINVAL);
+	/* A partition outside the usable range. */
+	REFUSED(put64(e + 32, 2), true, -XEN_EINVAL);
+	REFUSED(put64(e + 40, ns), true, -XEN_EINVAL);
+	REFUSED((put64(e + 32, 200), put64(e + 40, 100)), true, -XEN_EINVAL);
+	/* Too few bytes; a bad block size. */
+	gpt_build(bs, ns);
+	assert_int_equal(bb_gpt_find(GPT, 1000, bs, ns, &key, &p, &why),
+			 -XEN_ERANGE);
+	assert_int_equal(
+	    bb_gpt_find(GPT, sizeof(GPT), 1000, ns, &key, &p, &why),
+	    -XEN_EINVAL);
+	/* Two partitions of one name: ambiguous. */
+	gpt_build(bs, ns);
+	memcpy(e + 3 * 128 + 56, e + 56, 72);
+	gpt_seal(bs);
+	assert_int_equal(bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, &p, &why),
+			 -XEN_EINVAL);
+	assert_string_equal(why, "more than one partition matches");
+#undef REFUSED
+}
+
+static void test_guid_parse(void **state)
+{
+	uint8_t g[16];
+
+	assert_int_equal(bb_gpt_guid_parse(GUID2, g), 0);
+	assert_int_equal(g[0], 0xaf);
+	assert_int_equal(
+	    bb_gpt_guid_parse("0FC63DAF-8483-4772-8E79-3D69D8477DE4", g), 0);
+	assert_int_equal(
+	    bb_gpt_guid_parse("0fc63daf-8483-4772-8e79-3d69d8477de", g),
+	    -XEN_EINVAL);
+	assert_int_equal(
+	    bb_gpt_guid_parse("0fc63daf-8483-4772-8e79-3d69d8477de4x", g),
+	    -XEN_EINVAL);
+	assert_int_equal(
+	    bb_gpt_guid_parse("0fc63daf+8483-4772-8e79-3d69d8477de4", g),
+	    -XEN_EINVAL);
+	assert_int_equal(
+	    bb_gpt_guid_parse("0fc63dag-8483-4772-8e79-3d69d8477de4", g),
+	    -XEN_EINVAL);
+}
+
+/* ---- Target strings --------------------------------------------------- */
+
+static void test_target(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"1",
+		"1:",
+		":0+8",
+		"0:0+8",
+		"1:0+0",
+		"1:0+",
+		"1:+8",
+		"1:0-8",
+		"1:0+8 ",
+		" 1:0+8",
+		"1:-1+8",
+		"1:08+8",
+		"01:0+8",
+		"1:0+8x",
+		"1:gpt:",
+		"1:gpt:0",
+		"1:gpt:1x",
+		"1:gpt:-1",
+		"1:gpt:01",
+		"1:gpt:1025",
+		"1:GPT:1",
+		"4294967296:0+8",
+		"1:18446744073709551615+1",
+		"1:0+18446744073709551616",
+	};
+	struct bb_target t;
+
+	assert_int_equal(bb_target_parse("1:2048+1048576", &t), 0);
+	assert_int_equal(t.nsid, 1);
+	assert_false(t.gpt);
+	assert_int_equal(t.start, 2048);
+	assert_int_equal(t.sectors, 1048576);
+	assert_int_equal(bb_target_parse("4294967295:0+8", &t), 0);
+	assert_int_equal(t.nsid, 4294967295u);
+	assert_int_equal(bb_target_parse("2:gpt:3", &t), 0);
+	assert_int_equal(t.nsid, 2);
+	assert_true(t.gpt);
+	assert_int_equal(t.part, 3);
+	assert_int_equal(bb_target_parse("1:18446744073709551614+1", &t), 0);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&t, 0x33, sizeof(t));
+		print_message("%s\n", bad[i]);
+		assert_int_equal(bb_target_parse(bad[i], &t), -XEN_EINVAL);
+		assert_int_equal(t.nsid, 0x33333333u); /* untouched */
+	}
+	assert_int_equal(bb_target_parse(NULL, &t), -XEN_EINVAL);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_config_check),
+		T(test_map_range),
+		T(test_read),
+		T(test_write),
+		T(test_device_error),
+		T(test_out_of_order),
+		T(test_bad_requests),
+		T(test_readonly),
+		T(test_block_alignment),
+		T(test_grant_failures),
+		T(test_flush),
+		T(test_barrier),
+		T(test_discard),
+		T(test_indirect),
+		T(test_indirect_bad),
+		T(test_backpressure),
+		T(test_hostile_prod),
+		T(test_hostile_prod_back),
+		T(test_flood),
+		T(test_disconnect_reattach),
+		T(test_sync_completion),
+		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_gpt_good),
+		cmocka_unit_test(test_gpt_corrupt),
+		cmocka_unit_test(test_guid_parse),
+		cmocka_unit_test(test_target),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
