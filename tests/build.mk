@@ -29,6 +29,8 @@ unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
 unit-policy := xen/common/policy.c
 unit-ratelimit := xen/common/ratelimit.c
+unit-nvme := driverdom/nvme_prp.c
+$(TEST_OUT)/unit/test_nvme: UNIT_CFLAGS += -Idriverdom/include
 unit-pci := $(UNIT_PRINTK) $(addprefix xen/drivers/pci/,alias.c bar.c cap.c \
 	conf.c dev.c print.c scan.c)
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
@@ -49,6 +51,7 @@ unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
 	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \
 	blkback
+UNIT_TESTS += nvme
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
