@@ -1,10 +1,12 @@
-# Driver domains: the driverdom library (PCI access, NIC drivers) on the
-# stubdom runtime, and the test domains built from it:
+# Driver domains: the driverdom library (PCI access, NIC and disk
+# drivers) on the stubdom runtime, and the test domains built from it:
 # $(O)/stubdom/<name>.elf, next to the other small domains. Included
 # after stubdom/build.mk, whose flags, runtime objects, linker script and
 # compile rules it uses.
 
-DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c
+DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c \
+	driverdom/blkdrv.c driverdom/nvme.c driverdom/nvme_ctrl.c \
+	driverdom/nvme_io.c driverdom/nvme_prp.c
 DD_APPS := nictest
 
 DD_LIB_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(DD_LIB_SRCS))
