@@ -1,0 +1,309 @@
+/*
+ * blkfront for small domains: one vbd (device/vbd/<n>), Xen's blkif
+ * protocol as a stock Linux blkback expects it: one ring page, one event
+ * channel, protocol x86_64-abi, direct requests of up to
+ * BLKIF_MAX_SEGMENTS_PER_REQUEST pages and indirect ones when the backend
+ * offers feature-max-indirect-segments; flush and discard when offered.
+ *
+ * The library touches nothing but the struct, the pages it is given and
+ * the xenbus client: everything else comes through struct blkfront_ops
+ * (grants, pages, event channels, completions), so the same code runs in
+ * a PV domain and in a host test. Not thread-safe; one caller at a time.
+ *
+ * Life cycle: blkfront_init() reads the device's nodes, allocates every
+ * page it will use and watches the device's backend nodes;
+ * blkfront_poll(), called from the domain's event loop (on the vbd's and
+ * the xenstore's events, and now and then on a timer), does everything
+ * else: it reads the store when a watch fired, connects when the backend
+ * waits for us (InitWait), and reconnects when the backend goes away and
+ * comes back, possibly in another domain (a new backend-id).
+ *
+ * Requests are asynchronous: the data moves through the library's own
+ * bounce pages, granted to the backend for one request (read-only for a
+ * write), and the caller's buffer is read when a piece of a write goes
+ * on the ring and written when a piece of a read is answered, so it must
+ * stay valid until the request's completion. A request larger than one
+ * ring request is split; at most one ring's worth is in flight and the
+ * rest waits in order. A shadow of every ring request in flight is kept:
+ * when the connection ends, whatever the backend did not acknowledge is
+ * issued again, in the order it was first issued, on the next
+ * connection; what it acknowledged (a write above all) never is. Each
+ * request completes exactly once, whatever happens to the connection; a
+ * backend that never comes back leaves requests waiting, not failing.
+ *
+ * The backend is not trusted: responses are copied out of the ring once
+ * and checked (the producer index, the id, the operation, the status).
+ * Any bad response breaks the connection, which is torn down and made
+ * again as for a backend restart: the requests it did not answer
+ * properly are issued again. A grant the backend still holds when it is
+ * taken back is retried on later polls; after BLKFRONT_END_TRIES of them
+ * its page is leaked (never reused, never freed) and counted, and a fresh
+ * page takes its place.
+ *
+ * Sectors are 512-byte units, as in blkif, whatever the disk's
+ * sector-size; a request must be aligned to the latter. Errors are
+ * negative XEN_E* values (<public/errno.h>).
+ */
+#ifndef STUB_BLKFRONT_H
+#define STUB_BLKFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <public/errno.h>
+#include <public/grant_table.h>
+#include <public/io/blkif.h>
+#include <public/xen.h>
+#include "xenbus.h"
+
+#define BLKFRONT_RING_SLOTS  32	 /* requests on one ring page */
+#define BLKFRONT_PAGES	     64	 /* bounce and indirect pages */
+#define BLKFRONT_QUEUE	     64	 /* caller requests in flight or waiting */
+#define BLKFRONT_MAX_SECTORS 512 /* one caller request: 64 pages */
+#define BLKFRONT_INDIRECT_SEGS                                  \
+	32 /* segments of an indirect request, at most (a Linux \
+	      blkfront's default) */
+#define BLKFRONT_END_TRIES	  64 /* polls a busy grant is retried, then leaked */
+#define BLKFRONT_DIR_MAX	  64 /* "device/vbd/<n>", NUL included */
+#define BLKFRONT_SECTOR		  512
+#define BLKFRONT_SECTORS_PER_PAGE (XEN_PAGE_SIZE / BLKFRONT_SECTOR)
+#define BLKFRONT_REQ_UNITS	  (BLKFRONT_MAX_SECTORS / BLKFRONT_SECTORS_PER_PAGE)
+
+_Static_assert(BLKFRONT_RING_SLOTS == __CONST_RING_SIZE(blkif, XEN_PAGE_SIZE),
+	       "one shadow per ring slot");
+_Static_assert(BLKFRONT_REQ_UNITS <= 64, "a request's pages fit a mask");
+_Static_assert(BLKFRONT_INDIRECT_SEGS > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
+		   BLKFRONT_INDIRECT_SEGS <= BLKIF_SEGS_PER_INDIRECT_FRAME,
+	       "an indirect request takes one indirect page");
+_Static_assert(BLKFRONT_PAGES > BLKFRONT_INDIRECT_SEGS,
+	       "the largest request fits the pages");
+
+struct blkfront_ops {
+	/* Let domid at frame mfn: a grant ref, or a negative XEN_E*. */
+	long (*grant_access)(void *env, domid_t domid, unsigned long mfn,
+			     bool readonly);
+	/* Take a grant back: 0, or -XEN_EBUSY while domid still uses it. */
+	long (*grant_end)(void *env, grant_ref_t ref);
+	/* A XEN_PAGE_SIZE page and its frame in *mfn; NULL if none. */
+	void *(*page_alloc)(void *env, unsigned long *mfn);
+	/* Give back a page from page_alloc (never a leaked one). May be NULL.
+	 */
+	void (*page_free)(void *env, void *page);
+	/* A port that remote may bind: >= 0, or a negative XEN_E*. */
+	long (*evtchn_alloc_unbound)(void *env, domid_t remote);
+	/* Close a port from evtchn_alloc_unbound. May be NULL. */
+	void (*evtchn_close)(void *env, evtchn_port_t port);
+	/* Send an event on port. */
+	void (*notify)(void *env, evtchn_port_t port);
+	/*
+	 * A request finished: status 0, -XEN_EIO (the backend failed it),
+	 * -XEN_EOPNOTSUPP (the backend does not do it), -XEN_EROFS (a
+	 * write to a read-only disk), -XEN_EINVAL (beyond the disk's end
+	 * or not aligned to its sector-size) or -XEN_ENOTCONN (cut short by
+	 * blkfront_shutdown()). Runs inside blkfront_poll() (or
+	 * blkfront_shutdown()); may submit requests, not call
+	 * blkfront_poll().
+	 */
+	void (*done)(void *env, void *cookie, int status);
+	/*
+	 * Block until an event may have come (SCHEDOP_block; a host test
+	 * runs its backend). Needed by the blocking helpers only. May be NULL.
+	 */
+	void (*wait)(void *env);
+	void *env;
+	struct xenbus *xb; /* the domain's xenbus client */
+};
+
+/* Where the connection is; see blkfront_poll(). */
+enum blkfront_state {
+	BLKFRONT_CLOSED,     /* not started, or shut down */
+	BLKFRONT_WAIT,	     /* no ring: waiting for a backend in InitWait */
+	BLKFRONT_CONNECTING, /* ring published, backend not Connected yet */
+	BLKFRONT_CONNECTED,  /* requests flow */
+	BLKFRONT_DRAINING,   /* taking the old connection's grants back */
+};
+
+/* The disk, as the backend last described it. */
+struct blkfront_info {
+	uint64_t sectors;     /* capacity, 512-byte sectors */
+	uint32_t sector_size; /* bytes: requests are aligned to it */
+	uint32_t info;	      /* VDISK_* bits */
+	bool flush;	      /* feature-flush-cache */
+	bool discard;	      /* feature-discard */
+	uint32_t indirect;    /* segments per indirect request; 0: none */
+};
+
+struct blkfront_stats {
+	uint64_t submitted;	 /* requests accepted */
+	uint64_t completed;	 /* completions run */
+	uint64_t failed;	 /* of them, with a status other than 0 */
+	uint64_t rejected;	 /* refused by a submit: the queue was full */
+	uint64_t ring_reqs;	 /* ring requests made, re-issues included */
+	uint64_t indirect;	 /* of them, indirect */
+	uint64_t split;		 /* requests that took more than one */
+	uint64_t reissued;	 /* ring requests unanswered at a disconnect */
+	uint64_t rsp_errors;	 /* responses with a status other than OKAY */
+	uint64_t bad_rsp;	 /* responses with a bad id, op or status */
+	uint64_t ring_broken;	 /* bad responses and indices out of range */
+	uint64_t connects;	 /* connections made */
+	uint64_t disconnects;	 /* connections ended */
+	uint64_t grants_leaked;	 /* pages given up: still granted */
+	uint64_t connect_errors; /* a connection attempt that failed */
+	uint64_t store_errors;	 /* a store operation that failed */
+};
+
+/* Internal: one page of ours and its grant to the current backend. */
+struct blkfront_page {
+	void *va; /* NULL: none (never allocated, or leaked) */
+	unsigned long mfn;
+	grant_ref_t ref;
+	bool granted;
+	bool busy;	   /* part of a ring request in flight */
+	uint8_t end_tries; /* polls the grant was found busy */
+};
+
+/* Internal: a caller's request, from submission to completion. */
+struct blkfront_req {
+	bool used;
+	bool finished; /* every unit answered: to be completed */
+	bool sync;     /* a blocking helper's: no ops.done */
+	uint8_t op;    /* BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE, _DISCARD */
+	int status;    /* the first error, or 0 */
+	uint64_t sector;
+	uint64_t count;	    /* sectors */
+	uint8_t *dst;	    /* a read's buffer */
+	const uint8_t *src; /* a write's buffer */
+	void *cookie;
+	uint64_t acked;	   /* units (pages; one for flush, discard) done */
+	uint16_t units;	   /* how many there are */
+	uint16_t next;	   /* the first unit not on the ring yet */
+	uint16_t inflight; /* ring requests of it in flight */
+	uint16_t parts;	   /* ring requests it took, in all */
+};
+
+/* Internal: a ring request in flight, as we made it. */
+struct blkfront_shadow {
+	bool used;
+	uint8_t op;    /* as on the ring (BLKIF_OP_INDIRECT for one) */
+	uint8_t rw_op; /* the operation itself */
+	uint8_t nseg;
+	int8_t ind;	/* its indirect page, or -1 */
+	uint16_t req;	/* index in the queue's table */
+	uint16_t first; /* its first unit */
+	uint64_t id;
+	uint8_t pg[BLKFRONT_INDIRECT_SEGS]; /* its data pages */
+};
+
+/*
+ * About 7 KiB plus the 65 pages it owns. The fields are the library's;
+ * read them only through the functions below.
+ */
+struct blkfront {
+	struct blkfront_ops ops;
+	enum blkfront_state state;
+	int fe_state;	 /* what we last wrote to <dir>/state */
+	bool recheck;	 /* a watch fired: read the store again */
+	bool hold;	 /* a connection failed: wait for the store */
+	bool be_watched; /* a watch on <be_path>/state is registered */
+	bool port_valid;
+	bool have_info; /* info holds what a backend said */
+	bool in_poll;	/* inside blkfront_poll(): completions run */
+	bool sync_done; /* the blocking helper's request completed */
+	int sync_status;
+	evtchn_port_t port;
+	domid_t be_id;
+	uint16_t handle; /* virtual-device */
+	uint32_t next_id;
+	char dir[BLKFRONT_DIR_MAX];
+	char token[BLKFRONT_DIR_MAX + 16];
+	char be_path[XENBUS_WATCH_PATH_MAX - 48]; /* "" when none */
+	char be_state[XENBUS_WATCH_PATH_MAX];	  /* be_path + "/state" */
+
+	struct blkfront_info info;
+	struct blkfront_page ring_pg;
+	blkif_front_ring_t ring;
+	struct blkfront_page pages[BLKFRONT_PAGES];
+	struct blkfront_shadow shadow[BLKFRONT_RING_SLOTS];
+	struct blkfront_req q[BLKFRONT_QUEUE]; /* oldest at q_head */
+	unsigned int q_head, q_len;
+
+	struct blkfront_stats stats;
+};
+
+/*
+ * Set up bf for the vbd whose directory is dir ("device/vbd/51712",
+ * relative to the domain's home, or absolute): reads its virtual-device,
+ * allocates every page and watches <dir>/backend and <dir>/backend-id.
+ * Connects nothing yet: blkfront_poll() does. -XEN_EINVAL for a missing
+ * op, a bad dir or a bad virtual-device; -XEN_ENOMEM when pages run out;
+ * or the store's error.
+ */
+int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
+		  const char *dir);
+
+/*
+ * Everything that waits: responses, watch events, the connection's state
+ * machine, grants to take back, requests to issue, completions to run.
+ * Returns the number of completions run.
+ */
+int blkfront_poll(struct blkfront *bf);
+
+/*
+ * Read or write count sectors (1..BLKFRONT_MAX_SECTORS) from sector,
+ * into or from buf, which stays the caller's to keep valid (and, for a
+ * read, not to touch) until ops.done(cookie) runs. 0 when accepted
+ * (issued or queued); -XEN_EINVAL for a bad count or NULL buf (or, once
+ * a backend described the disk, a range beyond its end or not aligned
+ * to its sector-size); -XEN_ENOBUFS when the queue is full (counted in
+ * rejected); -XEN_ENOTCONN after blkfront_shutdown().
+ */
+int blkfront_read(struct blkfront *bf, uint64_t sector, uint32_t count,
+		  void *buf, void *cookie);
+int blkfront_write(struct blkfront *bf, uint64_t sector, uint32_t count,
+		   const void *buf, void *cookie);
+/*
+ * Flush the disk's write cache: when it completes, the writes that
+ * completed before it was submitted are durable. -XEN_EOPNOTSUPP as its
+ * status when the backend has no feature-flush-cache.
+ */
+int blkfront_flush(struct blkfront *bf, void *cookie);
+/*
+ * Forget count sectors from sector (any count above 0). -XEN_EOPNOTSUPP
+ * as its status when the backend has no feature-discard.
+ */
+int blkfront_discard(struct blkfront *bf, uint64_t sector, uint64_t count,
+		     void *cookie);
+
+/*
+ * The same, waiting for the completion (blkfront_poll() and ops.wait in
+ * turns): its status, or the submit's error. Other requests' completions
+ * run meanwhile. -XEN_EINVAL without ops.wait, -XEN_EBUSY when called
+ * from inside one (from ops.done). A backend that never comes back
+ * keeps it waiting.
+ */
+int blkfront_read_sync(struct blkfront *bf, uint64_t sector, uint32_t count,
+		       void *buf);
+int blkfront_write_sync(struct blkfront *bf, uint64_t sector, uint32_t count,
+			const void *buf);
+int blkfront_flush_sync(struct blkfront *bf);
+
+/*
+ * Close the vbd: our state Closing then Closed, grants taken back (busy
+ * ones leaked), pages freed, watches removed, every request not completed
+ * completed with -XEN_ENOTCONN. bf may be set up again.
+ */
+void blkfront_shutdown(struct blkfront *bf);
+
+enum blkfront_state blkfront_state(const struct blkfront *bf);
+bool blkfront_connected(const struct blkfront *bf);
+/* The disk as the backend last described it; false before any did. */
+bool blkfront_info(const struct blkfront *bf, struct blkfront_info *info);
+/* The current event channel, to bind to blkfront_poll(); -1 if none. */
+long blkfront_port(const struct blkfront *bf);
+/* The backend's domain, as <dir>/backend-id last said. */
+domid_t blkfront_backend_id(const struct blkfront *bf);
+/* Requests accepted and not completed yet. */
+unsigned int blkfront_pending(const struct blkfront *bf);
+const struct blkfront_stats *blkfront_stats(const struct blkfront *bf);
+
+#endif /* STUB_BLKFRONT_H */
