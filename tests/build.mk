@@ -41,6 +41,7 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	request.c) xen/common/vsnprintf.c
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 unit-netfront := stubdom/lib/netfront.c $(unit-xenbus)
+unit-blkfront := stubdom/lib/blkfront.c $(unit-xenbus)
 unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)
 $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
@@ -52,6 +53,7 @@ UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks e
 	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \
 	blkback
 UNIT_TESTS += nvme
+UNIT_TESTS += blkfront
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
