@@ -165,7 +165,10 @@ static int bf_write_key(struct blkfront *bf, uint32_t tx, const char *key,
 	return rc ? rc : xenbus_write(bf->ops.xb, tx, path, val);
 }
 
-/* <dir>/<key> as a number; def when absent and def is not -1. */
+/*
+ * <dir>/<key> as a number. An optional one (def not -1) is def when
+ * absent or not a number, as Linux's blkfront reads features.
+ */
 static int bf_read_num(struct blkfront *bf, const char *dir, const char *key,
 		       long def, unsigned long *v)
 {
@@ -174,7 +177,8 @@ static int bf_read_num(struct blkfront *bf, const char *dir, const char *key,
 
 	if (!rc)
 		rc = xenbus_read_uint(bf->ops.xb, XENBUS_NO_TX, path, v);
-	if (rc == -XEN_ENOENT && def >= 0) {
+	if (def >= 0 &&
+	    (rc == -XEN_ENOENT || rc == -XEN_EINVAL || rc == -XEN_ERANGE)) {
 		*v = (unsigned long)def;
 		return 0;
 	}

@@ -201,10 +201,17 @@ struct gent {
 static struct gent gt[GT_MAX];
 static unsigned long gt_ends;
 
+static int grants_left = -1; /* grants grant_access still makes; -1: any */
+
 static long op_grant_access(void *env, domid_t domid, unsigned long mfn,
 			    bool readonly)
 {
 	grant_ref_t r;
+
+	if (grants_left == 0)
+		return -XEN_ENOSPC;
+	if (grants_left > 0)
+		grants_left--;
 
 	fpage_va(mfn); /* a page of ours */
 	for (r = 8; r < GT_MAX; r++) {
@@ -718,6 +725,7 @@ static int setup(void **state)
 	wait_be = NULL;
 	alloc_left = -1;
 	unbound_fail = false;
+	grants_left = -1;
 	fill(disk, sizeof(disk), 1);
 	store = xs_store_create(NULL);
 	assert_non_null(store);
@@ -1616,6 +1624,73 @@ static void test_connect_failure(void **state)
 	assert_int_equal(blkfront_stats(bf)->connects, 1);
 }
 
+/*
+ * The grant table runs out: what cannot be granted waits, whatever was
+ * granted for it is taken back, and it goes out once grants are there.
+ */
+static void test_grants_run_out(void **state)
+{
+	uint8_t b[16 * SECT];
+
+	connect_to(&b1, 1);
+	fill(b, sizeof(b), 80);
+	grants_left = 1;
+	assert_int_equal(blkfront_write(bf, 64, 16, b, CK(0)), 0);
+	settle();
+	assert_int_equal(be_take(&b1), 0);
+	assert_int_equal(grants_to(1, NULL), 1); /* the ring alone */
+	assert_int_equal(blkfront_pending(bf), 1);
+	grants_left = -1;
+	step();
+	assert_int_equal(be_take(&b1), 1);
+	assert_int_equal(blog[0].nseg, 2);
+	run(&b1);
+	assert_int_equal(done_n[0], 1);
+	assert_int_equal(done_st[0], 0);
+	assert_memory_equal(disk + 64 * SECT, b, sizeof(b));
+}
+
+/*
+ * backend-id changes under the same path: a backend in another domain.
+ * Its features are read afresh; ones it writes oddly count as absent.
+ */
+static void test_backend_id_change(void **state)
+{
+	struct blkfront_info in;
+	uint8_t b[SECT];
+
+	b1.flush = true;
+	connect_to(&b1, 1);
+	assert_int_equal(blkfront_read(bf, 5, 1, b, CK(0)), 0);
+	assert_int_equal(be_take(&b1), 1);
+	wr(VBD "/backend-id", "3");
+	settle();
+	assert_int_equal(grants_to(1, NULL), 0);
+	assert_false(blkfront_connected(bf));
+	assert_int_equal(blkfront_backend_id(bf), 3);
+	/* The backend (now domain 3's, same path) says InitWait again. */
+	b1.ring = (blkif_back_ring_t){ 0 };
+	b1.npend = 0;
+	b1.domid = 3;
+	b1.flush = false;
+	be_state(&b1, XenbusStateInitWait);
+	settle();
+	assert_int_equal(blkfront_state(bf), BLKFRONT_CONNECTING);
+	assert_int_equal(grants_to(3, NULL), 1);
+	be_connect(&b1);
+	wr("/local/domain/1/backend/vbd/5/51712/feature-discard", "yes");
+	settle();
+	assert_true(blkfront_connected(bf));
+	assert_true(blkfront_info(bf, &in));
+	assert_false(in.flush);
+	assert_false(in.discard);
+	assert_int_equal(be_take(&b1), 1);
+	assert_int_equal(blog[1].sector, 5);
+	run(&b1);
+	assert_int_equal(done_n[0], 1);
+	assert_memory_equal(b, disk + 5 * SECT, SECT);
+}
+
 static void test_shutdown(void **state)
 {
 	uint8_t b[2][SECT];
@@ -1659,6 +1734,7 @@ int main(void)
 		T(test_new_backend),	T(test_reissue_resplit),
 		T(test_backend_gone),	T(test_busy_grant),
 		T(test_sync),		T(test_connect_failure),
+		T(test_grants_run_out), T(test_backend_id_change),
 		T(test_shutdown),
 	};
 

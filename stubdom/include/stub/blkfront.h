@@ -21,8 +21,9 @@
  * Requests are asynchronous: the data moves through the library's own
  * bounce pages, granted to the backend for one request (read-only for a
  * write), and the caller's buffer is read when a piece of a write goes
- * on the ring and written when a piece of a read is answered, so it must
- * stay valid until the request's completion. A request larger than one
+ * on the ring (again when it is issued again) and written when a piece
+ * of a read is answered, so it must stay valid and unchanged until the
+ * request's completion. A request larger than one
  * ring request is split; at most one ring's worth is in flight and the
  * rest waits in order. A shadow of every ring request in flight is kept:
  * when the connection ends, whatever the backend did not acknowledge is
@@ -250,8 +251,9 @@ int blkfront_poll(struct blkfront *bf);
 
 /*
  * Read or write count sectors (1..BLKFRONT_MAX_SECTORS) from sector,
- * into or from buf, which stays the caller's to keep valid (and, for a
- * read, not to touch) until ops.done(cookie) runs. 0 when accepted
+ * into or from buf, which the caller keeps valid and does not touch
+ * until ops.done(cookie) runs (a write's data may be read again for a
+ * new connection). 0 when accepted
  * (issued or queued); -XEN_EINVAL for a bad count or NULL buf (or, once
  * a backend described the disk, a range beyond its end or not aligned
  * to its sector-size); -XEN_ENOBUFS when the queue is full (counted in
