@@ -92,12 +92,13 @@ long stub_grant_end(grant_ref_t ref)
 	return 0;
 }
 
-long stub_grant_map(domid_t domid, grant_ref_t ref, unsigned long va,
-		    bool readonly, grant_handle_t *handle)
+long stub_grant_map_bus(domid_t domid, grant_ref_t ref, unsigned long va,
+			bool readonly, grant_handle_t *handle, uint64_t *bus)
 {
 	struct gnttab_map_grant_ref op = {
 		.host_addr = va,
-		.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+		.flags = GNTMAP_host_map | GNTMAP_device_map |
+			 (readonly ? GNTMAP_readonly : 0),
 		.ref = ref,
 		.dom = domid,
 	};
@@ -106,7 +107,15 @@ long stub_grant_map(domid_t domid, grant_ref_t ref, unsigned long va,
 	if (rc < 0)
 		return rc;
 	*handle = op.handle;
+	if (bus)
+		*bus = op.dev_bus_addr;
 	return op.status;
+}
+
+long stub_grant_map(domid_t domid, grant_ref_t ref, unsigned long va,
+		    bool readonly, grant_handle_t *handle)
+{
+	return stub_grant_map_bus(domid, ref, va, readonly, handle, NULL);
 }
 
 long stub_grant_unmap(grant_handle_t handle, unsigned long va)

@@ -246,6 +246,39 @@ static void bench_mapper(domid_t peer, unsigned int n)
 	stub_evtchn_op(EVTCHNOP_send, &send);
 }
 
+/*
+ * "dmapage": a writable page (the first free ref) and a read-only one
+ * (the next) for the peer's device. The peer checks its device's data
+ * landed in the first, clears it and leaves "DONE" through its mapping,
+ * and unmaps it; from then on its device must write neither page (the
+ * read-only one never).
+ */
+static void dma_granter(domid_t peer)
+{
+	uint64_t until = stub_now() + 5000 * MS;
+	bool wrote;
+
+	memset((void *)page_g, 0, sizeof(page_g));
+	memset((void *)page_r, 0, sizeof(page_r));
+	stub_check(
+	    "grant a page for DMA",
+	    stub_grant_access(peer, stub_virt_to_mfn((void *)page_g), false),
+	    STUB_GNTTAB_RESERVED);
+	stub_check(
+	    "grant a read-only one",
+	    stub_grant_access(peer, stub_virt_to_mfn((void *)page_r), true),
+	    STUB_GNTTAB_RESERVED + 1);
+	while (!(wrote = !memcmp((const void *)page_g, "DONE", 4)) &&
+	       stub_now() < until)
+		stub_sleep(MS);
+	printf("grantpeer: the peer %s with our granted page\n",
+	       wrote ? "is done" : "never finished");
+	stub_check("the peer used the granted page", wrote, 1);
+	stub_sleep(1500 * MS);
+	stub_check("nothing after it was unmapped", page_g[24], 0);
+	stub_check("nothing in the read-only page", page_r[24], 0);
+}
+
 int app_main(const char *cmdline)
 {
 	bool is_granter = stub_arg_has(cmdline, "role=granter");
@@ -264,6 +297,11 @@ int app_main(const char *cmdline)
 		stub_check_report(is_granter ? "grantpeer granter"
 					     : "grantpeer mapper");
 		return SHUTDOWN_poweroff; /* the mapper, still mapping */
+	}
+	if (stub_arg_has(cmdline, "dmapage")) {
+		dma_granter(peer);
+		stub_check_report("grantpeer granter");
+		return SHUTDOWN_poweroff;
 	}
 	if (bench) {
 		if (is_granter)

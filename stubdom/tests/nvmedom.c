@@ -12,6 +12,7 @@
 #include <public/sched.h>
 #include <xen/string.h>
 #include <stub/events.h>
+#include <stub/gnttab.h>
 #include <stub/hypercall.h>
 #include <stub/mm.h>
 #include <stub/check.h>
@@ -197,6 +198,58 @@ static long map_reg_page(uint64_t bar, unsigned int page)
 	    (long)((bar + page * 4096ul) | PTE_P | PTE_RW), UVMF_INVLPG);
 }
 
+#define GRANT_VA 0x41000000ul
+
+/* Wait (bounded) for the fault the last DMA should have caused. */
+static bool fault_seen(void)
+{
+	for (uint64_t until = stub_now() + 500 * MS;
+	     !faults && stub_now() < until;)
+		stub_sleep(MS);
+	return faults > 0;
+}
+
+/*
+ * "granted=D": domain D grants us a writable page (ref 8) and a
+ * read-only one (ref 9). The device may write the first while we map
+ * it, and neither the first once unmapped nor the read-only one ever.
+ */
+static void test_granted(domid_t granter)
+{
+	volatile char *page = (volatile char *)GRANT_VA;
+	grant_handle_t h;
+	uint64_t bus = 0, until = stub_now() + 3000 * MS;
+	long rc;
+
+	while ((rc = stub_grant_map_bus(granter, 8, GRANT_VA, false, &h,
+					&bus)) != GNTST_okay &&
+	       stub_now() < until)
+		stub_sleep(10 * MS);
+	stub_check("map the granted page", rc, GNTST_okay);
+	if (rc != GNTST_okay)
+		return;
+	stub_check("identify into it", identify(bus >> 12), 0);
+	stub_check("the model landed",
+		   !memcmp((const char *)page + 24, "QEMU NVM", 8), 1);
+	printf("nvmedom: DMA into a granted page: %s\n",
+	       page[24] == 'Q' ? "landed" : "LOST");
+	memset((void *)page, 0, 4096);
+	memcpy((void *)page, "DONE", 4); /* for the granter */
+	stub_check("unmap it", stub_grant_unmap(h, GRANT_VA), GNTST_okay);
+	faults = 0;
+	identify(bus >> 12);
+	stub_check("DMA after unmapping: fault", fault_seen(), 1);
+	rc = stub_grant_map_bus(granter, 9, GRANT_VA, true, &h, &bus);
+	stub_check("map the read-only page", rc, GNTST_okay);
+	faults = 0;
+	identify(bus >> 12);
+	stub_check("DMA into a read-only grant: fault", fault_seen(), 1);
+	stub_check("it stayed empty", page[24], 0);
+	printf("nvmedom: DMA after unmapping and into a read-only grant: "
+	       "stopped\n");
+	stub_grant_unmap(h, GRANT_VA);
+}
+
 int app_main(const char *cmdline)
 {
 	uint64_t bar;
@@ -237,6 +290,8 @@ int app_main(const char *cmdline)
 	printf("nvmedom: DMA outside its memory: %s\n",
 	       landed ? "LANDED" : "stopped");
 	stub_check("DMA outside its memory stopped", landed, 0);
+	if (stub_arg_has(cmdline, "granted="))
+		test_granted((domid_t)stub_arg_uint(cmdline, "granted="));
 	w32(NVME_CC, 0);
 	stub_check_report("nvmedom");
 	return SHUTDOWN_poweroff;

@@ -406,6 +406,20 @@ def tests():
               r"^PCI 0000:00:04\.0: not assigned: it carries the console$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"assigned to domain"], cpus=2),
+        # A frame another domain grants is in the driver domain's IOMMU
+        # table while mapped (read-only if granted so), and out once not.
+        Test("grant-dma", kernel("", [
+            "{toolstack}", "{grantpeer} role=granter peer=2 dmapage",
+            "{nvmedom} sbdf=24 granted=1"]),
+             HALTED,
+             [r"^\(d2\) nvmedom: DMA into a granted page: landed$",
+              r"^\(d1\) grantpeer: the peer is done with our granted page$",
+              r"^\(d2\) nvmedom: DMA after unmapping and into a read-only "
+              r"grant: stopped$",
+              r"^\(d2\) nvmedom: \d+ passed, 0 failed$",
+              r"^\(d1\) grantpeer granter: \d+ passed, 0 failed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL"], cpus=2),
         Test("assign-without-iommu", kernel("", ["{toolstack}",
                                                  "{crash} sbdf=16 refused"]),
              HALTED,

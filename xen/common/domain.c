@@ -249,9 +249,10 @@ int domain_destroy(struct domain *d)
 	domain_watchdogs_stop(d);
 	arch_domain_stop_irqs(d);
 	evtchn_domain_destroy(d);
+	/* Its devices reset and blocked before any frame it reaches goes. */
+	pci_release_domain(d);
+	iommu_domain_destroy(d);
 	gnttab_domain_destroy(d);
-	pci_release_domain(d);	 /* its devices reset and unowned */
-	iommu_domain_destroy(d); /* its devices blocked before its frames go */
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);

@@ -16,6 +16,7 @@
  */
 #include <xen/errno.h>
 #include <xen/grant_table.h>
+#include <xen/iommu.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
@@ -391,6 +392,32 @@ static int16_t gnttab_pin_remote(struct domain *ld, domid_t rdid,
 	return rc;
 }
 
+/*
+ * Keep ld's IOMMU table in step with its grant mappings of frame mfn
+ * (map_lock held): its devices may write the frame while one of them is
+ * writable, read it while any is, and nothing once none is, which
+ * happens before the last one's pin goes. ld's own frames are in its
+ * table already. A table made after a grant was mapped lacks it.
+ */
+static int gnttab_iommu_sync(struct domain *ld, struct grant_table *gt,
+			     uint32_t mfn)
+{
+	unsigned int perm = 0;
+
+	if (!iommu_has_table(ld) ||
+	    mfn_to_page(_mfn(mfn))->owner == ld->domain_id)
+		return 0;
+	for (unsigned int h = 0; h < gt->map_frames * MAPS_PER_PAGE; h++) {
+		const struct grant_mapping *m = gnttab_mapping(gt, h);
+
+		if (m->state == MAP_USED && m->mfn == mfn)
+			perm |= (m->flags & GNTMAP_readonly)
+				    ? IOMMU_READ
+				    : IOMMU_READ | IOMMU_WRITE;
+	}
+	return iommu_grant_frame(ld, mfn, perm);
+}
+
 int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 		   uint32_t flags, uint64_t va, grant_handle_t *handle,
 		   uint64_t *bus_addr)
@@ -423,6 +450,16 @@ int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 	m = gnttab_mapping(lgt, h);
 	*m = rec;
 	m->state = MAP_USED;
+	if (gnttab_iommu_sync(ld, lgt, rec.mfn) < 0) {
+		m->state = MAP_BUSY;
+		gnttab_iommu_sync(ld, lgt, rec.mfn); /* as it was */
+		spin_unlock(&lgt->map_lock);
+		if (rec.va)
+			arch_gnttab_unmap(ld, rec.va, _mfn(rec.mfn));
+		gnttab_release(ld->domain_id, &rec);
+		gnttab_handle_put(lgt, h);
+		return GNTST_no_space;
+	}
 	spin_unlock(&lgt->map_lock);
 	*handle = h;
 	*bus_addr = (uint64_t)rec.mfn << PAGE_SHIFT;
@@ -449,6 +486,7 @@ int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
 	}
 	rec = *m;
 	m->state = MAP_BUSY; /* nobody else can unmap it meanwhile */
+	gnttab_iommu_sync(ld, lgt, rec.mfn); /* devices first: it may go */
 	spin_unlock(&lgt->map_lock);
 	if (rec.va)
 		arch_gnttab_unmap(ld, rec.va, _mfn(rec.mfn));

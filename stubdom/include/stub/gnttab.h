@@ -25,6 +25,9 @@ long stub_grant_end(grant_ref_t ref);
 /* Map domid's ref at va: GNTST_okay and *handle, or a GNTST_* status. */
 long stub_grant_map(domid_t domid, grant_ref_t ref, unsigned long va,
 		    bool readonly, grant_handle_t *handle);
+/* The same, with the address its devices reach the frame at in *bus. */
+long stub_grant_map_bus(domid_t domid, grant_ref_t ref, unsigned long va,
+			bool readonly, grant_handle_t *handle, uint64_t *bus);
 long stub_grant_unmap(grant_handle_t handle, unsigned long va);
 /* Run n copies; each op's status is in op->status. 0 or -errno. */
 long stub_grant_copy(struct gnttab_copy *ops, unsigned int n);

@@ -145,6 +145,37 @@ int iommu_map_frame(struct domain *d, uint64_t mfn)
 		   : 0;
 }
 
+bool iommu_has_table(const struct domain *d)
+{
+	return __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE) != NULL;
+}
+
+int iommu_grant_frame(struct domain *d, uint64_t mfn, unsigned int perm)
+{
+	struct iommu_domain *io = __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE);
+	uint64_t pte = mfn << PAGE_SHIFT;
+	int rc;
+
+	if (!io)
+		return 0;
+	if (!perm) {
+		iommu_unmap_frame(d, mfn);
+		return 0;
+	}
+	pte |= VTD_PTE_R | ((perm & IOMMU_WRITE) ? VTD_PTE_W : 0);
+	spin_lock(&io->lock);
+	rc = iopt_map(io->root, vtd_levels, mfn << PAGE_SHIFT, pte);
+	spin_unlock(&io->lock);
+	/* Write taken away from a frame still readable: no stale IOTLB. */
+	if (!rc && !(perm & IOMMU_WRITE))
+		for (unsigned int i = 0; i < vtd_nr_units; i++) {
+			spin_lock(&vtd_units[i]->lock);
+			vtd_qi_iotlb(vtd_units[i], io->did);
+			spin_unlock(&vtd_units[i]->lock);
+		}
+	return rc;
+}
+
 void iommu_unmap_frame(struct domain *d, uint64_t mfn)
 {
 	struct iommu_domain *io = __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE);

@@ -32,6 +32,16 @@ int iommu_map_frame(struct domain *d, uint64_t mfn);
 void iommu_unmap_frame(struct domain *d, uint64_t mfn);
 
 /*
+ * A frame of another domain that d has grant-mapped: d's devices may
+ * read it (IOMMU_READ), and write it too (IOMMU_WRITE); 0 takes it away,
+ * the IOTLB flushed before this returns. No-op without a table.
+ */
+#define IOMMU_READ  1u
+#define IOMMU_WRITE 2u
+bool iommu_has_table(const struct domain *d);
+int iommu_grant_frame(struct domain *d, uint64_t mfn, unsigned int perm);
+
+/*
  * Let segment:bus:devfn reach d's memory (d must have a table), or
  * block it again. -ENODEV if no unit covers the device, -EBUSY if it
  * is assigned to another domain.
