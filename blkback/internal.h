@@ -22,6 +22,8 @@ struct bb_req *bb_req_alloc(struct bb_vbd *vbd);
 void bb_req_free(struct bb_req *req);
 void bb_req_start(struct bb_req *req);
 void bb_respond(struct bb_vbd *vbd, uint64_t id, uint8_t op, int status);
+/* Submit again what the device was too busy to take. */
+void bb_retry(struct bb_vbd *vbd);
 /* Answer or go on with every request whose io finished. */
 void bb_finish(struct bb_vbd *vbd);
 

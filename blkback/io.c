@@ -7,6 +7,8 @@
  * records the status. bb_finish(), called from bb_vbd_poll(), does the
  * rest: the next step, or the copy out of a read, the response and
  * freeing the pages. So blkback is never re-entered from an env op.
+ * A device whose queue is full has the io submitted again at the next
+ * poll.
  */
 #include <stddef.h>
 #include <xen/string.h>
@@ -79,7 +81,10 @@ void bb_req_start(struct bb_req *req)
 	io_fill(req, req->steps[req->step]);
 	req->state = BB_REQ_DEVICE;
 	rc = env->disk_submit(env->ctx, &req->io);
-	if (rc) {
+	if (rc == -XEN_EBUSY || rc == -XEN_EAGAIN) {
+		req->vbd->stats.busy++;
+		req->state = BB_REQ_RETRY;
+	} else if (rc) {
 		req->io_status = (int)rc;
 		req->state = BB_REQ_DONE;
 	}
@@ -157,6 +162,13 @@ static bool start_barrier(struct bb_vbd *vbd)
 		}
 	}
 	return false;
+}
+
+void bb_retry(struct bb_vbd *vbd)
+{
+	for (unsigned int i = 0; i < BB_RING_SLOTS; i++)
+		if (vbd->req[i].state == BB_REQ_RETRY)
+			bb_req_start(&vbd->req[i]);
 }
 
 void bb_finish(struct bb_vbd *vbd)

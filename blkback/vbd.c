@@ -52,9 +52,11 @@ void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason)
 		return;
 	vbd->connected = false;
 	vbd->stats.disconnect_reason = reason;
-	/* A barrier not started yet never will be. */
+	/* Requests not at the device (a barrier waiting, a device that
+	 * was busy) never go there now. */
 	for (unsigned int i = 0; i < BB_RING_SLOTS; i++)
-		if (vbd->req[i].state == BB_REQ_WAIT)
+		if (vbd->req[i].state == BB_REQ_WAIT ||
+		    vbd->req[i].state == BB_REQ_RETRY)
 			bb_req_free(&vbd->req[i]);
 	vbd->barrier = false;
 	vbd->env->log(vbd->env->ctx, "blkback: vbd of dom%u disconnected: %s\n",
@@ -99,6 +101,7 @@ unsigned int bb_vbd_poll(struct bb_vbd *vbd, unsigned int budget)
 	unsigned int taken;
 	bool notify;
 
+	bb_retry(vbd); /* once a poll: a busy device is not spun on */
 	bb_finish(vbd);
 	taken = bb_take(vbd, budget);
 	/* What the device finished at once (a fast or failing device). */

@@ -1107,6 +1107,41 @@ static void test_disconnect_reattach(void **state)
 	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
 }
 
+/* A device with a full queue: the io waits for the next poll. */
+static void test_device_busy(void **state)
+{
+	struct blkif_request_segment s = seg(1700, 0, 7);
+
+	grant_new(1700, false);
+	W.submit_fail = -XEN_EBUSY;
+	fe_rw(BLKIF_OP_READ, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 2, 8, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_int_equal(SRING->rsp_prod, 0); /* not failed, not lost */
+	assert_int_equal(VBD.stats.busy, 4);
+	W.submit_fail = 0;
+	W.auto_complete = true;
+	bb_vbd_poll(&VBD, BUDGET);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
+		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
+	}
+	/* Busy again, then the frontend goes: nothing stays taken. */
+	W.submit_fail = -XEN_EAGAIN;
+	fe_rw(BLKIF_OP_WRITE, 3, 8, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_true(bb_vbd_busy(&VBD));
+	bb_vbd_disconnect(&VBD, "gone");
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(VBD.free_pages, 127);
+}
+
 /* An io that finishes inside disk_submit(): answered in the same poll. */
 static void test_sync_completion(void **state)
 {
@@ -1428,6 +1463,7 @@ int main(void)
 		T(test_flood),
 		T(test_disconnect_reattach),
 		T(test_sync_completion),
+		T(test_device_busy),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_gpt_good),
 		cmocka_unit_test(test_gpt_corrupt),

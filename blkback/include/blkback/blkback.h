@@ -102,9 +102,10 @@ struct bb_env {
 	/* Local page i: the same page on every call. */
 	struct bb_page (*local_page)(void *ctx, unsigned int i);
 	/*
-	 * Start io: 0 (io->done() follows, later or already), or -XEN_E*
-	 * (io->done() is not called; the request is answered an error). The
-	 * env takes as many ios at once as the vbds have pages for.
+	 * Start io: 0 (io->done() follows, later or already); -XEN_EBUSY
+	 * or -XEN_EAGAIN when the device's queue is full (submitted again
+	 * at the next bb_vbd_poll()); any other -XEN_E* fails the request
+	 * (answered an error). io->done() follows only a 0.
 	 */
 	long (*disk_submit)(void *ctx, struct bb_io *io);
 	/* Send an event to vbd's frontend. */
@@ -169,12 +170,14 @@ struct bb_vbd_stats {
 	unsigned long errors;	       /* answered BLKIF_RSP_ERROR */
 	unsigned long unsupported;     /* answered BLKIF_RSP_EOPNOTSUPP */
 	unsigned long stalls;	       /* times the ring waited for pages */
+	unsigned long busy;	       /* submits the device had no room for */
 	const char *disconnect_reason; /* NULL while connected */
 };
 
 enum bb_req_state {
 	BB_REQ_FREE,
 	BB_REQ_WAIT,   /* a barrier waiting for earlier requests */
+	BB_REQ_RETRY,  /* the device was busy: submit again */
 	BB_REQ_DEVICE, /* an io at the device */
 	BB_REQ_DONE,   /* the io finished: bb_vbd_poll() goes on */
 };
