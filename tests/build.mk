@@ -41,7 +41,8 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	request.c) xen/common/vsnprintf.c
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 unit-netfront := stubdom/lib/netfront.c $(unit-xenbus)
-unit-blkfront := stubdom/lib/blkfront.c $(unit-xenbus)
+unit-blkfront := stubdom/lib/blkfront.c stubdom/lib/blkfront_io.c \
+	$(unit-xenbus)
 unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)
 $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \

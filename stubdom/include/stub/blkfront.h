@@ -308,4 +308,28 @@ domid_t blkfront_backend_id(const struct blkfront *bf);
 unsigned int blkfront_pending(const struct blkfront *bf);
 const struct blkfront_stats *blkfront_stats(const struct blkfront *bf);
 
+/*
+ * Internal: shared by stubdom/lib/blkfront.c (the connection) and
+ * stubdom/lib/blkfront_io.c (requests and the ring). Not for callers.
+ */
+#define BF_RING_PG   BLKFRONT_PAGES	  /* the ring page's index */
+#define BF_ALL_PAGES (BLKFRONT_PAGES + 1) /* the pool, then the ring page */
+struct blkfront_page *bf_page(struct blkfront *bf, unsigned int i);
+/* A page for pg if it has none: 0 or -XEN_ENOMEM. */
+int bf_page_ensure(struct blkfront *bf, struct blkfront_page *pg);
+int bf_page_grant(struct blkfront *bf, struct blkfront_page *pg, bool readonly);
+/* Take page i's grant back; false while it is busy (see the .c). */
+bool bf_page_end(struct blkfront *bf, unsigned int i, bool final);
+void bf_pages_retry(struct blkfront *bf);
+void bf_pages_free(struct blkfront *bf);
+/* Queue a request (in: its fields); issue what can go. */
+int bf_submit(struct blkfront *bf, const struct blkfront_req *in);
+void bf_issue(struct blkfront *bf);
+/* Take the responses; false when the ring is broken. */
+bool bf_collect(struct blkfront *bf);
+/* The connection ended: what was in flight waits to go again. */
+void bf_requeue(struct blkfront *bf);
+int bf_deliver(struct blkfront *bf);
+void bf_complete(struct blkfront *bf, unsigned int ri, int status);
+
 #endif /* STUB_BLKFRONT_H */
