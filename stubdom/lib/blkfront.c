@@ -366,6 +366,7 @@ static bool ops_ok(const struct blkfront_ops *ops)
 	       ops->evtchn_alloc_unbound && ops->notify && ops->done && ops->xb;
 }
 
+/* <dir>/backend and <dir>/backend-id, both or neither. */
 static int bf_watch_device(struct blkfront *bf)
 {
 	char path[BLKFRONT_DIR_MAX + 16];
@@ -399,7 +400,7 @@ static void bf_unwatch_device(struct blkfront *bf)
 int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
 		  const char *dir)
 {
-	unsigned long vdev;
+	unsigned long vdev = 0;
 	size_t len;
 	unsigned int i;
 	int rc;

@@ -595,6 +595,7 @@ int bf_deliver(struct blkfront *bf)
 	return n;
 }
 
+/* Every page that is ours (not a leaked one) back to ops.page_free. */
 void bf_pages_free(struct blkfront *bf)
 {
 	unsigned int i;
@@ -608,7 +609,8 @@ void bf_pages_free(struct blkfront *bf)
 	}
 }
 
-/* <dir>/backend and <dir>/backend-id, both or neither. */
+/* ---- Submission ---- */
+
 int bf_submit(struct blkfront *bf, const struct blkfront_req *in)
 {
 	struct blkfront_req *r;
