@@ -7,7 +7,7 @@
 DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c \
 	driverdom/blkdrv.c driverdom/nvme.c driverdom/nvme_ctrl.c \
 	driverdom/nvme_io.c driverdom/nvme_prp.c
-DD_APPS := nictest
+DD_APPS := nictest nvmetest
 
 DD_LIB_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(DD_LIB_SRCS))
 DD_APP_OBJS := $(patsubst %,$(STUB_OUT)/driverdom/tests/%.o,$(DD_APPS))

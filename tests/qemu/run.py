@@ -379,6 +379,24 @@ def tests():
               r"function level reset\)$",
               r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
              reject=[r"FAIL"], cpus=2),
+        Test("driver-domain-nvme-driver", kernel("", ["{toolstack}",
+                                                      "{nvmetest} sbdf=24"]),
+             HALTED,
+             [r"^PCI 0000:00:03\.0: assigned to domain 1 \(reset: function "
+              r"level reset\)$",
+              r"^\(d1\) nvmetest: 'QEMU NVMe Ctrl': 1 namespace, the first "
+              r"32768 blocks of 512 bytes; ",
+              r"^\(d1\) nvme: it was reset under us: re-initialising, "
+              r"[1-9]\d* requests in flight$",
+              r"^\(d1\) nvmetest: reset by CC\.EN during 32 writes: 32 of 32 "
+              r"completed once",
+              r"^\(d1\) nvmetest: reset by the command register during 32 "
+              r"reads: 32 of 32 completed once",
+              r"^\(d1\) nvmetest: 4 KiB random reads, queue depth 32: \d+ "
+              r"IOPS",
+              r"^\(d1\) nvmetest: \d+ passed, 0 failed$",
+              r"^\(d0\) toolstack: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"^\(d1\) panic:"], cpus=2),
         Test("pci-alias", with_args(with_devices(
             kernel("", ["{toolstack}", "{nvmedom} sbdf=520"]),
             ALIAS_TOPOLOGY), ["-blockdev", "driver=null-co,node-name=disk1,"
@@ -619,7 +637,7 @@ class Context:
         for app in ("pvbasic", "crash", "traps", "vcpus", "events", "time", "conin", "grants",
                     "fpu", "bench", "watchdog", "spin", "toolstack",
                     "pingpong", "grantpeer", "xenstored", "xsctl",
-                    "xsclient", "xsevil", "conecho", "nvmedom",
+                    "xsclient", "xsevil", "conecho", "nvmedom", "nvmetest",
                     "nicdom", "nictest", "netdom",
                     "netguest"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
