@@ -249,8 +249,8 @@ static long nvme_identify_ctrl(struct nvme_ctrl *c, struct blkdrv_geom *g,
 	if (mdts && mdts < 10 && (NVME_PAGE_SIZE << mdts) < NVME_XFER_LIMIT)
 		g->max_transfer = NVME_PAGE_SIZE << mdts;
 	g->volatile_cache = id[NVME_IDC_VWC] & NVME_VWC_PRESENT;
-	g->max_discard =
-	    nvme_get32(id + NVME_IDC_ONCS) & NVME_ONCS_DSM ? UINT32_MAX : 0;
+	/* ONCS is 16 bits, DSM its bit 2; a range counts blocks in 32. */
+	g->max_discard = id[NVME_IDC_ONCS] & NVME_ONCS_DSM ? UINT32_MAX : 0;
 	*nn = nvme_get32(id + NVME_IDC_NN);
 	nvme_model(g->model, id + NVME_IDC_MN);
 	return 0;
