@@ -48,7 +48,8 @@ unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)
 $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
 	-Inetback/include -Istubdom/include
 unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
-	gpt.c crc32.c target.c)
+	gpt.c crc32.c target.c xenbus.c) $(unit-xenbus)
+$(TEST_OUT)/unit/test_blkback: UNIT_CFLAGS += -Istubdom/include
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
 	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \

@@ -21,7 +21,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <public/io/xs_wire.h>
 #include "../../blkback/include/blkback/blkback.h"
+#include "../../blkback/include/blkback/xenbus.h"
+#include "../../stubdom/xenstore/xenstore.h"
+#include "../../stubdom/xenstore/xs_env.h"
 
 #define GUEST	   7
 #define NS_SECT	   8192 /* the namespace: 4 MiB */
@@ -56,6 +60,8 @@ static struct {
 	long copy_fail;
 	unsigned int copy_calls, notifies, logs, flushes;
 	char last_log[256];
+	char log[16384]; /* every line */
+	size_t log_len;
 } W;
 
 static struct bb_vbd VBD;
@@ -211,7 +217,7 @@ static void io_complete_all(void)
 
 static void env_notify(void *ctx, struct bb_vbd *vbd)
 {
-	assert_ptr_equal(vbd, &VBD);
+	assert_true(vbd->connected); /* never for a ring let go */
 	W.notifies++;
 }
 
@@ -228,6 +234,11 @@ static void env_log(void *ctx, const char *fmt, ...)
 	vsnprintf(W.last_log, sizeof(W.last_log), fmt, ap);
 	va_end(ap);
 	W.logs++;
+	if (getenv("BLKBACK_VERBOSE"))
+		printf("blkback: %s", W.last_log);
+	snprintf(W.log + W.log_len, sizeof(W.log) - W.log_len, "%s",
+		 W.last_log);
+	W.log_len += strlen(W.log + W.log_len);
 }
 
 static const struct bb_env ENV = {
@@ -1437,7 +1448,669 @@ static void test_target(void **state)
 	assert_int_equal(bb_target_parse(NULL, &t), -XEN_EINVAL);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* ---- The xenbus side, over the real client and the real store -------- */
+
+#define BLKDOM	  1
+#define DEVID	  51712
+#define MAX_WAITS 100000
+
+static long live_blocks;
+
+void *xs_malloc(size_t size)
+{
+	live_blocks++;
+	return malloc(size ? size : 1);
+}
+
+void xs_free(void *p)
+{
+	if (p) {
+		live_blocks--;
+		free(p);
+	}
+}
+
+void xs_log(const char *fmt, ...)
+{
+}
+
+struct xsenv {
+	struct xenstore_domain_interface *ring;
+	struct xs_conn *conn;
+	unsigned long waits;
+};
+
+static struct xs_store *store;
+static struct xsenv e0, e1, eg;
+static struct xenbus *x0, *x1, *xg;
+
+static void xs_notify(void *p)
+{
+}
+
+static size_t min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Move bytes between a domain's store ring and the store. */
+static void serve(struct xsenv *e)
+{
+	struct xenstore_domain_interface *r = e->ring;
+	bool progress = true;
+
+	while (progress) {
+		uint32_t used = r->req_prod - r->req_cons;
+
+		progress = false;
+		while (used) {
+			size_t off = MASK_XENSTORE_IDX(r->req_cons);
+			size_t n = min_sz(used, XENSTORE_RING_SIZE - off);
+			size_t c = xs_conn_feed(e->conn, r->req + off, n);
+
+			r->req_cons += (uint32_t)c;
+			used -= (uint32_t)c;
+			progress |= c > 0;
+			if (c < n)
+				break;
+		}
+		for (;;) {
+			uint32_t fill = r->rsp_prod - r->rsp_cons;
+			size_t off = MASK_XENSTORE_IDX(r->rsp_prod);
+			size_t n = min_sz(XENSTORE_RING_SIZE - fill,
+					  XENSTORE_RING_SIZE - off),
+			       got;
+
+			if (!n)
+				break;
+			got = xs_conn_pull(e->conn, r->rsp + off, n);
+			r->rsp_prod += (uint32_t)got;
+			progress |= got > 0;
+			if (got < n)
+				break;
+		}
+	}
+	assert_false(xs_conn_broken(e->conn));
+}
+
+static void xs_wait(void *p)
+{
+	struct xsenv *e = p;
+
+	if (++e->waits > MAX_WAITS)
+		fail_msg("xenbus wait() called too often: a hang");
+	serve(e);
+}
+
+static void xsenv_init(struct xsenv *e, struct xenbus **x, unsigned int domid)
+{
+	struct xenbus_ops ops = { xs_notify, xs_wait, e };
+
+	e->ring = calloc(1, sizeof(*e->ring));
+	e->conn = xs_conn_new(store, domid);
+	e->waits = 0;
+	assert_non_null(e->ring);
+	assert_non_null(e->conn);
+	*x = malloc(sizeof(**x));
+	assert_non_null(*x);
+	xenbus_init(*x, e->ring, &ops);
+}
+
+static void xsenv_free(struct xsenv *e, struct xenbus *x)
+{
+	free(e->ring);
+	free(x);
+}
+
+/* The driver domain: its ports, its ring mapping, the vbd. */
+static struct {
+	struct bb_xb xb;
+	bool mapped;
+	grant_ref_t map_ref;
+	unsigned int maps, binds;
+	bool port_open[64];
+	unsigned int nports;
+	bool be_event; /* its watch on backend/vbd fired */
+	bool unmap_fail;
+} D;
+
+static long d_map(void *env, domid_t domid, grant_ref_t ref, void **va,
+		  uint32_t *handle)
+{
+	uint8_t *page = domid == GUEST ? grant_page(ref, true) : NULL;
+
+	assert_false(D.mapped); /* one ring at a time */
+	if (!page)
+		return GNTST_bad_gntref;
+	D.mapped = true;
+	D.map_ref = ref;
+	D.maps++;
+	*va = page;
+	*handle = 77;
+	return GNTST_okay;
+}
+
+static long d_unmap(void *env, void *va, uint32_t handle)
+{
+	assert_true(D.mapped);
+	assert_int_equal(handle, 77);
+	assert_ptr_equal(va, grant_page(D.map_ref, false));
+	D.mapped = false;
+	return D.unmap_fail ? GNTST_general_error : 0;
+}
+
+static long d_bind(void *env, domid_t domid, evtchn_port_t remote)
+{
+	if (domid != GUEST || remote == 0 || remote > 1000)
+		return -XEN_EINVAL;
+	assert_true(D.nports < 64);
+	D.port_open[D.nports] = true;
+	D.binds++;
+	return D.nports++;
+}
+
+static void d_close(void *env, evtchn_port_t port)
+{
+	assert_true(port < D.nports && D.port_open[port]);
+	D.port_open[port] = false;
+}
+
+static unsigned int ports_open(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < D.nports; i++)
+		n += D.port_open[i];
+	return n;
+}
+
+/* The namespace: 512-byte blocks, a GPT at its start. */
+static int d_resolve(void *env, const struct bb_target *t,
+		     struct bb_vbd_config *cfg, const char **why)
+{
+	*why = "no such namespace";
+	if (t->nsid != 1)
+		return -XEN_ENODEV;
+	cfg->nsid = 1;
+	cfg->ns_sectors = NS_SECT;
+	cfg->block_size = 512;
+	cfg->discard = true;
+	if (t->gpt) {
+		struct bb_gpt_key key = { .by = BB_GPT_BY_NUMBER,
+					  .number = t->part };
+		struct bb_gpt_part p;
+		int rc = bb_gpt_find(W.disk, BB_GPT_BYTES, 512, NS_SECT, &key,
+				     &p, why);
+
+		if (rc)
+			return rc;
+		cfg->start = p.start;
+		cfg->sectors = p.sectors;
+		return 0;
+	}
+	cfg->start = t->start;
+	cfg->sectors = t->sectors;
+	return 0;
+}
+
+static void be_watch_fn(struct xenbus *xb, const char *path, const char *token,
+			void *data)
+{
+	D.be_event = true;
+}
+
+/* The world goes round: the store, events, the driver domain's loop. */
+static void run(void)
+{
+	for (unsigned int i = 0; i < 16; i++) {
+		serve(&eg);
+		serve(&e1);
+		if (xenbus_poll(x1) > 0)
+			xenbus_dispatch(x1);
+		if (D.be_event) {
+			D.be_event = false;
+			bb_xb_update(&D.xb);
+		}
+		bb_xb_poll(&D.xb, BUDGET);
+	}
+}
+
+static char *be_path(const char *key)
+{
+	static char buf[4][128];
+	static unsigned int i;
+	char *p = buf[i++ % 4];
+
+	snprintf(p, 128, "/local/domain/%u/backend/vbd/%u/%u%s%s", BLKDOM,
+		 GUEST, DEVID, key ? "/" : "", key ? key : "");
+	return p;
+}
+
+static char *fe_path(const char *key)
+{
+	static char buf[4][128];
+	static unsigned int i;
+	char *p = buf[i++ % 4];
+
+	snprintf(p, 128, "/local/domain/%u/device/vbd/%u%s%s", GUEST, DEVID,
+		 key ? "/" : "", key ? key : "");
+	return p;
+}
+
+static void wr(struct xenbus *x, const char *path, const char *val)
+{
+	int rc = xenbus_write(x, XENBUS_NO_TX, path, val);
+
+	if (rc)
+		fail_msg("write %s: %d", path, rc);
+}
+
+static int be_state(void)
+{
+	return xenbus_read_state(x0, be_path(NULL));
+}
+
+static unsigned long be_uint(const char *key)
+{
+	unsigned long v = ~0ul;
+
+	assert_int_equal(xenbus_read_uint(x0, XENBUS_NO_TX, be_path(key), &v),
+			 0);
+	return v;
+}
+
+static void dir_with_perms(const char *path, unsigned int owner,
+			   unsigned int reader)
+{
+	char perms[16];
+	int n = snprintf(perms, sizeof(perms), "n%u%cr%u", owner, 0, reader);
+
+	assert_int_equal(xenbus_mkdir(x0, XENBUS_NO_TX, path), 0);
+	assert_int_equal(
+	    xenbus_set_perms(x0, XENBUS_NO_TX, path, perms, (size_t)n + 1), 0);
+}
+
+/* What the control domain writes for the guest's xvda. */
+static void announce(const char *target, const char *mode)
+{
+	char v[16];
+
+	dir_with_perms(be_path(NULL), BLKDOM, GUEST);
+	dir_with_perms(fe_path(NULL), GUEST, BLKDOM);
+	wr(x0, be_path("target"), target);
+	wr(x0, be_path("mode"), mode);
+	wr(x0, fe_path("virtual-device"), "51712");
+	wr(x0, fe_path("device-type"), "disk");
+	wr(x0, be_path("state"), "1");
+	wr(x0, fe_path("state"), "1");
+	wr(x0, be_path("frontend"), fe_path(NULL));
+	snprintf(v, sizeof(v), "%u", GUEST);
+	wr(x0, be_path("frontend-id"), v);
+	wr(x0, fe_path("backend-id"), "1");
+	wr(x0, fe_path("backend"), be_path(NULL));
+}
+
+/* The frontend offers a fresh ring at ref, as blkfront does. */
+static void fe_offer(grant_ref_t ref, const char *protocol)
+{
+	char v[16];
+
+	if (!grant_page(ref, false))
+		grant_new(ref, false);
+	SRING = (struct blkif_sring *)grant_page(ref, false);
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	snprintf(v, sizeof(v), "%u", ref);
+	wr(xg, fe_path("ring-ref"), v);
+	wr(xg, fe_path("event-channel"), "9");
+	if (protocol)
+		wr(xg, fe_path("protocol"), protocol);
+	wr(xg, fe_path("state"), "3");
+}
+
+static int xb_setup(void **state)
+{
+	const struct bb_xb_ops ops = {
+		.map = d_map,
+		.unmap = d_unmap,
+		.bind = d_bind,
+		.close = d_close,
+		.resolve = d_resolve,
+		.bb = &ENV,
+	};
+	struct bb_xb_ops o = ops;
+	char home[32];
+
+	setup(state);
+	free(SRING); /* the frontends' rings are granted pages here */
+	SRING = NULL;
+	memset(&D, 0, sizeof(D));
+	W.auto_complete = true;
+	live_blocks = 0;
+	store = xs_store_create(NULL);
+	assert_non_null(store);
+	xsenv_init(&e0, &x0, 0);
+	xsenv_init(&e1, &x1, BLKDOM);
+	xsenv_init(&eg, &xg, GUEST);
+	for (unsigned int d = 0; d < 2; d++) {
+		unsigned int dom = d ? GUEST : BLKDOM;
+		char perms[8];
+		int n = snprintf(perms, sizeof(perms), "n%u", dom);
+
+		snprintf(home, sizeof(home), "/local/domain/%u", dom);
+		assert_int_equal(xenbus_mkdir(x0, XENBUS_NO_TX, home), 0);
+		assert_int_equal(xenbus_set_perms(x0, XENBUS_NO_TX, home, perms,
+						  (size_t)n + 1),
+				 0);
+	}
+	assert_int_equal(
+	    xenbus_watch(x1, BB_XB_ROOT, "owner", be_watch_fn, NULL), 0);
+	o.xb = x1;
+	assert_int_equal(bb_xb_start(&D.xb, &o, GUEST, DEVID, 10, 128), 0);
+	return 0;
+}
+
+static int xb_teardown(void **state)
+{
+	SRING = NULL; /* a granted page: teardown() frees it */
+	bb_xb_stop(&D.xb);
+	assert_false(D.mapped);
+	assert_int_equal(ports_open(), 0);
+	xs_store_destroy(store);
+	assert_int_equal(live_blocks, 0);
+	xsenv_free(&e0, x0);
+	xsenv_free(&e1, x1);
+	xsenv_free(&eg, xg);
+	return teardown(state);
+}
+
+static void test_xb_decide(void **state)
+{
+	enum {
+		U = XenbusStateUnknown,
+		I = XenbusStateInitialising,
+		W_ = XenbusStateInitWait,
+		ID = XenbusStateInitialised,
+		C = XenbusStateConnected,
+		CG = XenbusStateClosing,
+		CD = XenbusStateClosed,
+	};
+	static const struct {
+		int be;
+		bool up, busy;
+		int fe;
+		bool gave_up;
+		enum bb_xb_action a;
+	} t[] = {
+		{ U, true, false, C, false, BB_XB_FORGET },
+		{ I, false, false, U, false, BB_XB_ADVERTISE },
+		{ I, true, false, C, true, BB_XB_ADVERTISE },
+		{ W_, false, false, I, false, BB_XB_NOTHING },
+		{ W_, false, false, U, false, BB_XB_NOTHING },
+		{ W_, false, false, ID, false, BB_XB_CONNECT },
+		{ W_, false, false, C, false, BB_XB_CONNECT },
+		{ W_, false, true, ID, false, BB_XB_NOTHING }, /* draining */
+		{ W_, false, false, CG, false, BB_XB_CLOSING },
+		{ W_, true, false, C, false, BB_XB_RESET },
+		{ C, true, false, C, false, BB_XB_NOTHING },
+		{ C, true, false, CG, false, BB_XB_CLOSING },
+		{ C, true, false, CD, false, BB_XB_RESET },
+		{ C, true, false, U, false, BB_XB_RESET }, /* gone */
+		{ C, true, false, I, false, BB_XB_RESET }, /* starts over */
+		{ C, false, false, C, false, BB_XB_CLOSING },
+		{ CG, false, false, C, false, BB_XB_NOTHING },
+		{ CG, false, false, CG, false, BB_XB_NOTHING },
+		{ CG, false, false, CD, false, BB_XB_RESET },
+		{ CG, false, false, I, false, BB_XB_RESET },
+		{ CD, false, false, CD, false, BB_XB_RESET },
+		{ CD, false, false, I, false, BB_XB_RESET },
+		{ CD, false, false, C, false, BB_XB_CLOSING },
+		{ CD, false, false, CG, false, BB_XB_NOTHING },
+		{ CD, false, false, I, true, BB_XB_NOTHING },
+		{ -XEN_EINVAL, false, false, C, false, BB_XB_RESET },
+		{ XenbusStateReconfiguring, false, false, C, false,
+		  BB_XB_RESET },
+	};
+
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("case %u\n", i);
+		assert_int_equal(bb_xb_decide(t[i].be, t[i].up, t[i].busy,
+					      t[i].fe, t[i].gave_up),
+				 t[i].a);
+	}
+}
+
+/* Offered, connected, used, closed, connected again. */
+static void test_xb_lifecycle(void **state)
+{
+	struct blkif_request_segment s = seg(300, 0, 7);
+	uint8_t *p = grant_new(300, false);
+
+	run();
+	assert_int_equal(be_state(), XenbusStateUnknown); /* not announced */
+	announce("1:1024+4096", "w");
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	assert_int_equal(be_uint("sectors"), VBD_SECT);
+	assert_int_equal(be_uint("sector-size"), 512);
+	assert_int_equal(be_uint("info"), 0);
+	assert_int_equal(be_uint("feature-flush-cache"), 1);
+	assert_int_equal(be_uint("feature-discard"), 1);
+	assert_int_equal(be_uint("discard-granularity"), 512);
+	assert_int_equal(be_uint("feature-max-indirect-segments"),
+			 BB_MAX_INDIRECT_SEGS);
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	assert_true(D.mapped);
+	assert_int_equal(ports_open(), 1);
+
+	memset(p, 0x61, BB_PAGE_SIZE);
+	fe_rw(BLKIF_OP_WRITE, 5, 16, 1, &s);
+	fe_push();
+	run();
+	assert_int_equal(fe_one(5, BLKIF_OP_WRITE), BLKIF_RSP_OKAY);
+	memset(W.expect + (VBD_START + 16) * 512, 0x61, 4096);
+	disk_unchanged();
+
+	wr(xg, fe_path("state"), "5"); /* Closing */
+	run();
+	assert_int_equal(be_state(), XenbusStateClosing);
+	assert_false(D.mapped);
+	assert_int_equal(ports_open(), 0);
+	wr(xg, fe_path("state"), "6"); /* Closed */
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+
+	/* A new frontend (a reboot, a reloaded driver) on a new ring. */
+	wr(xg, fe_path("state"), "1");
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	fe_offer(21, NULL); /* no protocol node: native */
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	assert_int_equal(D.map_ref, 21);
+	fe_rw(BLKIF_OP_READ, 6, 16, 1, &s);
+	fe_push();
+	run();
+	assert_int_equal(fe_one(6, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+
+	/* The toolstack takes the vbd away: everything let go. */
+	assert_int_equal(xenbus_rm(x0, XENBUS_NO_TX, be_path(NULL)), 0);
+	run();
+	assert_false(D.mapped);
+	assert_int_equal(ports_open(), 0);
+	assert_true(D.xb.gone);
+}
+
+/* Offers that are refused, each with a line saying why. */
+static void test_xb_refusals(void **state)
+{
+	static const struct {
+		const char *key, *val, *why;
+	} bad[] = {
+		{ "protocol", "x86_32-abi", "protocol" },
+		{ "ring-page-order", "1", "ring-page-order" },
+		{ "ring-ref", "4000", "mapping ring-ref" },
+		{ "event-channel", "0", "binding" },
+		{ "ring-ref", "x", "ring-ref" },
+	};
+
+	announce("1:1024+4096", "w");
+	run();
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fe_offer(20, BB_XB_PROTOCOL);
+		wr(xg, fe_path(bad[i].key), bad[i].val);
+		W.log_len = 0;
+		W.log[0] = '\0';
+		run();
+		print_message("%s\n", bad[i].why);
+		assert_int_equal(be_state(), XenbusStateClosing);
+		assert_non_null(strstr(W.log, "cannot connect"));
+		assert_non_null(strstr(W.log, bad[i].why));
+		assert_false(D.mapped);
+		assert_int_equal(ports_open(), 0);
+		/* The frontend gives up; the next one may try. */
+		xenbus_rm(xg, XENBUS_NO_TX, fe_path("ring-page-order"));
+		xenbus_rm(xg, XENBUS_NO_TX, fe_path("protocol"));
+		wr(xg, fe_path("state"), "6");
+		run();
+		assert_int_equal(be_state(), XenbusStateInitWait);
+	}
+}
+
+/* The frontend's domain dies with an io at the device. */
+static void test_xb_frontend_gone(void **state)
+{
+	struct blkif_request_segment s = seg(300, 0, 7);
+
+	grant_new(300, false);
+	announce("1:1024+4096", "w");
+	run();
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	W.auto_complete = false;
+	fe_rw(BLKIF_OP_READ, 1, 0, 1, &s);
+	fe_push();
+	run();
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(xenbus_rm(x0, XENBUS_NO_TX, fe_path(NULL)), 0);
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	assert_false(D.mapped);
+	assert_int_equal(ports_open(), 0);
+	assert_true(bb_vbd_busy(&D.xb.vbd));
+
+	/* A new frontend waits until the device let go of the pages. */
+	dir_with_perms(fe_path(NULL), GUEST, BLKDOM);
+	fe_offer(22, BB_XB_PROTOCOL);
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	assert_false(D.mapped);
+	io_complete_all();
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	assert_int_equal(SRING->rsp_prod, 0); /* the old answer went nowhere */
+	assert_int_equal(D.map_ref, 22);
+}
+
+/* A frontend that breaks the ring protocol loses the connection. */
+static void test_xb_protocol_violation(void **state)
+{
+	announce("1:1024+4096", "w");
+	run();
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	SRING->req_prod = 1000;
+	run();
+	assert_int_equal(be_state(), XenbusStateClosing);
+	assert_non_null(strstr(W.log, "protocol violation"));
+	assert_false(D.mapped);
+	wr(xg, fe_path("state"), "6");
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	/* Again and again: left Closed until the toolstack resets it. */
+	for (unsigned int i = 1; i < BB_XB_MAX_FAILS; i++) {
+		fe_offer(20, BB_XB_PROTOCOL);
+		run();
+		SRING->req_prod = 1000;
+		run();
+		wr(xg, fe_path("state"), "6");
+		run();
+	}
+	assert_int_equal(be_state(), XenbusStateClosed);
+	assert_non_null(strstr(W.log, "failures in a row"));
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	assert_int_equal(be_state(), XenbusStateClosed);
+	wr(x0, be_path("state"), "1");
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+}
+
+/* A read-only GPT partition; then targets that are no disk. */
+static void test_xb_targets(void **state)
+{
+	struct blkif_request_segment s = seg(300, 0, 7);
+
+	grant_new(300, false);
+	/* A GPT on the namespace with partition 2 inside [1024, 5120). */
+	gpt_build(512, NS_SECT);
+	{
+		uint8_t *e = GPT + 2 * 512 + 128;
+
+		put64(e + 32, 2048);
+		put64(e + 40, 2048 + 999);
+		gpt_seal(512);
+	}
+	memcpy(W.disk, GPT, sizeof(GPT));
+	memcpy(W.expect, GPT, sizeof(GPT));
+	announce("1:gpt:2", "r");
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
+	assert_int_equal(be_uint("sectors"), 1000);
+	assert_int_equal(be_uint("info"), VDISK_READONLY);
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &s);
+	fe_rw(BLKIF_OP_READ, 2, 0, 1, &s);
+	fe_push();
+	run();
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
+		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
+	}
+	assert_memory_equal(grant_page(300, false), W.disk + 2048 * 512, 4096);
+	disk_unchanged();
+
+	/* No such partition, a bad mode, a bad string: Closed, logged. */
+	static const char
+	    *const bad[][2] = {
+		    { "1:gpt:9", "w" },	    { "1:1024+4096", "rw" },
+		    { "1:1024+", "w" },	    { "2:0+8", "w" },
+		    { "1:8000+1000", "w" }, /* past the namespace */
+	    };
+	for (unsigned int i = 0; i < 5; i++) {
+		W.log_len = 0;
+		W.log[0] = '\0';
+		wr(x0, be_path("target"), bad[i][0]);
+		wr(x0, be_path("mode"), bad[i][1]);
+		wr(x0, be_path("state"), "1");
+		run();
+		print_message("%s %s\n", bad[i][0], bad[i][1]);
+		assert_int_equal(be_state(), XenbusStateClosed);
+		assert_non_null(strstr(W.log, "no disk"));
+		assert_false(D.mapped);
+	}
+}
+
+#define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define XB(f) cmocka_unit_test_setup_teardown(f, xb_setup, xb_teardown)
 
 int main(void)
 {
@@ -1469,6 +2142,12 @@ int main(void)
 		cmocka_unit_test(test_gpt_corrupt),
 		cmocka_unit_test(test_guid_parse),
 		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_xb_decide),
+		XB(test_xb_lifecycle),
+		XB(test_xb_refusals),
+		XB(test_xb_frontend_gone),
+		XB(test_xb_protocol_violation),
+		XB(test_xb_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
