@@ -42,3 +42,22 @@ $(STUB_OUT)/netdom.elf: $(NETDOM_OBJS) $(DD_LIB_OBJS) $(STUB_LIB_OBJS) \
 		$(STUB_LIB_OBJS) $(DD_LIB_OBJS) $(NETDOM_OBJS)
 
 -include $(DD_LIB_OBJS:.o=.d) $(DD_APP_OBJS:.o=.d) $(NETDOM_OBJS:.o=.d)
+
+# The block driver domain: the disk controller, blkback and its vbds.
+BLKDOM_SRCS := driverdom/blkdom.c driverdom/blkdom_vbds.c \
+	driverdom/blkdom_disk.c \
+	$(addprefix blkback/,check.c copy.c crc32.c gpt.c io.c take.c target.c \
+	vbd.c xenbus.c)
+BLKDOM_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(BLKDOM_SRCS))
+
+$(BLKDOM_OBJS): STUB_CFLAGS += -Idriverdom/include -Iblkback/include
+
+stubdom: $(STUB_OUT)/blkdom.elf
+
+$(STUB_OUT)/blkdom.elf: $(BLKDOM_OBJS) $(DD_LIB_OBJS) $(STUB_LIB_OBJS) \
+		stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $(DD_LIB_OBJS) $(BLKDOM_OBJS)
+
+-include $(BLKDOM_OBJS:.o=.d)

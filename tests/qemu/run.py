@@ -606,6 +606,18 @@ def tests():
              reject=[r"FAIL", r"\] panic:", r"vif [34]/0: protocol violation",
                      r"vif of dom[34] disconnected",
                      r"vif [34]/0: cannot connect"], cpus=2),
+        Test("block", kernel("", [
+            "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
+            "{blkguest} vbd=1:2048+8192 tag=1"]),
+             HALTED,
+             [r"^PCI 0000:00:03\.0: assigned to domain 2 ",
+              r"^\(d0\) \[blkguest\] blkguest: xvda 8192 sectors of 512 "
+              r"bytes$",
+              r"^\(d0\) \[blkguest\] blkguest: wrote, flushed and read back "
+              r"8192 sectors: 0 bad$",
+              r"^\(d0\) \[blkguest\] blkguest: \d+ passed, 0 failed$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -639,7 +651,7 @@ class Context:
                     "pingpong", "grantpeer", "xenstored", "xsctl",
                     "xsclient", "xsevil", "conecho", "nvmedom", "nvmetest",
                     "nicdom", "nictest", "netdom",
-                    "netguest"):
+                    "netguest", "blkdom", "blkguest"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}

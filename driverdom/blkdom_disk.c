@@ -1,0 +1,85 @@
+/*
+ * blkback's disk on a disk controller driver: each bb_io becomes one
+ * blkdrv_req whose segments are the bus addresses of the local pages
+ * blkback packed the data into (every page full but the last), so the
+ * device reads and writes the block driver domain's own pages only.
+ */
+#include <public/errno.h>
+#include <driverdom/blkdom.h>
+
+static const enum blkdrv_op bd_ops[] = {
+	[BB_IO_READ] = BLKDRV_READ,
+	[BB_IO_WRITE] = BLKDRV_WRITE,
+	[BB_IO_FLUSH] = BLKDRV_FLUSH,
+	[BB_IO_DISCARD] = BLKDRV_DISCARD,
+};
+
+static void bd_done(struct blkdrv_req *req, long status)
+{
+	struct bd_slot *s = req->ctx;
+	struct bb_io *io = s->io;
+
+	s->io = NULL;
+	io->done(io, status ? (int)status : 0);
+}
+
+int bd_ns_index(const struct blkdrv *bd, uint32_t nsid)
+{
+	for (unsigned int i = 0; i < bd->geom.nr_ns; i++)
+		if (bd->geom.ns[i].id == nsid)
+			return (int)i;
+	return -1;
+}
+
+/* Fill s's segments from io's pages: 0, or -XEN_EINVAL. */
+static long bd_segments(struct bd_disk *d, struct bd_slot *s,
+			const struct bb_io *io, uint32_t block_size)
+{
+	uint64_t left = io->nblocks * block_size;
+
+	if (io->npages > BB_MAX_SEGS || left > (uint64_t)io->npages * 4096 ||
+	    left <= (uint64_t)(io->npages - 1) * 4096)
+		return -XEN_EINVAL;
+	for (unsigned int i = 0; i < io->npages; i++) {
+		struct bb_page p = d->local_page(d->ctx, io->page[i]);
+
+		s->segs[i].bus = p.bus;
+		s->segs[i].len = left < 4096 ? (uint32_t)left : 4096;
+		left -= s->segs[i].len;
+	}
+	return 0;
+}
+
+long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
+{
+	struct bd_slot *s = NULL;
+	int ns = bd_ns_index(d->bd, io->nsid);
+	long rc;
+
+	if (ns < 0 ||
+	    (unsigned int)io->op >= sizeof(bd_ops) / sizeof(bd_ops[0]))
+		return -XEN_EINVAL;
+	for (unsigned int i = 0; !s && i < BD_SLOTS; i++)
+		if (!d->slots[i].io)
+			s = &d->slots[i];
+	if (!s)
+		return -XEN_EAGAIN;
+	s->req = (struct blkdrv_req){ .op = bd_ops[io->op],
+				      .ns = (unsigned int)ns,
+				      .lba = io->lba,
+				      .blocks = (uint32_t)io->nblocks,
+				      .segs = s->segs,
+				      .done = bd_done,
+				      .ctx = s };
+	if (io->op == BB_IO_READ || io->op == BB_IO_WRITE) {
+		rc = bd_segments(d, s, io, d->bd->geom.ns[ns].block_size);
+		if (rc)
+			return rc;
+		s->req.nr_segs = io->npages;
+	}
+	s->io = io;
+	rc = blkdrv_submit(d->bd, &s->req);
+	if (rc)
+		s->io = NULL;
+	return rc;
+}

@@ -1,0 +1,68 @@
+/*
+ * The block driver domain: blkback's vbds on the disk controller the
+ * domain owns. blkdom_disk.c turns blkback's device operations into the
+ * controller driver's requests.
+ */
+#ifndef DRIVERDOM_BLKDOM_H
+#define DRIVERDOM_BLKDOM_H
+
+#include <blkback/blkback.h>
+#include <blkback/xenbus.h>
+#include <driverdom/blkdrv.h>
+
+#define BD_SLOTS     64 /* device operations in flight, all vbds together */
+#define BD_MAX_VBDS  4
+#define BD_VBD_PAGES 48 /* local pages per vbd: BB_VBD_PAGES_MIN or more */
+#define BD_PAGES     (BD_MAX_VBDS * BD_VBD_PAGES)
+#define BD_MAP_VA    0x32000000ul /* a ring page per vbd slot */
+
+_Static_assert(BD_VBD_PAGES >= BB_VBD_PAGES_MIN, "a whole request fits");
+
+struct bd_slot {
+	struct blkdrv_req req;
+	struct blkdrv_seg segs[BB_MAX_SEGS];
+	struct bb_io *io; /* NULL: free */
+};
+
+struct bd_disk {
+	struct blkdrv *bd;
+	struct bb_page (*local_page)(void *ctx, unsigned int i);
+	void *ctx;
+	struct bd_slot slots[BD_SLOTS];
+};
+
+/*
+ * bb_env.disk_submit's work: 0 (io->done() follows), -XEN_EAGAIN (no
+ * slot, or the controller's queue is full), -XEN_EINVAL (an io the
+ * controller cannot take), or the driver's error.
+ */
+long bd_disk_submit(struct bd_disk *d, struct bb_io *io);
+/* The controller's index of namespace nsid, or -1. */
+int bd_ns_index(const struct blkdrv *bd, uint32_t nsid);
+
+/* ---- The vbds (blkdom_vbds.c) ---- */
+
+struct bd_slot_vbd {
+	bool used;
+	bool dirty; /* the store changed below it: bb_xb_update() */
+	struct bb_xb x;
+};
+
+struct bd_vbds {
+	struct bb_xb_ops ops; /* each vbd's env is its slot's index */
+	bool rescan;
+	struct bd_slot_vbd s[BD_MAX_VBDS];
+};
+
+/* Watch backend/vbd and serve what appears there: 0 or -XEN_E*. */
+int bd_vbds_start(struct bd_vbds *v, const struct bb_xb_ops *ops);
+/* After xenbus_dispatch(): act on what the watches said. */
+void bd_vbds_update(struct bd_vbds *v);
+/* Every vbd's data path; true when one used its whole budget. */
+bool bd_vbds_poll(struct bd_vbds *v, unsigned int budget);
+/* The port of vbd's frontend (0: none). */
+evtchn_port_t bd_vbd_port(const struct bd_vbds *v, const struct bb_vbd *vbd);
+/* "backend/vbd[/<G>[/<dev>...]]": the ids it names (0..2), or < 0. */
+int bd_parse_path(const char *path, unsigned int *domid, unsigned int *devid);
+
+#endif
