@@ -36,7 +36,7 @@ class Test:
     def __init__(self, name, boot, status, expect=(), reject=(),
                  serial_index=0, build="qemu", until=None, memory="512M",
                  cpus=2, script=(), linger=None, pc=False, cpu="max",
-                 board_opts="", peer=None, peer_expect=()):
+                 board_opts="", peer=None, peer_expect=(), disk_check=None):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
@@ -48,6 +48,9 @@ class Test:
         # peer: netpeer.py options; the NIC then joins it over loopback,
         # and its summary line must match each of peer_expect.
         self.peer, self.peer_expect = peer, list(peer_expect)
+        # disk_check: the test gets a disk of its own, zeroed, and this
+        # function looks at it after QEMU has exited (a list of problems).
+        self.disk_check = disk_check
 
 
 def kernel(append, modules=()):
@@ -92,6 +95,46 @@ ALIAS_TOPOLOGY = [
 def with_args(boot, extra):
     """boot, with more QEMU options."""
     return lambda ctx, build: boot(ctx, build) + list(extra)
+
+
+SECTOR = 512
+
+
+def guest_sector(tag, s):
+    """Sector s as blkguest tag=tag writes it (stubdom/tests/blkguest.c)."""
+    head = ("CITADEL t%d s%d" % (tag, s)).encode()[:31]
+    head += bytes(32 - len(head))
+    return head + bytes((s * 31 + i + tag) & 0xff for i in range(32, SECTOR))
+
+
+def disk_layout(ranges, guard=256):
+    """A disk_check: each (tag, start, sectors) range holds that guest's
+    pattern, and guard sectors either side of the ranges (where no
+    other range is) are still zero."""
+    def check(path):
+        problems = []
+        with open(path, "rb") as f:
+            data = f.read()
+        owned = set()
+        for tag, start, n in ranges:
+            owned.update(range(start, start + n))
+            bad = [s for s in range(n) if data[(start + s) * SECTOR:
+                                              (start + s + 1) * SECTOR]
+                   != guest_sector(tag, s)]
+            if bad:
+                problems.append("disk: guest %d's range at %d: %d sectors "
+                                "not as written (first: %d)"
+                                % (tag, start, len(bad), bad[0]))
+        for tag, start, n in ranges:
+            for s in list(range(start - guard, start)) + list(
+                    range(start + n, start + n + guard)):
+                if s >= 0 and s not in owned and any(
+                        data[s * SECTOR:(s + 1) * SECTOR]):
+                    problems.append("disk: sector %d, outside every "
+                                    "guest's range, was written" % s)
+                    break
+        return problems
+    return check
 
 
 def iso(name):
@@ -618,6 +661,22 @@ def tests():
               r"^\(d0\) \[blkguest\] blkguest: \d+ passed, 0 failed$",
               r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"\] panic:"], cpus=2),
+        # Two guests on adjacent ranges of one namespace: each reads back
+        # its own data, and the disk image holds both, nothing outside.
+        Test("block-two-guests", kernel("", [
+            "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
+            "{blkguest} vbd=1:2048+4096 tag=1",
+            "{blkguest} vbd=1:6144+4096 tag=2"]),
+             HALTED,
+             [r"^\(d0\) \[blkdom\] blkdom: vbd 3/51712 connected \(4096 "
+              r"sectors\)$",
+              r"^\(d0\) \[blkdom\] blkdom: vbd 4/51712 connected \(4096 "
+              r"sectors\)$",
+              r"^\(d0\) \[blkguest\] blkguest: wrote, flushed and read back "
+              r"4096 sectors: 0 bad$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2,
+             disk_check=disk_layout([(1, 2048, 4096), (2, 6144, 4096)])),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -699,7 +758,13 @@ def run_test(ctx, test, timeout):
     if test.peer is not None:
         peer, net = qemu.peer_start(test.peer,
                                     os.path.join(ctx.out, test.name))
-    args = qemu.machine_args(ctx.disk, exit_port=exit_port,
+    disk = ctx.disk
+    if test.disk_check:
+        disk = os.path.join(ctx.out, test.name, "disk.img")
+        os.makedirs(os.path.dirname(disk), exist_ok=True)
+        with open(disk, "wb") as f:
+            f.truncate(16 << 20)
+    args = qemu.machine_args(disk, exit_port=exit_port,
                              memory=test.memory, cpus=test.cpus, pc=test.pc,
                              cpu=test.cpu, board_opts=test.board_opts,
                              net=net)
@@ -712,6 +777,8 @@ def run_test(ctx, test, timeout):
     finally:
         summary = qemu.peer_stop(peer) if peer else ""
     problems = check(test, result)
+    if test.disk_check:
+        problems += test.disk_check(disk)
     for pattern in test.peer_expect:
         if not re.search(pattern, summary):
             problems.append("netpeer summary %r does not match %r"
