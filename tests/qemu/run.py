@@ -13,9 +13,11 @@ tests stop QEMU once the expected line has come).
 import argparse
 import os
 import re
+import struct
 import subprocess
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 import qemu  # noqa: E402
@@ -36,7 +38,8 @@ class Test:
     def __init__(self, name, boot, status, expect=(), reject=(),
                  serial_index=0, build="qemu", until=None, memory="512M",
                  cpus=2, script=(), linger=None, pc=False, cpu="max",
-                 board_opts="", peer=None, peer_expect=(), disk_check=None):
+                 board_opts="", peer=None, peer_expect=(), disk_check=None,
+                 disk_init=None):
         self.name, self.boot, self.status = name, boot, status
         self.expect, self.reject = list(expect), list(reject)
         self.serial_index = serial_index
@@ -51,6 +54,7 @@ class Test:
         # disk_check: the test gets a disk of its own, zeroed, and this
         # function looks at it after QEMU has exited (a list of problems).
         self.disk_check = disk_check
+        self.disk_init = disk_init  # fills that disk before the boot
 
 
 def kernel(append, modules=()):
@@ -105,6 +109,39 @@ def guest_sector(tag, s):
     head = ("CITADEL t%d s%d" % (tag, s)).encode()[:31]
     head += bytes(32 - len(head))
     return head + bytes((s * 31 + i + tag) & 0xff for i in range(32, SECTOR))
+
+
+def gpt_image(parts, blocks=32768):
+    """A disk_init: a GPT (protective MBR, header, 128 entries) with
+    partitions numbered from 1, each (first_lba, last_lba), inclusive,
+    in 512-byte blocks; returns the bytes of its first 34 blocks."""
+    def guid(n):
+        return bytes([n] * 16)
+    entries = bytearray(128 * 128)
+    for i, (first, last) in enumerate(parts):
+        name = ("part%d" % (i + 1)).encode("utf-16-le")
+        entries[i * 128:(i + 1) * 128] = (
+            bytes.fromhex("af3dc60f838472478e793d69d8477de4") + guid(i + 1) +
+            struct.pack("<QQQ", first, last, 0) + name.ljust(72, b"\0"))
+    def header(current, backup, table):
+        h = bytearray(struct.pack(
+            "<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, current,
+            backup, 34, blocks - 34, guid(0xee), table, 128, 128,
+            zlib.crc32(entries)))
+        h[16:20] = struct.pack("<I", zlib.crc32(h))
+        return bytes(h).ljust(SECTOR, b"\0")
+    mbr = bytearray(SECTOR)
+    mbr[446:462] = struct.pack("<BBBBBBBBII", 0, 0, 2, 0, 0xee, 0xff, 0xff,
+                               0xff, 1, min(blocks - 1, 0xffffffff))
+    mbr[510:512] = b"\x55\xaa"
+
+    def init(path):
+        with open(path, "r+b") as f:
+            f.write(bytes(mbr) + header(1, blocks - 1, 2) + bytes(entries))
+            f.seek((blocks - 33) * SECTOR)
+            f.write(bytes(entries) + header(blocks - 1, 1, blocks - 33))
+        return bytes(mbr) + header(1, blocks - 1, 2) + bytes(entries)
+    return init
 
 
 def disk_layout(ranges, guard=256):
@@ -677,6 +714,19 @@ def tests():
               r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"\] panic:"], cpus=2,
              disk_check=disk_layout([(1, 2048, 4096), (2, 6144, 4096)])),
+        # A vbd on GPT partition 2: the guest gets exactly that partition.
+        Test("block-gpt", kernel("", [
+            "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
+            "{blkguest} vbd=1:gpt:2 tag=3"]),
+             HALTED,
+             [r"^\(d0\) \[blkguest\] blkguest: xvda 4096 sectors of 512 "
+              r"bytes$",
+              r"^\(d0\) \[blkguest\] blkguest: wrote, flushed and read back "
+              r"4096 sectors: 0 bad$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:"], cpus=2,
+             disk_init=gpt_image([(2048, 4095), (4096, 8191)]),
+             disk_check=disk_layout([(3, 4096, 4096)], guard=2048)),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -764,6 +814,8 @@ def run_test(ctx, test, timeout):
         os.makedirs(os.path.dirname(disk), exist_ok=True)
         with open(disk, "wb") as f:
             f.truncate(16 << 20)
+        if test.disk_init:
+            test.disk_init(disk)
     args = qemu.machine_args(disk, exit_port=exit_port,
                              memory=test.memory, cpus=test.cpus, pc=test.pc,
                              cpu=test.cpu, board_opts=test.board_opts,
