@@ -405,7 +405,7 @@ static int xb_fe_state(struct bb_xb *x)
 		return XenbusStateUnknown;
 	fe = xenbus_read_state(x->ops.xb, x->fe_dir);
 	/* Unreadable: gone, its domain's directory with it. */
-	if (fe == -XEN_EACCES || fe == -XEN_ENOENT)
+	if (fe == -XEN_EACCES)
 		return XenbusStateUnknown;
 	return fe;
 }

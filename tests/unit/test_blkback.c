@@ -2053,6 +2053,13 @@ static void test_xb_protocol_violation(void **state)
 /* A read-only GPT partition; then targets that are no disk. */
 static void test_xb_targets(void **state)
 {
+	static const char *const bad[][3] = {
+		{ "1:gpt:9", "w", "no such partition" },
+		{ "1:1024+4096", "rw", "mode" },
+		{ "1:1024+", "w", "target" },
+		{ "2:0+8", "w", "no such namespace" },
+		{ "1:8000+1000", "w", "not inside the namespace" },
+	};
 	struct blkif_request_segment s = seg(300, 0, 7);
 
 	grant_new(300, false);
@@ -2089,12 +2096,6 @@ static void test_xb_targets(void **state)
 	disk_unchanged();
 
 	/* No such partition, a bad mode, a bad string: Closed, logged. */
-	static const char
-	    *const bad[][2] = {
-		    { "1:gpt:9", "w" },	    { "1:1024+4096", "rw" },
-		    { "1:1024+", "w" },	    { "2:0+8", "w" },
-		    { "1:8000+1000", "w" }, /* past the namespace */
-	    };
 	for (unsigned int i = 0; i < 5; i++) {
 		W.log_len = 0;
 		W.log[0] = '\0';
@@ -2105,8 +2106,38 @@ static void test_xb_targets(void **state)
 		print_message("%s %s\n", bad[i][0], bad[i][1]);
 		assert_int_equal(be_state(), XenbusStateClosed);
 		assert_non_null(strstr(W.log, "no disk"));
+		assert_non_null(strstr(W.log, bad[i][2]));
 		assert_false(D.mapped);
 	}
+}
+
+/* A frontend node the toolstack got wrong: not used, said once. */
+static void test_xb_bad_frontend(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "frontend-id", "8" },
+		{ "frontend", "/local/domain/8/device/vbd/51712" },
+		{ "frontend", "/local/domain/7/" },
+		{ "frontend", "/local/domain/77/device/vbd/51712" },
+	};
+
+	const char *first;
+
+	for (unsigned int i = 0; i < 4; i++) {
+		announce("1:1024+4096", "w");
+		wr(x0, be_path(bad[i][0]), bad[i][1]);
+		wr(x0, be_path("state"), "1");
+		run();
+		print_message("%s %s\n", bad[i][0], bad[i][1]);
+		assert_int_equal(be_state(), XenbusStateInitialising);
+		assert_false(D.xb.fe_watched);
+	}
+	first = strstr(W.log, "no usable frontend");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "no usable frontend"));
+	announce("1:1024+4096", "w");
+	run();
+	assert_int_equal(be_state(), XenbusStateInitWait);
 }
 
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -2148,6 +2179,7 @@ int main(void)
 		XB(test_xb_frontend_gone),
 		XB(test_xb_protocol_violation),
 		XB(test_xb_targets),
+		XB(test_xb_bad_frontend),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
