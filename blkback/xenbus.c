@@ -484,11 +484,14 @@ unsigned int bb_xb_poll(struct bb_xb *x, unsigned int budget)
 {
 	unsigned int n = 0;
 
-	if (!x->started || x->gone)
+	if (!x->started)
 		return 0;
-	/* Also with the frontend gone: ios still finishing free pages. */
+	/* Also with the frontend or the vbd gone: ios still finishing
+	 * free their pages (and the owner may reuse x once not busy). */
 	if (x->resolved)
 		n = bb_vbd_poll(&x->vbd, x->up ? budget : 0);
+	if (x->gone)
+		return n;
 	if (x->up && !x->vbd.connected) {
 		const char *why = x->vbd.stats.disconnect_reason;
 

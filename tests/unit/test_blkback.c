@@ -1936,12 +1936,23 @@ static void test_xb_lifecycle(void **state)
 	run();
 	assert_int_equal(fe_one(6, BLKIF_OP_READ), BLKIF_RSP_OKAY);
 
-	/* The toolstack takes the vbd away: everything let go. */
+	/* The toolstack takes the vbd away with an io at the device:
+	 * everything let go, the io finished unanswered. */
+	W.auto_complete = false;
+	fe_rw(BLKIF_OP_READ, 7, 16, 1, &s);
+	fe_push();
+	run();
+	assert_int_equal(W.nios, 1);
 	assert_int_equal(xenbus_rm(x0, XENBUS_NO_TX, be_path(NULL)), 0);
 	run();
 	assert_false(D.mapped);
 	assert_int_equal(ports_open(), 0);
 	assert_true(D.xb.gone);
+	assert_true(bb_vbd_busy(&D.xb.vbd));
+	io_complete_all();
+	run();
+	assert_false(bb_vbd_busy(&D.xb.vbd));
+	assert_int_equal(D.xb.vbd.free_pages, 127);
 }
 
 /* Offers that are refused, each with a line saying why. */
