@@ -110,7 +110,8 @@ struct bb_env {
 	long (*disk_submit)(void *ctx, struct bb_io *io);
 	/* Send an event to vbd's frontend. */
 	void (*notify)(void *ctx, struct bb_vbd *vbd);
-	uint64_t (*now_ns)(void *ctx); /* monotonic; the stats' clock */
+	/* A monotonic clock in ns; not called yet (kept for io ages). */
+	uint64_t (*now_ns)(void *ctx);
 	void (*log)(void *ctx, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 	void *ctx;
