@@ -146,8 +146,8 @@ def gpt_image(parts, blocks=32768):
 
 def disk_layout(ranges, guard=256):
     """A disk_check: each (tag, start, sectors) range holds that guest's
-    pattern, and guard sectors either side of the ranges (where no
-    other range is) are still zero."""
+    pattern (tag None: zeros), and guard sectors either side of the
+    ranges (where no other range is) are still zero."""
     def check(path):
         problems = []
         with open(path, "rb") as f:
@@ -157,9 +157,10 @@ def disk_layout(ranges, guard=256):
             owned.update(range(start, start + n))
             bad = [s for s in range(n) if data[(start + s) * SECTOR:
                                               (start + s + 1) * SECTOR]
-                   != guest_sector(tag, s)]
+                   != (guest_sector(tag, s) if tag is not None
+                       else bytes(SECTOR))]
             if bad:
-                problems.append("disk: guest %d's range at %d: %d sectors "
+                problems.append("disk: guest %s's range at %d: %d sectors "
                                 "not as written (first: %d)"
                                 % (tag, start, len(bad), bad[0]))
         for tag, start, n in ranges:
@@ -703,7 +704,8 @@ def tests():
         Test("block-two-guests", kernel("", [
             "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
             "{blkguest} vbd=1:2048+4096 tag=1",
-            "{blkguest} vbd=1:6144+4096 tag=2"]),
+            "{blkguest} vbd=1:6144+4096 tag=2",
+            "{blkguest} vbd=1:12288+1024 ro tag=9"]),
              HALTED,
              [r"^\(d0\) \[blkdom\] blkdom: vbd 3/51712 connected \(4096 "
               r"sectors\)$",
@@ -711,9 +713,12 @@ def tests():
               r"sectors\)$",
               r"^\(d0\) \[blkguest\] blkguest: wrote, flushed and read back "
               r"4096 sectors: 0 bad$",
+              r"^\(d0\) \[blkguest\] blkguest: xvda 1024 sectors of 512 "
+              r"bytes, read-only$",
               r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
              reject=[r"FAIL", r"\] panic:"], cpus=2,
-             disk_check=disk_layout([(1, 2048, 4096), (2, 6144, 4096)])),
+             disk_check=disk_layout([(1, 2048, 4096), (2, 6144, 4096),
+                                     (None, 12288, 1024)])),
         # A vbd on GPT partition 2: the guest gets exactly that partition.
         Test("block-gpt", kernel("", [
             "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
