@@ -153,6 +153,15 @@ int bd_vbds_start(struct bd_vbds *v, const struct bb_xb_ops *ops)
 	return xenbus_watch(ops->xb, BB_XB_ROOT, bd_token, bd_watch_fn, v);
 }
 
+/* Its directory went and its device ops finished: the slot is free. */
+static void bd_reap(struct bd_slot_vbd *s)
+{
+	if (s->used && s->x.gone && !bb_vbd_busy(&s->x.vbd)) {
+		bb_xb_stop(&s->x);
+		s->used = false;
+	}
+}
+
 void bd_vbds_update(struct bd_vbds *v)
 {
 	if (v->rescan)
@@ -164,11 +173,7 @@ void bd_vbds_update(struct bd_vbds *v)
 			continue;
 		s->dirty = false;
 		bb_xb_update(&s->x);
-		/* Its directory went: let go for good, the slot is free. */
-		if (s->x.gone && !bb_vbd_busy(&s->x.vbd)) {
-			bb_xb_stop(&s->x);
-			s->used = false;
-		}
+		bd_reap(s);
 	}
 }
 
@@ -176,9 +181,12 @@ bool bd_vbds_poll(struct bd_vbds *v, unsigned int budget)
 {
 	bool more = false;
 
-	for (unsigned int i = 0; i < BD_MAX_VBDS; i++)
-		if (v->s[i].used)
-			more |= bb_xb_poll(&v->s[i].x, budget) >= budget;
+	for (unsigned int i = 0; i < BD_MAX_VBDS; i++) {
+		if (!v->s[i].used)
+			continue;
+		more |= bb_xb_poll(&v->s[i].x, budget) >= budget;
+		bd_reap(&v->s[i]);
+	}
 	return more;
 }
 
