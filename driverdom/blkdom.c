@@ -269,6 +269,10 @@ static void setup(const char *cmdline)
 	};
 	open_disk(cmdline);
 	disk = (struct bd_disk){ .bd = &bd, .local_page = env_local_page };
+	/* Before serving: no vbd uses the pages yet. */
+	if (stub_arg_has(cmdline, "bench="))
+		bd_bench(&bd, pages, BD_PAGES,
+			 stub_arg_uint(cmdline, "bench="));
 	rc = stub_xenbus_connect_store(&xb);
 	if (rc)
 		stub_panic("blkdom: no xenstore (%ld)", rc);

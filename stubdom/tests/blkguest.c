@@ -6,6 +6,11 @@
  * pattern names the guest ("tag=N") and each sector's number, so the
  * host can tell from the disk image whose data landed where. Prints
  * "blkguest: ..." lines and "blkguest: N passed, M failed".
+ *
+ * "bench=N" runs the block benchmark instead of the pattern: the
+ * workloads the driver domain ran natively (driverdom/blkdom_bench.c),
+ * over the same sectors in the same order, N requests each (sequential:
+ * N / 8), asynchronously; prints "blkbench: guest ..." lines.
  */
 #include <public/errno.h>
 #include <public/sched.h>
@@ -31,6 +36,36 @@ static volatile unsigned long blk_events;
 static unsigned int tag; /* "tag=N": whose pattern, for the host's check */
 static uint8_t buf[CHUNK * SECTOR] __attribute__((aligned(4096)));
 static uint8_t back[CHUNK * SECTOR] __attribute__((aligned(4096)));
+
+/* The benchmark's; as in blkdom_bench.c. */
+#define PAGE	    4096
+#define SEQ_SECTORS BLKFRONT_MAX_SECTORS /* 256 KiB, the largest request */
+#define MAX_QD	    32
+#define STALL_NS    (2000 * MS) /* nothing completes: give up */
+#define SEED	    0x9e3779b97f4a7c15ull
+
+struct workload {
+	const char *name;
+	bool write;
+	uint32_t sectors; /* per request */
+	unsigned int qd;
+	bool random;
+};
+
+/* The driver domain's list, name for name: bench.py pairs them. */
+static const struct workload loads[] = {
+	{ "4 KiB random read QD32", false, PAGE / SECTOR, 32, true },
+	{ "4 KiB random read QD1", false, PAGE / SECTOR, 1, true },
+	{ "4 KiB random write QD32", true, PAGE / SECTOR, 32, true },
+	{ "4 KiB random write QD1", true, PAGE / SECTOR, 1, true },
+	{ "sequential read 256 KiB QD2", false, SEQ_SECTORS, 2, false },
+	{ "sequential write 256 KiB QD2", true, SEQ_SECTORS, 2, false },
+};
+
+static bool bench_busy[MAX_QD];
+static unsigned long bench_completed, bench_failed;
+static uint8_t bench_buf[2 * SEQ_SECTORS * SECTOR]
+    __attribute__((aligned(4096)));
 
 static long g_grant(void *env, domid_t domid, unsigned long mfn, bool ro)
 {
@@ -82,8 +117,14 @@ static void g_notify(void *env, evtchn_port_t port)
 	stub_evtchn_op(EVTCHNOP_send, &send);
 }
 
+/* Only the benchmark's requests complete here (the rest are _sync). */
 static void g_done(void *env, void *cookie, int status)
 {
+	bool *busy = cookie;
+
+	*busy = false;
+	bench_completed++;
+	bench_failed += status != 0;
 }
 
 /* The next event on the disk's port, or a millisecond. */
@@ -107,9 +148,9 @@ static void pattern(uint8_t *p, uint64_t s)
 		p[i] = (uint8_t)(s * 31 + i + tag);
 }
 
-static bool connect(void)
+static bool connect(uint64_t timeout)
 {
-	for (uint64_t until = stub_now() + 5000 * MS;
+	for (uint64_t until = stub_now() + timeout;
 	     !blkfront_connected(&bf) && stub_now() < until;) {
 		blkfront_poll(&bf);
 		g_wait(NULL);
@@ -144,6 +185,131 @@ static uint64_t write_verify(uint64_t sectors)
 	return bad;
 }
 
+static uint64_t next_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+/* Completions, or block until the disk's event. */
+static void bench_wait(void)
+{
+	unsigned long seen = blk_events;
+
+	if (blkfront_poll(&bf) || !blkfront_pending(&bf))
+		return;
+	stub_timer_arm(stub_now() + MS);
+	stub_wait_until(blk_events != seen || stub_timer_fired());
+}
+
+/* Fill the free slots: false when blkfront refuses a request. */
+static bool fill(const struct workload *w, uint64_t sectors, unsigned long ops,
+		 unsigned long *issued, uint64_t *rnd)
+{
+	uint64_t places = sectors / w->sectors;
+
+	for (unsigned int i = 0; i < w->qd && *issued < ops; i++) {
+		uint8_t *p = bench_buf + (size_t)i * w->sectors * SECTOR;
+		uint64_t before = *rnd, at;
+		int rc;
+
+		if (bench_busy[i])
+			continue;
+		at = w->random ? next_rand(rnd) % places : *issued % places;
+		rc = w->write ? blkfront_write(&bf, at * w->sectors, w->sectors,
+					       p, &bench_busy[i])
+			      : blkfront_read(&bf, at * w->sectors, w->sectors,
+					      p, &bench_busy[i]);
+		if (rc == -XEN_ENOBUFS) {
+			*rnd = before; /* the same place again, later */
+			return true;
+		}
+		if (rc)
+			return false;
+		bench_busy[i] = true;
+		(*issued)++;
+	}
+	return true;
+}
+
+static void bench_print(const struct workload *w, unsigned long ops,
+			uint64_t ns)
+{
+	printf("blkbench: guest %s: %lu ops in %llu us: %llu ns per op",
+	       w->name, ops, (unsigned long long)(ns / 1000),
+	       (unsigned long long)(ns / ops));
+	if (!w->random)
+		printf(", %llu MB/s", (unsigned long long)(ops * w->sectors *
+							   SECTOR * 1000 / ns));
+	printf("\n");
+}
+
+/* ops requests of workload w, qd of them in flight, over [0, sectors). */
+static void bench_run(const struct workload *w, uint64_t sectors,
+		      unsigned long ops)
+{
+	unsigned long issued = 0, done0 = bench_completed, seen;
+	unsigned long failed0 = bench_failed;
+	uint64_t rnd = SEED, t0 = stub_now(), last = t0;
+	bool ok = ops > 0;
+
+	while (bench_completed - done0 < ops && ok) {
+		seen = bench_completed;
+		ok = fill(w, sectors, ops, &issued, &rnd);
+		bench_wait();
+		if (bench_completed != seen)
+			last = stub_now();
+		ok &= stub_now() - last < STALL_NS;
+	}
+	while (blkfront_pending(&bf) && stub_now() - last < STALL_NS)
+		bench_wait();
+	if (ok && bench_failed == failed0)
+		bench_print(w, ops, stub_now() - t0);
+	else
+		printf("blkbench: guest %s: stopped after %lu ops, %lu "
+		       "failed\n",
+		       w->name, bench_completed - done0,
+		       bench_failed - failed0);
+}
+
+static void bench(const struct blkfront_info *info, unsigned int n)
+{
+	for (unsigned int i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		const struct workload *w = &loads[i];
+
+		if (info->sectors < w->sectors || info->sector_size > PAGE ||
+		    (info->info & VDISK_READONLY)) {
+			printf("blkbench: guest %s: does not fit\n", w->name);
+			continue;
+		}
+		bench_run(w, info->sectors, w->random ? n : n / 8);
+	}
+}
+
+/* The pattern over the whole disk, then the refusals. */
+static void check_disk(const struct blkfront_info *info, bool ro)
+{
+	if (!ro && info->sectors) {
+		uint64_t bad = write_verify(info->sectors);
+
+		stub_check("every sector read back as written", bad, 0);
+		printf("blkguest: wrote, flushed and read back %llu sectors: "
+		       "%llu bad\n",
+		       (unsigned long long)info->sectors,
+		       (unsigned long long)bad);
+	}
+	if (ro)
+		stub_check("a write to a read-only disk",
+			   blkfront_write_sync(&bf, 0, 1, buf), -XEN_EROFS);
+	stub_check("a read past the end",
+		   blkfront_read_sync(&bf, info->sectors, 1, back),
+		   -XEN_EINVAL);
+}
+
 int app_main(const char *cmdline)
 {
 	const struct blkfront_ops ops = {
@@ -158,32 +324,23 @@ int app_main(const char *cmdline)
 		.xb = &xb,
 	};
 	struct blkfront_info info = { 0 };
-	bool ro = stub_arg_has(cmdline, " ro");
+	unsigned int n = stub_arg_uint(cmdline, "bench=");
 
 	tag = stub_arg_uint(cmdline, "tag=");
 	stub_events_init();
 	stub_check("grant table", stub_gnttab_init(1), 0);
 	stub_check("xenstore", stub_xenbus_connect_store(&xb), 0);
 	stub_check("blkfront", blkfront_init(&bf, &ops, DEVICE), 0);
-	stub_check("connected", connect(), 1);
+	/* Benchmarking, the driver domain runs its own part first. */
+	stub_check("connected", connect((n ? 20000 : 5000) * MS), 1);
 	blkfront_info(&bf, &info);
 	printf("blkguest: xvda %llu sectors of %u bytes%s\n",
 	       (unsigned long long)info.sectors, info.sector_size,
 	       (info.info & VDISK_READONLY) ? ", read-only" : "");
-	if (!ro && info.sectors) {
-		uint64_t bad = write_verify(info.sectors);
-
-		stub_check("every sector read back as written", bad, 0);
-		printf("blkguest: wrote, flushed and read back %llu sectors: "
-		       "%llu bad\n",
-		       (unsigned long long)info.sectors,
-		       (unsigned long long)bad);
-	}
-	if (ro)
-		stub_check("a write to a read-only disk",
-			   blkfront_write_sync(&bf, 0, 1, buf), -XEN_EROFS);
-	stub_check("a read past the end",
-		   blkfront_read_sync(&bf, info.sectors, 1, back), -XEN_EINVAL);
+	if (n)
+		bench(&info, n);
+	else
+		check_disk(&info, stub_arg_has(cmdline, " ro"));
 	stub_check_report("blkguest");
 	return SHUTDOWN_poweroff;
 }

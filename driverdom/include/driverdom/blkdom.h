@@ -40,6 +40,14 @@ long bd_disk_submit(struct bd_disk *d, struct bb_io *io);
 /* The controller's index of namespace nsid, or -1. */
 int bd_ns_index(const struct blkdrv *bd, uint32_t nsid);
 
+/*
+ * The block benchmark's baseline (blkdom_bench.c, "bench=n"): the
+ * guest's workloads through bd itself, n requests each (sequential: n /
+ * 8), on npages of pages; prints "blkbench: driver domain ..." lines.
+ */
+void bd_bench(struct blkdrv *bd, const struct dd_dma *pages,
+	      unsigned int npages, unsigned int n);
+
 /* ---- The vbds (blkdom_vbds.c) ---- */
 
 struct bd_slot_vbd {
