@@ -21,8 +21,10 @@ import qemu  # noqa: E402
 # of 256 KiB for the sequential ones), each run by the driver domain and
 # by the guest: both within the 20 s xsctl gives its guests. Under
 # -icount the disk's host I/O takes no virtual time, but a wait for it
-# with every vCPU blocked jumps the clock to the next timer: the figures
-# at queue depth 1 are mostly those jumps, not instructions.
+# with every vCPU blocked jumps the clock to the next timer: how many
+# jumps depends on the host's I/O, so these figures are instructions
+# plus those jumps (most of the time per request at queue depth 1) and
+# do not repeat exactly.
 BLOCK_OPS = 3000
 
 # name, the modules (stubdom images and their command lines), CPUs, and
