@@ -13,7 +13,7 @@ STUB_SHARED_SRCS := xen/common/vsnprintf.c xen/common/string.c \
 	xen/common/elf.c
 STUB_APPS := pvbasic crash traps vcpus events time fpu bench watchdog \
 	spin toolstack pingpong conin grants grantpeer xsclient xsctl xsevil conecho nvmedom nicdom netguest \
-	blkguest
+	blkguest blkhostile
 
 STUB_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-pie -fno-stack-protector -mno-red-zone \

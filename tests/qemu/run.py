@@ -765,7 +765,7 @@ class Context:
                     "pingpong", "grantpeer", "xenstored", "xsctl",
                     "xsclient", "xsevil", "conecho", "nvmedom", "nvmetest",
                     "nicdom", "nictest", "netdom",
-                    "netguest", "blkdom", "blkguest"):
+                    "netguest", "blkdom", "blkguest", "blkhostile"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
         self.isos = {"test": os.path.join(out, "test.iso")}
