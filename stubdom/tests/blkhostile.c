@@ -1,15 +1,18 @@
 /*
  * A hostile blkif frontend: what blkback must survive while it serves
- * another guest on the same disk. It makes the xenbus handshake itself,
- * after first offering a ring it cannot have (a ref never granted, one
- * granted read-only, a protocol it does not serve; each must leave the
- * vbd Closing and take us back when we start over), then writes its own
- * requests straight into the shared ring: ranges past the disk's end and
- * ranges that wrap, segments whose sectors do not add up, segment counts
- * no request has (direct and indirect), grant refs blkback may not use,
- * a read into a page granted read-only, an unknown operation, ids twice
- * in flight, overlapping writes in flight, a flood, and last a producer
- * index far beyond the ring.
+ * another guest on the same disk. It makes the xenbus handshake itself
+ * (at once, so that its attacks overlap the other guest's I/O), then
+ * writes its own requests straight into the shared ring: ranges past the
+ * disk's end and ranges that wrap, segments whose sectors do not add up,
+ * segment counts no request has (direct and indirect), grant refs
+ * blkback may not use, a read into a page granted read-only, discards
+ * out of range, unknown operations, ids twice in flight, overlapping
+ * writes in flight, a flood ("flood=N" requests at least, for at least
+ * "flood_ms=N"), and last a producer index far beyond the ring, with
+ * good reads in flight. Then it starts over, offering first rings the
+ * backend cannot use (a ref never granted, one granted read-only, the
+ * store ring's, a port never allocated, a protocol it does not serve:
+ * each must leave the vbd Closing and take us back), then a fresh one.
  *
  * What each case expects is what blkback documents (blkback.h): a bad
  * request BLKIF_RSP_ERROR (an unknown operation BLKIF_RSP_EOPNOTSUPP)
@@ -840,38 +843,51 @@ static void bh_dup_ids(void)
  * one is the device's business), the others as their own. Then our
  * pattern there again.
  */
+/*
+ * Sectors 16..39 as read into pages 4..6 after the overlapping writes:
+ * those of neither (16..23 only a's, 32..39 only b's).
+ */
+static unsigned int bh_overlap_bad(unsigned int tag)
+{
+	unsigned int bad = 0;
+
+	for (unsigned int k = 0; k < 3 * BH_PAGE_SECTS; k++) {
+		uint8_t a[BH_SECTOR], b[BH_SECTOR];
+		const uint8_t *got = bh.data[4 + k / 8] + k % 8 * BH_SECTOR;
+
+		bh_pattern(a, 16 + k, tag);
+		bh_pattern(b, 16 + k, BH_OTHER_TAG);
+		bad += !((k < 16 && !memcmp(got, a, BH_SECTOR)) ||
+			 (k >= 8 && !memcmp(got, b, BH_SECTOR)));
+	}
+	return bad;
+}
+
 static void bh_overlap(void)
 {
 	struct bh_case a = bh_good(WR, 16, 2, 0), b = bh_good(WR, 24, 2, 2);
 	struct bh_case rd = bh_good(RD, 16, 3, 4), fix = bh_good(WR, 16, 3, 0);
 	struct blkif_response rsp[2];
 	uint64_t ida = bh.next_id++, idb = bh.next_id++;
-	unsigned int got, tag = bh.tag, bad = 0;
+	unsigned int got, tag = bh.tag, bad;
 
 	bh_fill(&a);
 	bh.tag = BH_OTHER_TAG; /* b's data: not our pattern */
 	bh_fill(&b);
+	bh.tag = tag;
 	got = bh_pair(&a, ida, &b, idb, rsp);
 	stub_check("two overlapping writes: both answered", got, 2);
 	for (unsigned int i = 0; i < got; i++) {
 		stub_check("overlapping writes: ids",
 			   rsp[i].id == ida || rsp[i].id == idb, 1);
-		stub_check("overlapping writes: ids", rsp[i].id != rsp[!i].id,
-			   1);
 		stub_check("overlapping writes: op", rsp[i].operation, WR);
 		stub_check("overlapping writes: status", rsp[i].status, OK);
 	}
-	bh.tag = tag;
+	if (got == 2)
+		stub_check("overlapping writes: each answered once",
+			   rsp[0].id != rsp[1].id, 1);
 	stub_check("read them back", bh_request(&rd, false), 0);
-	for (unsigned int k = 0; k < 3 * BH_PAGE_SECTS; k++) {
-		uint8_t want[BH_SECTOR], other[BH_SECTOR];
-		const uint8_t *got_s = bh.data[4 + k / 8] + k % 8 * BH_SECTOR;
-
-		bh_pattern(want, 16 + k, tag);
-		bh_pattern(other, 16 + k, BH_OTHER_TAG);
-		bad += !((k < 16 && !memcmp(got_s, want, BH_SECTOR)) ||
-			 (k >= 8 && !memcmp(got_s, other, BH_SECTOR)));
-	}
+	bad = bh_overlap_bad(tag);
 	printf("blkhostile: two overlapping writes in flight: %s, %s; %u "
 	       "sectors read back as neither\n",
 	       got > 0 ? bh_status(rsp[0].status) : "no response",
@@ -994,9 +1010,9 @@ static void bh_flood(unsigned int n, unsigned int ms)
 static void bh_wait_taken(void)
 {
 	uint64_t until = stub_now() + 1000 * MS;
+	volatile RING_IDX *ev = &bh.ring.sring->req_event; /* theirs */
 
-	while (bh.ring.sring->req_event != bh.ring.req_prod_pvt + 1 &&
-	       stub_now() < until)
+	while (*ev != bh.ring.req_prod_pvt + 1 && stub_now() < until)
 		;
 }
 
