@@ -214,6 +214,11 @@ unsigned int bb_take(struct bb_vbd *vbd, unsigned int budget)
 
 		xen_rmb(); /* the slots after the index */
 		if (prod_bad(&vbd->ring, prod)) {
+			/*
+			 * What was answered before stands (this poll's
+			 * finished ios): published, not left in our copy.
+			 */
+			RING_PUSH_RESPONSES(&vbd->ring);
 			bb_vbd_disconnect(vbd, "producer index out of range");
 			break;
 		}

@@ -1052,6 +1052,30 @@ static void test_hostile_prod_back(void **state)
 	assert_int_equal(VBD.free_pages, 127);
 }
 
+/*
+ * An answer made before the frontend broke its index stands: a read
+ * whose io finished is answered by the poll that finds the index bad,
+ * published with the disconnect, not left in our copy of the index.
+ */
+static void test_hostile_prod_after_answer(void **state)
+{
+	struct blkif_request_segment s = seg(1300, 0, 7);
+	struct rsp r[4];
+
+	grant_new(1300, false);
+	fe_rw(BLKIF_OP_READ, 1, 0, 1, &s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	io_complete_all(); /* finished: answered at the next poll */
+	SRING->req_prod = FR.req_prod_pvt + 1000;
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0);
+	assert_false(VBD.connected);
+	assert_int_equal(VBD.stats.reads, 1);
+	assert_int_equal(fe_responses(r, 4), 1);
+	assert_int_equal(r[0].id, 1);
+	assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
+}
+
 /* A frontend that keeps the ring full: each poll keeps to its budget. */
 static void test_flood(void **state)
 {
@@ -2175,6 +2199,7 @@ int main(void)
 		T(test_backpressure),
 		T(test_hostile_prod),
 		T(test_hostile_prod_back),
+		T(test_hostile_prod_after_answer),
 		T(test_flood),
 		T(test_disconnect_reattach),
 		T(test_sync_completion),
