@@ -732,6 +732,57 @@ def tests():
              reject=[r"FAIL", r"\] panic:"], cpus=2,
              disk_init=gpt_image([(2048, 4095), (4096, 8191)]),
              disk_check=disk_layout([(3, 4096, 4096)], guard=2048)),
+        # A hostile frontend on the range right before a good guest's: its
+        # requests are refused while the good guest's I/O goes on, it
+        # loses its own vbd alone when it breaks its ring, and the disk
+        # holds each guest's pattern in its range and nothing else.
+        Test("block-hostile", kernel("", [
+            "{xsctl}", "{xenstored}", "{blkdom} sbdf=24 blkdom",
+            "{blkhostile} vbd=1:1024+1024 tag=2",
+            "{blkguest} vbd=1:2048+8192 tag=1"]),
+             HALTED,
+             [r"^\(d0\) \[blkdom\] blkdom: vbd 3/51712 connected \(1024 "
+              r"sectors\)$",
+              r"^\(d0\) \[blkdom\] blkdom: vbd 4/51712 connected \(8192 "
+              r"sectors\)$",
+              r"^\(d0\) \[blkhostile\] blkhostile: wrote our pattern over "
+              r"1024 sectors in \d+ ms: 0$",
+              r"^\(d0\) \[blkhostile\] blkhostile: a write past the end: "
+              r"ERROR$",
+              r"^\(d0\) \[blkhostile\] blkhostile: a read into a read-only "
+              r"grant: ERROR$",
+              r"^\(d0\) \[blkhostile\] blkhostile: an unknown operation: "
+              r"EOPNOTSUPP$",
+              r"^\(d0\) \[blkhostile\] blkhostile: two overlapping writes in "
+              r"flight: OKAY, OKAY; 0 sectors read back as neither$",
+              r"^\(d0\) \[blkhostile\] blkhostile: a flood of \d+ bad "
+              r"requests in \d+ ms: \d+ ERROR, \d+ EOPNOTSUPP, 0 not as due$",
+              r"^\(d0\) \[blkdom\] blkdom: blkback: vbd of dom3 "
+              r"disconnected: producer index out of range$",
+              r"^\(d0\) \[blkdom\] blkdom: vbd 3/51712: protocol violation: "
+              r"producer index out of range$",
+              r"^\(d0\) \[blkhostile\] blkhostile: a producer index past the "
+              r"ring, 3 reads in flight: backend Closing, [0-3] of them "
+              r"answered$",
+              r"^\(d0\) \[blkdom\] blkdom: vbd 3/51712: cannot connect: "
+              r"binding the event channel",
+              r"^\(d0\) \[blkhostile\] blkhostile: then a fresh ring: backend "
+              r"Connected$",
+              r"^\(d0\) \[blkhostile\] blkhostile: we close: backend "
+              r"InitWait$",
+              r"^\(d0\) \[blkhostile\] blkhostile: \d+ passed, 0 failed$",
+              r"^\(d0\) \[blkguest\] blkguest: wrote, flushed and read back "
+              r"8192 sectors: 0 bad$",
+              r"^\(d0\) \[blkguest\] blkguest: \d+ passed, 0 failed$",
+              r"^\(d0\) \[blkdom\] blkdom: vbd 4/51712 disconnected: 128 "
+              r"reads \(8192 sectors\), 128 writes \(8192 sectors\), 1 "
+              r"flushes, 0 discards, 0 errors$",
+              r"^\(d0\) xsctl: \d+ passed, 0 failed$"],
+             reject=[r"FAIL", r"\] panic:", r"vbd 4/51712: protocol violation",
+                     r"vbd of dom4 disconnected: (?!frontend gone)",
+                     r"vbd 4/51712: cannot connect"], cpus=2,
+             disk_check=disk_layout([(None, 0, 1024), (2, 1024, 1024),
+                                     (1, 2048, 8192)])),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
