@@ -418,6 +418,16 @@ static int gnttab_iommu_sync(struct domain *ld, struct grant_table *gt,
 	return iommu_grant_frame(ld, mfn, perm);
 }
 
+/* Undo a mapping no device reaches any more: PTE, pin, handle. */
+static void gnttab_drop(struct domain *ld, struct grant_table *lgt,
+			unsigned int h, struct grant_mapping *rec)
+{
+	if (rec->va)
+		arch_gnttab_unmap(ld, rec->va, _mfn(rec->mfn));
+	gnttab_release(ld->domain_id, rec);
+	gnttab_handle_put(lgt, h);
+}
+
 int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 		   uint32_t flags, uint64_t va, grant_handle_t *handle,
 		   uint64_t *bus_addr)
@@ -454,10 +464,7 @@ int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 		m->state = MAP_BUSY;
 		gnttab_iommu_sync(ld, lgt, rec.mfn); /* as it was */
 		spin_unlock(&lgt->map_lock);
-		if (rec.va)
-			arch_gnttab_unmap(ld, rec.va, _mfn(rec.mfn));
-		gnttab_release(ld->domain_id, &rec);
-		gnttab_handle_put(lgt, h);
+		gnttab_drop(ld, lgt, h, &rec);
 		return GNTST_no_space;
 	}
 	spin_unlock(&lgt->map_lock);
@@ -488,10 +495,7 @@ int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
 	m->state = MAP_BUSY; /* nobody else can unmap it meanwhile */
 	gnttab_iommu_sync(ld, lgt, rec.mfn); /* devices first: it may go */
 	spin_unlock(&lgt->map_lock);
-	if (rec.va)
-		arch_gnttab_unmap(ld, rec.va, _mfn(rec.mfn));
-	gnttab_release(ld->domain_id, &rec);
-	gnttab_handle_put(lgt, handle);
+	gnttab_drop(ld, lgt, handle, &rec);
 	return GNTST_okay;
 }
 
