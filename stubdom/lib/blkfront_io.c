@@ -245,7 +245,7 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 
 	sh->ind = -1;
 	if (n > direct + 1) {
-		sh->ind = (int8_t)got[--n];
+		sh->ind = got[--n];
 	} else if (n > direct) {
 		pages_release(bf, got + direct, n - direct);
 		n = direct;

@@ -43,6 +43,10 @@
 #define HOME	  "/local/domain/5"
 #define VBD	  HOME "/device/vbd/51712"
 #define NPAGES	  (1 + BLKFRONT_PAGES)
+/* Pages left when two 64-page requests are in flight: a third's first. */
+#define LEFT (BLKFRONT_PAGES - 4 * 33)
+_Static_assert(LEFT > BLKIF_MAX_SEGMENTS_PER_REQUEST + 1 && LEFT < 33,
+	       "the third request's first piece is a short indirect one");
 
 /* ---- The xenstore core's environment ---- */
 
@@ -985,19 +989,25 @@ static void test_indirect(void **state)
 	assert_int_equal(done_st[0], 0);
 	assert_memory_equal(disk + 16 * SECT, wbuf, 256 * SECT);
 
-	/* 64 pages: 32 + 1, then 30 + 1 of the 31 left, then 2 more. */
+	/*
+	 * Two requests of 64 pages take 4 x (32 + 1) pages; a third gets
+	 * what is left (LEFT - 1 segments and their list), then the rest.
+	 */
+	fill(wbuf, BUF, 4);
+	assert_int_equal(blkfront_write(bf, 2000, 512, wbuf, CK(3)), 0);
+	assert_int_equal(
+	    blkfront_write(bf, 2512, 512, wbuf + 512 * SECT, CK(4)), 0);
+	assert_int_equal(be_take(&b1), 4);
 	fill(wbuf, 512 * SECT, 4);
 	assert_int_equal(blkfront_write(bf, 1000, 512, wbuf, CK(1)), 0);
-	assert_int_equal(be_take(&b1), 2);
-	assert_int_equal(blog[1].nseg, 32);
-	assert_int_equal(blog[2].nseg, 30);
-	assert_int_equal(blog[2].sector, 1000 + 256);
+	assert_int_equal(be_take(&b1), 1);
+	assert_int_equal(blog[5].nseg, LEFT - 1);
+	assert_int_equal(blog[5].sector, 1000);
 	be_answer(&b1, 0, BLKIF_RSP_OKAY);
 	step();
 	assert_int_equal(be_take(&b1), 1);
-	assert_false(blog[3].indirect);
-	assert_int_equal(blog[3].nseg, 2);
-	assert_int_equal(blog[3].sector, 1000 + 496);
+	assert_int_equal(blog[6].nseg, 32);
+	assert_int_equal(blog[6].sector, 1000 + (LEFT - 1) * 8);
 	assert_int_equal(done_n[1], 0);
 	run(&b1);
 	assert_int_equal(done_n[1], 1);
@@ -1013,6 +1023,43 @@ static void test_indirect(void **state)
 		assert_true(blog[i].nseg <= 32);
 	assert_true(blkfront_stats(bf)->indirect >= 5);
 	assert_int_equal(grants_to(1, NULL), 1);
+}
+
+/*
+ * Every page in flight at once: two requests of 64 pages are four
+ * indirect requests of 32 segments, their lists on pages 32, 65, 98 and
+ * 131; any page may carry a list, whatever its index.
+ */
+static void test_indirect_all_pages(void **state)
+{
+	unsigned int i;
+
+	b1.indirect = 32;
+	connect_to(&b1, 1);
+	fill(wbuf, BUF, 9);
+	assert_int_equal(blkfront_write(bf, 0, 512, wbuf, CK(0)), 0);
+	assert_int_equal(blkfront_write(bf, 512, 512, wbuf + 512 * SECT, CK(1)),
+			 0);
+	assert_int_equal(be_take(&b1), 4);
+	for (i = 0; i < 4; i++) {
+		assert_true(blog[i].indirect);
+		assert_int_equal(blog[i].nseg, 32);
+		assert_int_equal(blog[i].sector, 256 * i);
+	}
+	run(&b1);
+	assert_int_equal(done_st[0], 0);
+	assert_int_equal(done_st[1], 0);
+	assert_memory_equal(disk, wbuf, BUF);
+	memset(rbuf, 0, BUF);
+	assert_int_equal(blkfront_read(bf, 0, 512, rbuf, CK(2)), 0);
+	assert_int_equal(blkfront_read(bf, 512, 512, rbuf + 512 * SECT, CK(3)),
+			 0);
+	run(&b1);
+	assert_int_equal(done_st[2], 0);
+	assert_int_equal(done_st[3], 0);
+	assert_memory_equal(rbuf, wbuf, BUF);
+	assert_int_equal(blkfront_stats(bf)->indirect, 8);
+	assert_int_equal(blkfront_stats(bf)->rsp_errors, 0);
 }
 
 /* A backend offering fewer indirect segments than we would use. */
@@ -1156,9 +1203,13 @@ static void test_unsupported(void **state)
  * More than the ring holds, and more than the pages hold: the rest
  * waits and goes out in order as answers come; the queue is bounded.
  */
+#define FIT    (BLKFRONT_PAGES / 11)
+#define WRITES (FIT + 2)
+_Static_assert(BLKFRONT_PAGES % 11 && 40 + WRITES <= 100, "a short piece");
+
 static void test_queue(void **state)
 {
-	static uint8_t b[40][SECT];
+	static uint8_t b[40][SECT], wq[WRITES][88 * SECT];
 	unsigned int i, n;
 
 	connect_to(&b1, 1);
@@ -1177,24 +1228,25 @@ static void test_queue(void **state)
 		assert_memory_equal(b[i], disk + i * SECT, SECT);
 	}
 
-	/* Eight writes of 11 pages: 5 fit the 64 pages, and 9 of the 6th. */
+	/* Writes of 11 pages: FIT fill the pages, and the rest the next. */
 	nlog = 0;
-	for (i = 0; i < 8; i++) {
-		fill(wbuf + i * 88 * SECT, 88 * SECT, 20 + i);
-		assert_int_equal(blkfront_write(bf, 2000 + i * 88, 88,
-						wbuf + i * 88 * SECT,
-						CK(40 + i)),
-				 0);
+	for (i = 0; i < WRITES; i++) {
+		fill(wq[i], sizeof(wq[i]), 20 + i);
+		assert_int_equal(
+		    blkfront_write(bf, 2000 + i * 88, 88, wq[i], CK(40 + i)),
+		    0);
 	}
-	assert_int_equal(be_take(&b1), 6);
-	assert_int_equal(blog[5].nseg, 9);
+	assert_int_equal(be_take(&b1), FIT + 1);
+	assert_int_equal(blog[FIT].nseg, BLKFRONT_PAGES - FIT * 11);
 	run(&b1);
 	for (i = 0; i < nlog; i++)
 		if (i)
 			assert_true(blog[i].sector > blog[i - 1].sector);
-	for (i = 40; i < 48; i++)
-		assert_int_equal(done_n[i], 1);
-	assert_memory_equal(disk + 2000 * SECT, wbuf, 8 * 88 * SECT);
+	for (i = 0; i < WRITES; i++) {
+		assert_int_equal(done_n[40 + i], 1);
+		assert_memory_equal(disk + (2000 + i * 88) * SECT, wq[i],
+				    sizeof(wq[i]));
+	}
 
 	/* The queue is bounded: the backend answers nothing for now. */
 	for (n = 0; n < BLKFRONT_QUEUE; n++)
@@ -1724,17 +1776,29 @@ static void test_shutdown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_init_errors),	T(test_connect),
-		T(test_read_write),	T(test_indirect),
-		T(test_indirect_small), T(test_split),
-		T(test_flush_discard),	T(test_unsupported),
-		T(test_queue),		T(test_bad_id),
-		T(test_bad_op),		T(test_duplicate_rsp),
-		T(test_bad_status),	T(test_bad_prod),
-		T(test_new_backend),	T(test_reissue_resplit),
-		T(test_backend_gone),	T(test_busy_grant),
-		T(test_sync),		T(test_connect_failure),
-		T(test_grants_run_out), T(test_backend_id_change),
+		T(test_init_errors),
+		T(test_connect),
+		T(test_read_write),
+		T(test_indirect),
+		T(test_indirect_all_pages),
+		T(test_indirect_small),
+		T(test_split),
+		T(test_flush_discard),
+		T(test_unsupported),
+		T(test_queue),
+		T(test_bad_id),
+		T(test_bad_op),
+		T(test_duplicate_rsp),
+		T(test_bad_status),
+		T(test_bad_prod),
+		T(test_new_backend),
+		T(test_reissue_resplit),
+		T(test_backend_gone),
+		T(test_busy_grant),
+		T(test_sync),
+		T(test_connect_failure),
+		T(test_grants_run_out),
+		T(test_backend_id_change),
 		T(test_shutdown),
 	};
 

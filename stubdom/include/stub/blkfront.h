@@ -58,7 +58,7 @@
 #include "xenbus.h"
 
 #define BLKFRONT_RING_SLOTS  32	 /* requests on one ring page */
-#define BLKFRONT_PAGES	     64	 /* bounce and indirect pages */
+#define BLKFRONT_PAGES	     160 /* bounce and indirect pages */
 #define BLKFRONT_QUEUE	     64	 /* caller requests in flight or waiting */
 #define BLKFRONT_MAX_SECTORS 512 /* one caller request: 64 pages */
 #define BLKFRONT_INDIRECT_SEGS                                  \
@@ -78,6 +78,7 @@ _Static_assert(BLKFRONT_INDIRECT_SEGS > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
 	       "an indirect request takes one indirect page");
 _Static_assert(BLKFRONT_PAGES > BLKFRONT_INDIRECT_SEGS,
 	       "the largest request fits the pages");
+_Static_assert(BLKFRONT_PAGES <= 256, "a page's index fits a uint8_t");
 
 struct blkfront_ops {
 	/* Let domid at frame mfn: a grant ref, or a negative XEN_E*. */
@@ -188,7 +189,7 @@ struct blkfront_shadow {
 	uint8_t op;    /* as on the ring (BLKIF_OP_INDIRECT for one) */
 	uint8_t rw_op; /* the operation itself */
 	uint8_t nseg;
-	int8_t ind;	/* its indirect page, or -1 */
+	int16_t ind;	/* its indirect page, or -1 (any page index fits) */
 	uint16_t req;	/* index in the queue's table */
 	uint16_t first; /* its first unit */
 	uint64_t id;
@@ -196,7 +197,7 @@ struct blkfront_shadow {
 };
 
 /*
- * About 7 KiB plus the 65 pages it owns. The fields are the library's;
+ * About 7 KiB plus the 161 pages it owns. The fields are the library's;
  * read them only through the functions below.
  */
 struct blkfront {
