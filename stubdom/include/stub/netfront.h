@@ -158,6 +158,7 @@ struct netfront {
 	uint8_t tx_st[NETFRONT_TX_BUFS];
 	uint16_t txq[NETFRONT_TX_BUFS]; /* queued buffers, oldest first */
 	unsigned int txq_head, txq_len;
+	unsigned int tx_next; /* where nf_tx_get() looks first */
 
 	struct netfront_stats stats;
 	uint8_t rx_copy[XEN_PAGE_SIZE]; /* a received frame, ours alone */
