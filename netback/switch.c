@@ -31,8 +31,7 @@ static bool sw_has_uplink(const struct nb_switch *sw)
 static unsigned int sw_vif_port(const struct nb_switch *sw, const uint8_t *mac)
 {
 	for (unsigned int p = 1; p <= NB_MAX_VIFS; p++)
-		if (sw->ports[p] &&
-		    !memcmp(sw->ports[p]->mac, mac, NB_ETH_ALEN))
+		if (sw->ports[p] && nb_mac_eq(sw->ports[p]->mac, mac))
 			return p;
 	return SW_NO_PORT;
 }
@@ -42,17 +41,28 @@ static bool sw_expired(const struct nb_mac_entry *e, uint64_t now)
 	return now - e->seen_ns >= NB_MAC_AGE_NS;
 }
 
-/* The live entry for mac; an expired one is freed on the way. */
+/*
+ * The live entry for mac; an expired one is freed on the way. A stream
+ * asks for one address over and over: the entry found last is looked
+ * at first, and the scan stops at the highest entry ever used. An
+ * address has at most one live entry (sw_learn() adds one only when
+ * this finds none), so the hint finds the entry the scan would.
+ */
 static struct nb_mac_entry *sw_lookup(struct nb_switch *sw, const uint8_t *mac,
 				      uint64_t now)
 {
-	for (unsigned int i = 0; i < NB_MAC_TABLE; i++) {
-		struct nb_mac_entry *e = &sw->table[i];
+	struct nb_mac_entry *e = &sw->table[sw->table_hint];
 
-		if (!e->used || memcmp(e->mac, mac, NB_ETH_ALEN))
+	if (e->used && nb_mac_eq(e->mac, mac) && !sw_expired(e, now))
+		return e;
+	for (unsigned int i = 0; i < sw->table_top; i++) {
+		e = &sw->table[i];
+		if (!e->used || !nb_mac_eq(e->mac, mac))
 			continue;
-		if (!sw_expired(e, now))
+		if (!sw_expired(e, now)) {
+			sw->table_hint = i;
 			return e;
+		}
 		e->used = false;
 	}
 	return NULL;
@@ -85,6 +95,8 @@ static void sw_learn(struct nb_switch *sw, const uint8_t *mac, uint64_t now)
 		memcpy(e->mac, mac, NB_ETH_ALEN);
 		e->used = true;
 		sw->stats.learned++;
+		if ((unsigned int)(e - sw->table) >= sw->table_top)
+			sw->table_top = (unsigned int)(e - sw->table) + 1;
 	}
 	e->seen_ns = now;
 }
@@ -195,7 +207,7 @@ void nb_switch_input(struct nb_switch *sw, unsigned int port,
 	vif = sw->ports[port];
 	/* tx.c checked the source; a frame that got here otherwise stops. */
 	if (len < NB_ETH_HLEN || len > NB_FRAME_MAX ||
-	    memcmp(frame + NB_ETH_ALEN, vif->mac, NB_ETH_ALEN)) {
+	    !nb_mac_eq(frame + NB_ETH_ALEN, vif->mac)) {
 		sw->stats.dropped++;
 		return;
 	}

@@ -58,6 +58,22 @@
 
 struct nb_vif;
 
+/*
+ * Two addresses equal: one 4-byte and one 2-byte compare where memcmp()
+ * walks bytes (a frame or more of per-packet cost in a stream).
+ */
+static inline bool nb_mac_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	__builtin_memcpy(&a4, a, 4);
+	__builtin_memcpy(&b4, b, 4);
+	__builtin_memcpy(&a2, a + 4, 2);
+	__builtin_memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
+}
+
 /* A page of the driver domain: NB_PAGE_SIZE bytes at va, frame mfn. */
 struct nb_buf {
 	void *va;
@@ -233,6 +249,8 @@ struct nb_switch {
 	const struct nb_env *env;
 	struct nb_vif *ports[NB_MAX_VIFS + 1]; /* [0] unused: the uplink */
 	struct nb_mac_entry table[NB_MAC_TABLE];
+	unsigned int table_top;	 /* no entry at or past it was ever used */
+	unsigned int table_hint; /* the entry found last: looked at first */
 	struct nb_switch_stats stats;
 };
 
