@@ -598,7 +598,8 @@ def tests():
              cpus=2),
         Test("network", kernel("", [
             "{xsctl}", "{xenstored}", "{netdom} sbdf=16 netdom",
-            "{netguest} ip=21 peer=22 vif", "{netguest} ip=22 peer=21 vif"]),
+            "{netguest} ip=21 peer=22 vif stream=150 size=64",
+            "{netguest} ip=22 peer=21 vif"]),
              HALTED,
              [r"^PCI 0000:00:02\.0: assigned to domain 2 ",
               r"^\(d0\) \[netdom\] netdom: vif 3/0 connected",
