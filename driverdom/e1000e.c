@@ -107,6 +107,9 @@
 #define E1000E_BUF_SIZE 2048
 #define E1000E_PER_PAGE (4096 / E1000E_BUF_SIZE)
 
+/* Frames sent with more that make send() write TDT anyway. */
+#define E1000E_TX_HOLD 16
+
 /* How often poll() checks that the device still holds our setup. */
 #define E1000E_CHECK_NS (50 * MS)
 
@@ -139,6 +142,7 @@ struct e1000e {
 	unsigned int rx_next;  /* the next descriptor the device fills */
 	unsigned int tx_tail;  /* the next free tx descriptor */
 	unsigned int tx_clean; /* the oldest not yet reaped */
+	unsigned int tx_held;  /* written but not yet given to the device */
 	bool rx_skip;	       /* dropping the rest of a split frame */
 	uint8_t mac[NETDRV_MAC_LEN];
 	uint64_t next_check;	  /* stub_now() of the next health check */
@@ -291,7 +295,7 @@ static void e1000e_rx_setup(struct e1000e *e)
 static void e1000e_tx_setup(struct e1000e *e)
 {
 	memset(e->tx_ring.va, 0, E1000E_TX_DESCS * 16);
-	e->tx_tail = e->tx_clean = 0;
+	e->tx_tail = e->tx_clean = e->tx_held = 0;
 	e1000e_w32(e, E1000E_TDBAL, (uint32_t)e->tx_ring.bus);
 	e1000e_w32(e, E1000E_TDBAH, (uint32_t)(e->tx_ring.bus >> 32));
 	e1000e_w32(e, E1000E_TDLEN, E1000E_TX_DESCS * 16);
@@ -429,7 +433,20 @@ static void e1000e_test_irq(struct netdrv *nd)
 	e1000e_w32(nd->priv, E1000E_ICS, E1000E_ICR_LSC);
 }
 
-static long e1000e_send(struct netdrv *nd, const void *frame, size_t len)
+/* Give the device every descriptor written so far: one TDT write. */
+static void e1000e_flush(struct netdrv *nd)
+{
+	struct e1000e *e = nd->priv;
+
+	if (!e->tx_held || !e->ready)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the descriptors, then TDT */
+	e1000e_w32(e, E1000E_TDT, e->tx_tail);
+	e->tx_held = 0;
+}
+
+static long e1000e_send(struct netdrv *nd, const void *frame, size_t len,
+			bool more)
 {
 	struct e1000e *e = nd->priv;
 	unsigned int i = e->tx_tail, next = (i + 1) % E1000E_TX_DESCS;
@@ -442,6 +459,8 @@ static long e1000e_send(struct netdrv *nd, const void *frame, size_t len)
 		return -XEN_EAGAIN;
 	e1000e_tx_reap(e);
 	if (next == e->tx_clean) {
+		/* Held frames block the ring until the device has them. */
+		e1000e_flush(nd);
 		nd->stats.tx_busy++;
 		return -XEN_EAGAIN;
 	}
@@ -452,9 +471,10 @@ static long e1000e_send(struct netdrv *nd, const void *frame, size_t len)
 		.len = (uint16_t)len,
 		.cmd = E1000E_TXD_EOP | E1000E_TXD_IFCS | E1000E_TXD_RS,
 	};
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the descriptor, then TDT */
 	e->tx_tail = next;
-	e1000e_w32(e, E1000E_TDT, next);
+	e->tx_held++;
+	if (!more || e->tx_held >= E1000E_TX_HOLD)
+		e1000e_flush(nd);
 	nd->stats.tx_frames++;
 	nd->stats.tx_bytes += len;
 	return 0;
@@ -591,6 +611,7 @@ const struct netdrv_ops e1000e_netdrv_ops = {
 	.mac = e1000e_mac,
 	.link_up = e1000e_link_up,
 	.send = e1000e_send,
+	.flush = e1000e_flush,
 	.poll = e1000e_poll,
 	.irq = e1000e_irq,
 	.test_irq = e1000e_test_irq,

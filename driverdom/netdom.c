@@ -6,9 +6,9 @@
  *
  * The data path: frames from the NIC go to the switch
  * (nb_switch_from_nic), frames the switch sends out go to the NIC
- * (netdrv_send); netback copies to and from the guests with
- * GNTTABOP_copy through NB_LOCAL_BUFS pages of ours. Without a usable
- * NIC the domain still runs, a switch between the vifs alone.
+ * (netdrv_send_more, started together after each round's tx); netback copies to
+ * and from the guests with GNTTABOP_copy through NB_LOCAL_BUFS pages of ours.
+ * Without a usable NIC the domain still runs, a switch between the vifs alone.
  *
  * The main loop: each round polls the NIC, every connected vif's tx ring
  * (not before a rate limit lets it) and the xenstore ring, then blocks
@@ -71,12 +71,23 @@ static void on_store(evtchn_port_t port, void *data)
 
 /* ---- netback's environment ---- */
 
-/* Our local buffer at frame mfn, or NULL. */
+/*
+ * Our local buffer at frame mfn, or NULL. A batch fills buffers 0, 1,
+ * 2, ... in turn: looking from the one found last finds the next at
+ * the first or second probe, not after half the buffers.
+ */
 static uint8_t *own_page(unsigned long mfn)
 {
-	for (unsigned int i = 0; i < NB_LOCAL_BUFS; i++)
-		if (bufs[i].mfn == mfn)
+	static unsigned int last;
+
+	for (unsigned int n = 0; n < NB_LOCAL_BUFS; n++) {
+		unsigned int i = (last + n) % NB_LOCAL_BUFS;
+
+		if (bufs[i].mfn == mfn) {
+			last = i;
 			return bufs[i].va;
+		}
+	}
 	return NULL;
 }
 
@@ -115,7 +126,8 @@ static struct nb_buf env_local_buf(void *ctx, unsigned int i)
 
 static long env_send_to_nic(void *ctx, const void *frame, size_t len)
 {
-	return netdrv_send(&nic, frame, len);
+	/* A tx round's frames: the main loop flushes after the round. */
+	return netdrv_send_more(&nic, frame, len);
 }
 
 static void on_nic_rx(void *ctx, const uint8_t *frame, size_t len)
@@ -323,6 +335,8 @@ int app_main(const char *cmdline)
 		if (have_nic)
 			more |= netdrv_poll(&nic, NIC_BUDGET) >= NIC_BUDGET;
 		more |= nd_poll(&vifs, TX_BUDGET, now, &wake);
+		if (have_nic)
+			netdrv_flush(&nic);
 		if (xenbus_poll(&xb) > 0)
 			xenbus_dispatch(&xb);
 		if (now >= next_resync) {

@@ -48,8 +48,15 @@ struct netdrv_ops {
 	long (*init)(struct netdrv *nd);
 	void (*mac)(struct netdrv *nd, uint8_t out[NETDRV_MAC_LEN]);
 	bool (*link_up)(struct netdrv *nd);
-	/* Copy len bytes to a tx buffer and start it: 0, -EAGAIN, -EINVAL. */
-	long (*send)(struct netdrv *nd, const void *frame, size_t len);
+	/*
+	 * Copy len bytes to a tx buffer: 0, -EAGAIN, -EINVAL. Started at
+	 * once unless more (more frames follow at once): then by flush(),
+	 * the next send without more, or when enough are waiting.
+	 */
+	long (*send)(struct netdrv *nd, const void *frame, size_t len,
+		     bool more);
+	/* Start every frame sent with more. */
+	void (*flush)(struct netdrv *nd);
 	/*
 	 * Check the device, reap tx, deliver up to budget rx frames; returns
 	 * how many (budget: more may be waiting, call again).
@@ -94,7 +101,22 @@ static inline bool netdrv_link_up(struct netdrv *nd)
 
 static inline long netdrv_send(struct netdrv *nd, const void *frame, size_t len)
 {
-	return nd->ops->send(nd, frame, len);
+	return nd->ops->send(nd, frame, len, false);
+}
+
+/*
+ * A frame of a burst: the device is told of the burst once (one tail
+ * write, a costly MMIO exit under emulation), at netdrv_flush().
+ */
+static inline long netdrv_send_more(struct netdrv *nd, const void *frame,
+				    size_t len)
+{
+	return nd->ops->send(nd, frame, len, true);
+}
+
+static inline void netdrv_flush(struct netdrv *nd)
+{
+	nd->ops->flush(nd);
 }
 
 static inline unsigned int netdrv_poll(struct netdrv *nd, unsigned int budget)
