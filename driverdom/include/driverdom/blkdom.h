@@ -12,7 +12,7 @@
 
 #define BD_SLOTS     64 /* device operations in flight, all vbds together */
 #define BD_MAX_VBDS  4
-#define BD_VBD_PAGES 48 /* local pages per vbd: BB_VBD_PAGES_MIN or more */
+#define BD_VBD_PAGES 129 /* local pages per vbd: BB_VBD_PAGES_MIN or more */
 #define BD_PAGES     (BD_MAX_VBDS * BD_VBD_PAGES)
 #define BD_MAP_VA    0x32000000ul /* a ring page per vbd slot */
 
