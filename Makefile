@@ -41,7 +41,7 @@ deps: $(DEPS_STAMP)
 
 # ---- Configuration -------------------------------------------------------
 
-KCONFIG_FILES := Kconfig $(shell find xen tools tests -name Kconfig 2>/dev/null)
+KCONFIG_FILES := Kconfig $(shell find xen driverdom tools tests -name Kconfig 2>/dev/null)
 KCONFIG := CITADEL_VERSION=$(CITADEL_VERSION) KCONFIG_CONFIG=$(KCONFIG_CONFIG) \
 	   $(PYTHON) tools/kconfig/kconfig.py Kconfig $(KCONFIG_CONFIG)
 DEFCONFIGS := $(notdir $(wildcard configs/*_defconfig))

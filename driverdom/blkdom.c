@@ -20,6 +20,7 @@
 #include <public/event_channel.h>
 #include <xen/lib.h>
 #include <xen/string.h>
+#include <driverdom/fault.h>
 #include <driverdom/blkdom.h>
 #include <driverdom/pci.h>
 #include <stub/check.h>
@@ -277,6 +278,8 @@ static void setup(const char *cmdline)
 	if (rc)
 		stub_panic("blkdom: no xenstore (%ld)", rc);
 	stub_event_bind(start_info->store_evtchn, on_store, NULL);
+	dd_fault_watch(&xb);
+	dd_watchdog_start(cmdline);
 	rc = bd_vbds_start(&vbds, &ops);
 	if (rc)
 		stub_panic("blkdom: cannot watch " BB_XB_ROOT " (%ld)", rc);
@@ -307,6 +310,7 @@ int app_main(const char *cmdline)
 		unsigned long k = kicks, irqs = bd.stats.irqs;
 		bool more = blkdrv_poll(&bd, DISK_BUDGET) >= DISK_BUDGET;
 
+		dd_watchdog_kick(stub_now());
 		more |= bd_vbds_poll(&vbds, VBD_BUDGET);
 		if (xenbus_poll(&xb) > 0)
 			xenbus_dispatch(&xb);

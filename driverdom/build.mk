@@ -6,7 +6,8 @@
 
 DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c \
 	driverdom/blkdrv.c driverdom/nvme.c driverdom/nvme_ctrl.c \
-	driverdom/nvme_io.c driverdom/nvme_prp.c
+	driverdom/nvme_io.c driverdom/nvme_prp.c driverdom/watchdog.c \
+	driverdom/fault$(if $(CONFIG_FAULT_INJECT),,-stub).c
 DD_APPS := nictest nvmetest
 
 DD_LIB_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(DD_LIB_SRCS))

@@ -25,6 +25,7 @@
 #include <public/vcpu.h>
 #include <xen/lib.h>
 #include <xen/string.h>
+#include <driverdom/fault.h>
 #include <driverdom/netdom.h>
 #include <driverdom/netdrv.h>
 #include <driverdom/pci.h>
@@ -260,6 +261,8 @@ static void setup(const char *cmdline)
 		stub_panic("netdom: no xenstore (%ld)", rc);
 	/* Wakes the main loop too; the glue still hears of it. */
 	stub_event_bind(start_info->store_evtchn, on_store, NULL);
+	dd_fault_watch(&xb);
+	dd_watchdog_start(cmdline);
 	rc = nd_start(&vifs, &ops);
 	if (rc)
 		stub_panic("netdom: cannot watch " ND_BE_ROOT " (%ld)", rc);
@@ -331,6 +334,8 @@ int app_main(const char *cmdline)
 		uint64_t now = stub_now(), wake = now + IDLE_NS;
 		unsigned long k = kicks, irqs = have_nic ? nic.irq.count : 0;
 		bool more = false;
+
+		dd_watchdog_kick(now);
 
 		if (have_nic)
 			more |= netdrv_poll(&nic, NIC_BUDGET) >= NIC_BUDGET;
