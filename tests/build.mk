@@ -50,12 +50,18 @@ $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
 unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
 	gpt.c crc32.c target.c xenbus.c) $(unit-xenbus)
 $(TEST_OUT)/unit/test_blkback: UNIT_CFLAGS += -Istubdom/include
+# The control domain's domain configs; the test reads configs/domains too.
+unit-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
+	xen/common/vsnprintf.c
+$(TEST_OUT)/unit/test_cfg: UNIT_CFLAGS += -Istubdom/control \
+	-DCFG_DOMAINS_DIR=\"$(CURDIR)/configs/domains\"
 
 UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
 	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \
 	blkback
 UNIT_TESTS += nvme
 UNIT_TESTS += blkfront
+UNIT_TESTS += cfg
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
