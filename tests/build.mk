@@ -50,6 +50,9 @@ $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
 unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
 	gpt.c crc32.c target.c xenbus.c) $(unit-xenbus)
 $(TEST_OUT)/unit/test_blkback: UNIT_CFLAGS += -Istubdom/include
+unit-shell := $(addprefix stubdom/control/,shell.c shell_cmds.c shell_fmt.c) \
+	xen/common/vsnprintf.c
+$(TEST_OUT)/unit/test_shell: UNIT_CFLAGS += -Istubdom/control
 # The control domain's domain configs; the test reads configs/domains too.
 unit-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
 	xen/common/vsnprintf.c
@@ -61,6 +64,7 @@ UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks e
 	blkback
 UNIT_TESTS += nvme
 UNIT_TESTS += blkfront
+UNIT_TESTS += shell
 UNIT_TESTS += cfg
 UNIT_BINS := $(addprefix $(TEST_OUT)/unit/test_,$(UNIT_TESTS))
 
