@@ -135,8 +135,7 @@ struct shell_ops {
 	int (*create)(void *ctx, const char *cfg, char *err, size_t errlen);
 	int (*action)(void *ctx, enum shell_action a, uint16_t dom, char *err,
 		      size_t errlen);
-	/* Console mode: input goes to the domain, its output is the caller's.
-	 */
+	/* Console mode: input goes to the domain; its output, the caller. */
 	int (*console_open)(void *ctx, uint16_t dom, char *err, size_t errlen);
 	void (*console_input)(void *ctx, uint16_t dom, const char *s, size_t n);
 	void (*console_close)(void *ctx, uint16_t dom);
