@@ -1111,6 +1111,10 @@ int cfg_parse(const char *file, const char *text, size_t len,
 
 	if (errlen)
 		err[0] = '\0';
+	if (!text) { /* an empty file may come as NULL: no sums on it */
+		p.s = "";
+		p.len = 0;
+	}
 	cfg_defaults(cfg, file);
 	if (cfg_check_text(&p))
 		return -1;

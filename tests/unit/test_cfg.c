@@ -369,6 +369,9 @@ static void test_missing_and_empty(void **state)
 	    "t.cfg: missing required key 'kernel'");
 	BAD("name = \"g\"\nkernel = \"g.elf\"\n",
 	    "t.cfg: missing required key 'memory'");
+	assert_int_equal(cfg_parse("e.cfg", NULL, 0, &cfg, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "e.cfg: missing required key 'name'");
 	assert_int_equal(parse_len("guest1.cfg", "name = \"g\"\n", 11), -1);
 	assert_string_equal(err, "guest1.cfg: missing required key 'kernel'");
 }
