@@ -43,7 +43,18 @@ XS_SRCS := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c main.c)
 XS_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(XS_SRCS))
 
-stubdom: $(STUB_ELFS) $(STUB_OUT)/xenstored.elf
+# The control domain: configs, boot, supervisor, admin shell.
+CTL_SRCS := $(addprefix stubdom/control/,main.c boot.c bundle.c domain.c \
+	devices.c supervisor.c cfg_parse.c cfg_check.c \
+	faults$(if $(CONFIG_FAULT_INJECT),,-stub).c)
+CTL_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(CTL_SRCS))
+
+stubdom: $(STUB_ELFS) $(STUB_OUT)/xenstored.elf $(STUB_OUT)/control.elf
+
+$(STUB_OUT)/control.elf: $(CTL_OBJS) $(STUB_LIB_OBJS) stubdom/stubdom.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(STUB_LDFLAGS) -T stubdom/stubdom.lds -o $@ \
+		$(STUB_LIB_OBJS) $(CTL_OBJS)
 
 $(STUB_OUT)/xenstored.elf: $(XS_OBJS) $(STUB_LIB_OBJS) stubdom/stubdom.lds
 	@echo "  LD      $@"
@@ -68,4 +79,5 @@ $(STUB_OUT)/%.o: %.S $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(STUB_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c -o $@ $<
 
--include $(STUB_LIB_OBJS:.o=.d) $(STUB_APP_ALL_OBJS:.o=.d) $(XS_OBJS:.o=.d)
+-include $(STUB_LIB_OBJS:.o=.d) $(STUB_APP_ALL_OBJS:.o=.d) $(XS_OBJS:.o=.d) \
+	$(CTL_OBJS:.o=.d)

@@ -196,7 +196,7 @@ long stub_build_domain(struct stub_build *b)
 	}
 	memcpy(op.u.createdomain.name, b->name, strnlen(b->name, 31));
 	op.u.createdomain.flags = b->flags;
-	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_vcpus = b->max_vcpus ? b->max_vcpus : 1;
 	op.u.createdomain.max_pages = pages;
 	if (stub_domctl(&op, XEN_DOMCTL_createdomain, 0) < 0) {
 		b->error = "create";

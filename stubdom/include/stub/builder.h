@@ -19,10 +19,11 @@ struct stub_build {
 	const void *image;
 	unsigned long len;
 	const char *cmdline;
-	unsigned long pages;   /* memory; 0: 1024 pages */
-	uint32_t flags;	       /* XEN_DOMCTL_CDF_* */
-	domid_t store_domid;   /* xenstored, or DOMID_INVALID: no store ring */
-	domid_t console_domid; /* console backend, or DOMID_INVALID */
+	unsigned long pages;	/* memory; 0: 1024 pages */
+	unsigned int max_vcpus; /* 0: 1 */
+	uint32_t flags;		/* XEN_DOMCTL_CDF_* */
+	domid_t store_domid;	/* xenstored, or DOMID_INVALID: no store ring */
+	domid_t console_domid;	/* console backend, or DOMID_INVALID */
 	/* Out. */
 	domid_t domid;
 	xen_pfn_t first_mfn; /* of the image's first page */

@@ -1,0 +1,97 @@
+/*
+ * The control domain: builds the system its configuration files describe
+ * (xenstore domain, driver domains, guests), wires each guest's devices
+ * to their backends in xenstore, and restarts what crashes. It holds no
+ * device and has no network: everything it does goes through domctl and
+ * xenstore.
+ */
+#ifndef CONTROL_CONTROL_H
+#define CONTROL_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <public/xen.h>
+#include <stub/builder.h>
+#include <stub/xenbus.h>
+#include "cfg.h"
+
+#define CTL_MAX_DOMS 16
+#define CTL_MS	     1000000ull
+
+enum ctl_state {
+	CTL_DOWN,      /* not built (never, destroyed, or given up on) */
+	CTL_RUNNING,   /* built and unpaused */
+	CTL_WAITING,   /* crashed; restarted at restart_at (back-off) */
+	CTL_PRESERVED, /* crashed, kept for inspection (on_crash=preserve) */
+};
+
+struct ctl_dom {
+	struct dom_cfg cfg;
+	const void *image; /* in the boot bundle */
+	unsigned long image_len;
+	enum ctl_state state;
+	domid_t domid;	   /* DOMID_INVALID while down */
+	uint64_t built_at; /* stub_now() of the last build */
+	uint64_t fault_at; /* when the last crash was seen */
+	uint64_t back_at;  /* when its devices were all connected again */
+	uint64_t restart_at;
+	unsigned int restarts;	 /* in all */
+	unsigned int quick;	 /* crashes in a row soon after a build */
+	bool waiting_connect;	 /* restarted: its devices not all back */
+	uint64_t io_ops;	 /* for top: not known yet */
+	struct stub_build build; /* the last build's results */
+};
+
+extern struct ctl_dom ctl_doms[CTL_MAX_DOMS];
+extern unsigned int ctl_nr_doms;
+extern struct xenbus ctl_xb;
+extern domid_t ctl_xs_domid; /* the xenstore domain, once built */
+
+/* bundle.c: the boot modules. */
+const void *ctl_bundle_file(const char *name, unsigned long *len);
+/* Each module whose name ends in ".cfg", in order: fn(name, text, len). */
+void ctl_bundle_configs(void (*fn)(const char *name, const char *text,
+				   unsigned long len));
+unsigned long ctl_bundle_count(void);
+
+/* domain.c: one domain's life. */
+struct ctl_dom *ctl_dom_by_name(const char *name);
+struct ctl_dom *ctl_dom_by_id(domid_t domid);
+/* Build, introduce, give devices, wire; left paused. 0 or -1 (logged). */
+long ctl_dom_build(struct ctl_dom *d);
+long ctl_dom_unpause(struct ctl_dom *d);
+/* Devices unplugged, domain destroyed and released in xenstore. */
+void ctl_dom_destroy(struct ctl_dom *d);
+
+/* devices.c: vifs and vbds in xenstore. */
+/* Every device of guest g whose backend is running: wired to it. */
+void ctl_wire_guest(struct ctl_dom *g);
+/* Every running guest's devices served by backend be: wired to it. */
+void ctl_wire_backend(struct ctl_dom *be);
+/* be is going: its backend directories removed, frontends see it go. */
+void ctl_unwire_backend(struct ctl_dom *be);
+/* g is going: its devices' backend directories removed. */
+void ctl_unwire_guest(struct ctl_dom *g);
+/* Whether every device be serves is Connected (state 4). */
+bool ctl_backend_connected(struct ctl_dom *be);
+
+/* supervisor.c: crashes and restarts. */
+void ctl_supervisor_init(void);
+/* VIRQ_DOM_EXC came, or a deadline passed: look at every domain. */
+void ctl_supervise(uint64_t now);
+/* The earliest deadline the supervisor waits for, or 0. */
+uint64_t ctl_supervisor_deadline(void);
+
+/* faults.c (faults-stub.c without CONFIG_FAULT_INJECT): crash tests. */
+void ctl_faults_init(const char *cmdline);
+void ctl_faults_poll(uint64_t now);
+bool ctl_faults_done(void);
+
+/* boot.c: the whole system, in order, with a timeline. */
+/* host_mib: memory the layout may use. 0, or -1 when it cannot boot. */
+long ctl_boot(uint64_t host_mib);
+/* Call from the main loop: prints when every device first connected. */
+void ctl_boot_poll(void);
+void ctl_timeline(const char *what);
+
+#endif
