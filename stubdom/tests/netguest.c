@@ -208,6 +208,59 @@ static long udp_echo(uint64_t limit)
 	return echoes ? (long)((stub_now() - t0) / MS) : -1;
 }
 
+/* The longest time between two answers, in ns, while survive() runs. */
+static uint64_t last_answer, longest_gap, booted_at;
+static unsigned int answers;
+
+static void on_survive_echo(struct net_if *i, uint32_t src, uint16_t sport,
+			    uint16_t dport, const void *data, size_t len,
+			    void *arg)
+{
+	uint64_t now = stub_now();
+
+	if (now - last_answer > longest_gap)
+		longest_gap = now - last_answer;
+	last_answer = now;
+	answers++;
+}
+
+/*
+ * "survive=MS": a ping and a UDP datagram to the host peer every 10 ms
+ * for MS, through whatever happens to the backend meanwhile; prints how
+ * many were answered, the longest silence, and how long this domain
+ * has been up (a guest that was rebooted would start from zero).
+ */
+static void survive(unsigned int ms)
+{
+	uint64_t t0 = stub_now(), end = t0 + ms * MS, next = 0;
+	unsigned int sent = 0, pongs = replies[2];
+
+	net_udp_bind(&ifp, 5001, on_survive_echo, NULL);
+	last_answer = t0;
+	while (stub_now() < end) {
+		unsigned long seen = vif_events;
+
+		if (stub_now() >= next) {
+			net_ping(&ifp, NET_IP4(10, 0, 2, 2), 2, (uint16_t)sent);
+			net_udp_send(&ifp, NET_IP4(10, 0, 2, 2), 5001, 7,
+				     "alive", 5);
+			sent++;
+			net_tick(&ifp);
+			next = stub_now() + 10 * MS;
+		}
+		netfront_poll(&nf);
+		xenbus_poll(&xb);
+		xenbus_dispatch(&xb);
+		wait_vif(seen, MS);
+	}
+	printf("netguest: survived %u ms: %u of %u UDP echoes and %u pings "
+	       "answered, longest silence %llu ms, up %llu ms\n",
+	       ms, answers, sent, replies[2] - pongs,
+	       (unsigned long long)(longest_gap / MS),
+	       (unsigned long long)((stub_now() - booted_at) / MS));
+	stub_check("still connected", netfront_connected(&nf), 1);
+}
+
 /*
  * Frames claiming another source MAC (a gratuitous ARP for the peer's
  * address, from a made-up MAC): netback must drop every one.
@@ -288,6 +341,7 @@ int app_main(const char *cmdline)
 	uint8_t mac[6];
 	long ms;
 
+	booted_at = stub_now();
 	if (stub_arg_has(cmdline, "hostile"))
 		return netguest_hostile(cmdline);
 	stub_events_init();
@@ -328,6 +382,8 @@ int app_main(const char *cmdline)
 		stub_check("UDP echo", ms >= 0, 1);
 		printf("netguest: UDP echo from 10.0.2.2: %ld ms\n", ms);
 	}
+	if (stub_arg_has(cmdline, "survive="))
+		survive(stub_arg_uint(cmdline, "survive="));
 	if (stub_arg_has(cmdline, "sink"))
 		net_udp_bind(&ifp, 9, on_sink, NULL);
 	if (stub_arg_has(cmdline, "stream=")) {

@@ -784,6 +784,26 @@ def tests():
                      r"vbd 4/51712: cannot connect"], cpus=2,
              disk_check=disk_layout([(None, 0, 1024), (2, 1024, 1024),
                                      (1, 2048, 8192)])),
+        Test("restart-net", kernel("", [
+            "{control} halt crash=netdom:20", "{xenstored}", "{netdom}",
+            "{netguest}", "{domains}/xenstore.cfg", "{domains}/netdom.cfg",
+            "{domains}/netsurvivor.cfg"]),
+             HALTED,
+             [r"^\(d0\) control: \[ *\d+\.\d+ ms\] every device connected$",
+              r"^\(d0\) control: netdom restarted \(domain \d+, was \d+; "
+              r"restart 20\)",
+              r"^\(d0\) control: netdom crashed 20 times: fault to every "
+              r"device connected median \d+ us, worst \d+ us$",
+              r"^\(d0\) \[survivor\] netguest: survived 20000 ms: "
+              r"[1-9]\d* of \d+ UDP echoes and [1-9]\d* pings answered, "
+              r"longest silence \d+ ms, up \d+ ms$",
+              r"^\(d0\) control: every domain is down$"],
+             reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
+                     r"survivor.*shut down: (crash|reboot)",
+                     r"keeps crashing"],
+             cpus=2,
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
+             peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -817,9 +837,12 @@ class Context:
                     "pingpong", "grantpeer", "xenstored", "xsctl",
                     "xsclient", "xsevil", "conecho", "nvmedom", "nvmetest",
                     "nicdom", "nictest", "netdom",
-                    "netguest", "blkdom", "blkguest", "blkhostile"):
+                    "netguest", "blkdom", "blkguest", "blkhostile",
+                    "control"):
             self.files[app] = os.path.join(builds["qemu"], "stubdom",
                                            app + ".elf")
+        self.files["domains"] = os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "domains")
         self.isos = {"test": os.path.join(out, "test.iso")}
 
     def elf(self, build):
