@@ -102,6 +102,7 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 {
 	const struct pci_dev *dev = pci_dev_find(s);
 	const char *how;
+	bool clean;
 	char name[16];
 	int rc;
 
@@ -125,14 +126,19 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	rc = pci_check_isolable(dev, name);
 	if (rc)
 		return rc;
-	rc = pci_claim(s, d->domain_id);
+	rc = pci_claim(s, d->domain_id, &clean);
 	if (rc) {
 		log_err("PCI %s: not assigned: %s\n", name,
 			rc == -EBUSY ? "it is assigned already"
 				     : "the hypervisor keeps it");
 		return rc;
 	}
-	rc = pci_reset(dev, &how);
+	/*
+	 * Reset when it was taken back, blocked and untouched since: a
+	 * second reset adds nothing (and an FLR costs 100 ms a restart).
+	 */
+	how = "done when it was taken back";
+	rc = clean ? 0 : pci_reset(dev, &how);
 	if (rc)
 		log_err("PCI %s: not assigned: it has no reset\n", name);
 	else
@@ -150,6 +156,7 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 {
 	const struct pci_dev *dev = pci_dev_find(s);
 	const char *how;
+	bool clean;
 	domid_t owner;
 	char name[16];
 
@@ -162,11 +169,13 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 	pci_set_owner(s, PCI_OWNER_NONE);
 	arch_pci_revoke_bars(d, dev);
 	/* Quiet and reset while still confined, then blocked. */
-	if (pci_reset(dev, &how) < 0)
+	clean = pci_reset(dev, &how) == 0;
+	if (!clean)
 		log_warn("PCI %s: left domain %u without a reset\n", name,
 			 d->domain_id);
 	if (iommu_enabled())
 		pci_unconfine(dev);
+	pci_set_clean(s, clean);
 	log_info("PCI %s: taken back from domain %u (reset: %s)\n", name,
 		 d->domain_id, how);
 	return 0;

@@ -78,11 +78,12 @@ int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner)
 	return 0;
 }
 
-int pci_claim(pci_sbdf_t sbdf, domid_t owner)
+int pci_claim(pci_sbdf_t sbdf, domid_t owner, bool *clean)
 {
 	struct pci_dev *d = pci_dev_lookup(sbdf);
 	int rc = 0;
 
+	*clean = false;
 	if (!d)
 		return -ENOENT;
 	spin_lock(&pci_owner_lock);
@@ -90,10 +91,24 @@ int pci_claim(pci_sbdf_t sbdf, domid_t owner)
 		rc = -EPERM;
 	else if (d->owner != PCI_OWNER_NONE)
 		rc = -EBUSY;
-	else
+	else {
 		d->owner = owner;
+		*clean = d->reset_clean;
+		d->reset_clean = false;
+	}
 	spin_unlock(&pci_owner_lock);
 	return rc;
+}
+
+void pci_set_clean(pci_sbdf_t sbdf, bool clean)
+{
+	struct pci_dev *d = pci_dev_lookup(sbdf);
+
+	if (!d)
+		return;
+	spin_lock(&pci_owner_lock);
+	d->reset_clean = clean && d->owner == PCI_OWNER_NONE;
+	spin_unlock(&pci_owner_lock);
 }
 
 /* What the hypervisor keeps is never handed out, nor taken back. */

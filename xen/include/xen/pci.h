@@ -144,6 +144,8 @@ struct pci_dev {
 	bool caps_bad; /* the list was malformed; walking it stopped */
 
 	domid_t owner; /* PCI_OWNER_*, or the domain it is assigned to */
+	/* Reset when it was last taken back, and no owner since: clean. */
+	bool reset_clean;
 };
 
 /* Owners: Xen's reserved domain ids. */
@@ -196,8 +198,13 @@ const struct pci_dev *pci_alias_sharer(const struct pci_dev *dev);
  */
 int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner);
 int pci_set_owner(pci_sbdf_t sbdf, domid_t owner);
-/* Take an unowned function for owner: -EBUSY if owned, -EPERM if kept. */
-int pci_claim(pci_sbdf_t sbdf, domid_t owner);
+/*
+ * Take an unowned function for owner: -EBUSY if owned, -EPERM if kept.
+ * *clean: it was reset when last taken back and nobody had it since.
+ */
+int pci_claim(pci_sbdf_t sbdf, domid_t owner, bool *clean);
+/* An unowned function just reset (or not): see pci_claim(). */
+void pci_set_clean(pci_sbdf_t sbdf, bool clean);
 
 /*
  * Reset a function before it enters a domain and after it leaves one:
