@@ -72,7 +72,10 @@ void ctl_wire_backend(struct ctl_dom *be);
 void ctl_unwire_backend(struct ctl_dom *be);
 /* g is going: its devices' backend directories removed. */
 void ctl_unwire_guest(struct ctl_dom *g);
-/* Whether every device be serves is Connected (state 4). */
+/* How many devices be serves (of running guests); *connected: how
+ * many of them are Connected (state 4). */
+unsigned int ctl_backend_devices(struct ctl_dom *be, unsigned int *connected);
+/* Whether every device be serves is Connected. */
 bool ctl_backend_connected(struct ctl_dom *be);
 
 /* supervisor.c: crashes and restarts. */
@@ -85,7 +88,6 @@ uint64_t ctl_supervisor_deadline(void);
 /* faults.c (faults-stub.c without CONFIG_FAULT_INJECT): crash tests. */
 void ctl_faults_init(const char *cmdline);
 void ctl_faults_poll(uint64_t now);
-bool ctl_faults_done(void);
 
 /* boot.c: the whole system, in order, with a timeline. */
 /* host_mib: memory the layout may use. 0, or -1 when it cannot boot. */

@@ -204,22 +204,33 @@ void ctl_unwire_guest(struct ctl_dom *g)
 	ctl_each_dev(g, NULL, ctl_unwire);
 }
 
-static bool ctl_all_connected;
+static unsigned int ctl_nr_devs, ctl_nr_connected;
 
-static void ctl_check_connected(struct ctl_dev *v)
+static void ctl_count_connected(struct ctl_dev *v)
 {
 	char path[CTL_PATH_MAX + 8];
 	unsigned long state = 0;
 
 	fmt_snprintf(path, sizeof(path), "%s/state", v->be_path);
-	if (xenbus_read_uint(&ctl_xb, XENBUS_NO_TX, path, &state) || state != 4)
-		ctl_all_connected = false;
+	ctl_nr_devs++;
+	if (!xenbus_read_uint(&ctl_xb, XENBUS_NO_TX, path, &state) &&
+	    state == 4)
+		ctl_nr_connected++;
+}
+
+unsigned int ctl_backend_devices(struct ctl_dom *be, unsigned int *connected)
+{
+	ctl_nr_devs = ctl_nr_connected = 0;
+	for (unsigned int i = 0; i < ctl_nr_doms; i++)
+		ctl_each_dev(&ctl_doms[i], be, ctl_count_connected);
+	if (connected)
+		*connected = ctl_nr_connected;
+	return ctl_nr_devs;
 }
 
 bool ctl_backend_connected(struct ctl_dom *be)
 {
-	ctl_all_connected = true;
-	for (unsigned int i = 0; i < ctl_nr_doms; i++)
-		ctl_each_dev(&ctl_doms[i], be, ctl_check_connected);
-	return ctl_all_connected;
+	unsigned int up, n = ctl_backend_devices(be, &up);
+
+	return up == n;
 }

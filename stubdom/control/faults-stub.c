@@ -12,8 +12,3 @@ void ctl_faults_init(const char *cmdline)
 void ctl_faults_poll(uint64_t now)
 {
 }
-
-bool ctl_faults_done(void)
-{
-	return true;
-}

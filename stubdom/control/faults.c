@@ -114,16 +114,13 @@ void ctl_faults_poll(uint64_t now)
 			ctl_faults_report();
 		return;
 	}
+	/* A fault only matters while the domain serves a guest. */
 	if (!ctl_ft.ready_at) {
-		if (d->state == CTL_RUNNING && ctl_all_connected())
+		if (d->state == CTL_RUNNING && ctl_all_connected() &&
+		    ctl_backend_devices(d, NULL))
 			ctl_ft.ready_at = now;
 		return;
 	}
 	if (now - ctl_ft.ready_at >= ctl_ft.gap)
 		ctl_inject(now);
-}
-
-bool ctl_faults_done(void)
-{
-	return !ctl_ft.d || ctl_ft.done == ctl_ft.want;
 }
