@@ -34,6 +34,7 @@ static struct xenbus xb;
 static struct blkfront bf;
 static volatile unsigned long blk_events;
 static unsigned int tag; /* "tag=N": whose pattern, for the host's check */
+static uint64_t booted_at;
 static uint8_t buf[CHUNK * SECTOR] __attribute__((aligned(4096)));
 static uint8_t back[CHUNK * SECTOR] __attribute__((aligned(4096)));
 
@@ -290,6 +291,108 @@ static void bench(const struct blkfront_info *info, unsigned int n)
 	}
 }
 
+/* ---- "survive=MS": write and verify while the backend comes and goes ---- */
+
+#define SV_QD	  8
+#define SV_REGION 1024 /* sectors rewritten each round */
+
+/* Sector s as round r writes it: an older round's data shows. */
+static void sv_pattern(uint8_t *p, uint64_t s, unsigned int r)
+{
+	memset(p, 0, 48);
+	fmt_snprintf((char *)p, 48, "CITADEL t%u s%llu r%u", tag,
+		     (unsigned long long)s, r);
+	for (unsigned int i = 48; i < SECTOR; i++)
+		p[i] = (uint8_t)(s * 7 + r * 13 + i);
+}
+
+static uint64_t sv_last, sv_stall; /* last completion; longest wait */
+
+static void sv_wait(void)
+{
+	unsigned long done = bench_completed;
+
+	bench_wait();
+	if (bench_completed != done) {
+		if (stub_now() - sv_last > sv_stall)
+			sv_stall = stub_now() - sv_last;
+		sv_last = stub_now();
+	}
+}
+
+/* Round r's writes, SV_QD in flight: false if one was refused. */
+static bool sv_write_round(uint64_t region, unsigned int r)
+{
+	uint64_t s = 0;
+
+	while (s < region || blkfront_pending(&bf)) {
+		for (unsigned int i = 0; i < SV_QD && s < region; i++) {
+			uint8_t *p = bench_buf + (size_t)i * CHUNK * SECTOR;
+			uint32_t n = region - s < CHUNK ? region - s : CHUNK;
+			int rc;
+
+			if (bench_busy[i])
+				continue;
+			for (uint32_t k = 0; k < n; k++)
+				sv_pattern(p + k * SECTOR, s + k, r);
+			rc = blkfront_write(&bf, s, n, p, &bench_busy[i]);
+			if (rc == -XEN_ENOBUFS)
+				break;
+			if (rc)
+				return false;
+			bench_busy[i] = true;
+			s += n;
+		}
+		sv_wait();
+	}
+	return true;
+}
+
+/* Every sector of the region as round r wrote it: the bad ones. */
+static uint64_t sv_verify(uint64_t region, unsigned int r)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t s = 0; s < region; s += CHUNK) {
+		uint32_t n = region - s < CHUNK ? region - s : CHUNK;
+
+		if (blkfront_read_sync(&bf, s, n, back))
+			return region;
+		for (uint32_t k = 0; k < n; k++) {
+			sv_pattern(buf, s + k, r);
+			bad += memcmp(buf, back + k * SECTOR, SECTOR) != 0;
+		}
+	}
+	return bad;
+}
+
+static void survive(const struct blkfront_info *info, unsigned int ms)
+{
+	uint64_t region = info->sectors < SV_REGION ? info->sectors : SV_REGION;
+	uint64_t t0 = stub_now(), bad = 0;
+	unsigned long failed0 = bench_failed, done0 = bench_completed;
+	unsigned int r = 0;
+	bool ok = true;
+
+	sv_last = t0;
+	while (ok && stub_now() - t0 < ms * MS) {
+		ok = sv_write_round(region, ++r);
+		if (ok && r % 4 == 0)
+			ok = blkfront_flush_sync(&bf) == 0;
+		if (ok)
+			bad += sv_verify(region, r);
+	}
+	printf("blkguest: survived %u ms: %u rounds of %llu sectors written "
+	       "and read back, %lu writes, %lu failed, %llu bad sectors, "
+	       "longest stall %llu ms, up %llu ms\n",
+	       ms, r, (unsigned long long)region, bench_completed - done0,
+	       bench_failed - failed0, (unsigned long long)bad,
+	       (unsigned long long)(sv_stall / MS),
+	       (unsigned long long)((stub_now() - booted_at) / MS));
+	stub_check("no request failed", ok && bench_failed == failed0, 1);
+	stub_check("every sector as last written", bad, 0);
+}
+
 /* The pattern over the whole disk, then the refusals. */
 static void check_disk(const struct blkfront_info *info, bool ro)
 {
@@ -326,6 +429,7 @@ int app_main(const char *cmdline)
 	struct blkfront_info info = { 0 };
 	unsigned int n = stub_arg_uint(cmdline, "bench=");
 
+	booted_at = stub_now();
 	tag = stub_arg_uint(cmdline, "tag=");
 	stub_events_init();
 	stub_check("grant table", stub_gnttab_init(1), 0);
@@ -339,6 +443,8 @@ int app_main(const char *cmdline)
 	       (info.info & VDISK_READONLY) ? ", read-only" : "");
 	if (n)
 		bench(&info, n);
+	else if (stub_arg_has(cmdline, "survive="))
+		survive(&info, stub_arg_uint(cmdline, "survive="));
 	else
 		check_disk(&info, stub_arg_has(cmdline, " ro"));
 	stub_check_report("blkguest");

@@ -804,6 +804,24 @@ def tests():
              cpus=2,
              peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
              peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
+        Test("restart-block", kernel("", [
+            "{control} halt crash=blkdom:20", "{xenstored}", "{blkdom}",
+            "{blkguest}", "{domains}/xenstore.cfg", "{domains}/blkdom.cfg",
+            "{domains}/blksurvivor.cfg"]),
+             HALTED,
+             [r"^\(d0\) control: blkdom restarted \(domain \d+, was \d+; "
+              r"restart 20\)",
+              r"^\(d0\) control: blkdom crashed 20 times: fault to every "
+              r"device connected median \d+ us, worst \d+ us$",
+              r"^\(d0\) \[survivor\] blkguest: survived 20000 ms: [1-9]\d* "
+              r"rounds of 1024 sectors written and read back, \d+ writes, 0 "
+              r"failed, 0 bad sectors, longest stall \d+ ms, up \d+ ms$",
+              r"^\(d0\) \[survivor\] blkguest: \d+ passed, 0 failed$",
+              r"^\(d0\) control: every domain is down$"],
+             reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
+                     r"survivor.*shut down: (crash|reboot)",
+                     r"keeps crashing"],
+             cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
