@@ -19,7 +19,8 @@
 #include <asm/pv.h>
 #include <asm/regs.h>
 
-#define CONSOLE_CHUNK	  128
+/* A whole stub printf() line at once: nobody's line gets in between. */
+#define CONSOLE_CHUNK	  512
 #define CONSOLE_WRITE_MAX 4096 /* bytes per hypercall */
 
 typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3,
