@@ -298,7 +298,7 @@ static void wait_for_work(uint64_t deadline, unsigned long k,
 	if (!armed || armed > deadline)
 		stub_timer_arm(deadline);
 	stub_events_mask();
-	if (kicks == k && bd.stats.irqs == irqs)
+	if (kicks == k && bd.stats.irqs == irqs && !stub_timer_fired())
 		stub_event_block();
 	stub_events_unmask();
 }

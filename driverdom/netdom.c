@@ -286,7 +286,8 @@ static void wait_for_work(uint64_t deadline, unsigned long k,
 	if (!armed || armed > deadline)
 		stub_timer_arm(deadline);
 	stub_events_mask();
-	if (kicks == k && !(have_nic && nic.irq.count != irqs))
+	if (kicks == k && !(have_nic && nic.irq.count != irqs) &&
+	    !stub_timer_fired())
 		stub_event_block();
 	stub_events_unmask();
 }

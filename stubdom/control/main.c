@@ -62,13 +62,22 @@ static bool ctl_flag(const char *cmdline, const char *word)
 	return false;
 }
 
+/*
+ * Block until an event or the deadline. The timer's own event may come
+ * at once (a deadline already past): it is tested with upcalls masked,
+ * or its upcall could land just before the block and leave us asleep
+ * until some other event. Other events wake the block as they come.
+ */
 static void ctl_wait(uint64_t deadline)
 {
 	uint64_t armed = stub_timer_deadline();
 
 	if (!armed || armed > deadline)
 		stub_timer_arm(deadline);
-	stub_event_block();
+	stub_events_mask();
+	if (!stub_timer_fired())
+		stub_event_block();
+	stub_events_unmask();
 }
 
 int app_main(const char *cmdline)
