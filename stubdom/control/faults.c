@@ -1,7 +1,7 @@
 /*
  * Crash tests (CONFIG_FAULT_INJECT): "crash=<domain>:<n>[:hang]" on the
  * control domain's command line makes it fault that driver domain n
- * times, each time once every device of the system is connected again
+ * times, each time once every device it serves is connected again
  * and "crash_gap=MS" (default 600) has passed, so the guests' I/O is
  * flowing when the fault comes. The fault is the domain's own (see
  * driverdom/include/driverdom/fault.h), asked for through its
@@ -87,17 +87,6 @@ static void ctl_faults_report(void)
 	       (unsigned long long)(worst / 1000));
 }
 
-/* Whether every device of the system is connected. */
-static bool ctl_all_connected(void)
-{
-	for (unsigned int i = 0; i < ctl_nr_doms; i++)
-		if (ctl_doms[i].cfg.driver_domain &&
-		    (ctl_doms[i].state != CTL_RUNNING ||
-		     !ctl_backend_connected(&ctl_doms[i])))
-			return false;
-	return true;
-}
-
 void ctl_faults_poll(uint64_t now)
 {
 	struct ctl_dom *d = ctl_ft.d;
@@ -116,8 +105,11 @@ void ctl_faults_poll(uint64_t now)
 	}
 	/* A fault only matters while the domain serves a guest. */
 	if (!ctl_ft.ready_at) {
-		if (d->state == CTL_RUNNING && ctl_all_connected() &&
-		    ctl_backend_devices(d, NULL))
+		unsigned int up, n = 0;
+
+		if (d->state == CTL_RUNNING)
+			n = ctl_backend_devices(d, &up);
+		if (n && up == n)
 			ctl_ft.ready_at = now;
 		return;
 	}
