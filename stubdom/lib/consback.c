@@ -17,7 +17,7 @@
 
 #define MAX_CONS 32
 #define CONS_VA	 0x31000000ul /* a page per console */
-#define LINE_MAX 160
+#define LINE_MAX 320
 #define NAME_MAX 32
 #define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
 #define IN_SIZE	 sizeof(((struct xencons_interface *)0)->in)
