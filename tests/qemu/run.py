@@ -822,6 +822,31 @@ def tests():
                      r"survivor.*shut down: (crash|reboot)",
                      r"keeps crashing"],
              cpus=2),
+        # blkdom hangs twice (its watchdog catches it) while a guest
+        # writes; a driver domain that dies at every start is restarted
+        # with a back-off, never in a tight loop.
+        Test("restart-watchdog", kernel("", [
+            "{control} halt crash=blkdom:2:hang", "{xenstored}", "{blkdom}",
+            "{blkguest}", "{crash}", "{domains}/xenstore.cfg",
+            "{domains}/blkdom.cfg", "{domains}/blkshort.cfg",
+            "{domains}/crashdom.cfg"]),
+             HALTED,
+             [r"^\(d0\) \[blkdom\] fault: hanging with events masked$",
+              r"^domain \d+ \(blkdom\) shut down: watchdog$",
+              r"^\(d0\) control: blkdom crashed 2 times: fault to every "
+              r"device connected median \d+ us, worst \d+ us$",
+              r"^\(d0\) control: crashdom keeps crashing \(3 times in a row "
+              r"within 500 ms of its start\): next start in 100 ms$",
+              r"^\(d0\) control: crashdom keeps crashing \(5 times in a row "
+              r"within 500 ms of its start\): next start in 400 ms$",
+              r"^\(d0\) \[survivor\] blkguest: survived 6000 ms: [1-9]\d* "
+              r"rounds of 1024 sectors written and read back, \d+ writes, 0 "
+              r"failed, 0 bad sectors, longest stall \d+ ms, up \d+ ms$",
+              r"^\(d0\) control: every domain is down$"],
+             reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
+                     r"survivor.*shut down: (crash|reboot)",
+                     r"crashdom keeps crashing \(1\d times"],
+             cpus=2),
         Test("pv-crash", kernel("", ["{crash}"]), CONTROL_CRASHED,
              [r"^\(d0\) about to touch an unmapped page$",
               r"^domain 0 \(control\) vCPU 0: exception 14 at 0x4[0-9a-f]+, "
@@ -840,6 +865,16 @@ def tests():
         Test("hardened-panic", kernel("", ["{m2}"] * 33), RESET,
              hardened + [r"^Panic: bad Multiboot information: 33 modules",
                          r"^Rebooting\.$"], build="hardened"),
+        Test("admin-shell", kernel("", [
+            "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
+            "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
+            "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
+            "{configs}/guest2.cfg"]),
+             RUNNING,
+             [r"citadel> "],
+             reject=[r"FAIL", r"\] panic:"],
+             cpus=2,
+             script=[(r"citadel> ", b"list\r")], linger=3.0),
     ]
 
 
@@ -861,6 +896,10 @@ class Context:
                                            app + ".elf")
         self.files["domains"] = os.path.join(
             os.path.dirname(os.path.abspath(__file__)), "domains")
+        # The default system's configs (make image bundles them).
+        self.files["configs"] = os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..",
+            "configs", "domains")
         self.isos = {"test": os.path.join(out, "test.iso")}
 
     def elf(self, build):
