@@ -27,6 +27,11 @@ import qemu  # noqa: E402
 # do not repeat exactly.
 BLOCK_OPS = 3000
 
+# Domain configs of the restart benchmarks (absolute: os.path.join keeps
+# them as they are).
+DOMAINS = os.path.join(os.path.abspath(os.path.dirname(__file__)), "qemu",
+                       "domains") + os.sep
+
 # name, the modules (stubdom images and their command lines), CPUs, and
 # the console lines that carry the figures.
 BENCHES = [
@@ -49,11 +54,23 @@ BENCHES = [
                "blkdom.elf sbdf=24 blkdom bench=%d" % BLOCK_OPS,
                "blkguest.elf vbd=1:16384+16384 tag=1 bench=%d" % BLOCK_OPS],
      2, "blockbench"),
+    # The restart tests' systems (tests/qemu/domains): boot to every
+    # device connected, then 20 crashes of the driver domain while the
+    # guest's pings or writes go on.
+    ("restart-net", ["control.elf halt crash=netdom:20", "xenstored.elf",
+                     "netdom.elf", "netguest.elf", DOMAINS + "xenstore.cfg",
+                     DOMAINS + "netdom.cfg", DOMAINS + "netsurvivor.cfg"],
+     2, "restart"),
+    ("restart-blk", ["control.elf halt crash=blkdom:20", "xenstored.elf",
+                     "blkdom.elf", "blkguest.elf", DOMAINS + "xenstore.cfg",
+                     DOMAINS + "blkdom.cfg", DOMAINS + "blksurvivor.cfg"],
+     2, "restart"),
 ]
 
 # The host peer of the network benchmark: QEMU's gateway address, a sink.
 PEERS = {"network": ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
                      "--sink", "9"]}
+PEERS["restart-net"] = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"]
 
 
 def netstream(console):
@@ -102,6 +119,30 @@ def blockbench(console, icount):
     return lines
 
 
+def restart(console):
+    """Boot to every device connected, the crash cycles' times (fault to
+    every device connected again: median and worst of 20) and the gap
+    the guest saw (its longest silence or stall)."""
+    lines = []
+    boot = re.search(r"^\(d0\) control: \[ *([\d.]+) ms\] every device "
+                     r"connected$", console, re.M)
+    if boot:
+        lines.append("boot: every domain built and every device connected "
+                     "%s ms after the control domain started" % boot.group(1))
+    lines += re.findall(r"^\(d0\) control: (\w+ crashed \d+ times: .*)$",
+                        console, re.M)
+    rebuilt = sorted(int(t) for t in re.findall(
+        r"^\(d0\) control: \w+ restarted .*: rebuilt in (\d+) us", console,
+        re.M))
+    if rebuilt:
+        lines.append("of which destroying and rebuilding the domain: median "
+                     "%d us, worst %d us" % (rebuilt[len(rebuilt) // 2],
+                                             rebuilt[-1]))
+    lines += re.findall(r"^\(d0\) \[survivor\] \w+: (survived .*)$",
+                        console, re.M)
+    return lines
+
+
 def creation_time(console):
     """From the toolstack's "creating d1 at T0" to the domain's first
     words, "spin started at T1": both in system time."""
@@ -138,6 +179,8 @@ def run(build, out, name, images, cpus, pattern, extra, label, tag):
         lines = netstream(result.console) + ([summary] if summary else [])
     elif pattern == "blockbench":
         lines = blockbench(result.console, ICOUNT[0] in extra)
+    elif pattern == "restart":
+        lines = restart(result.console)
     else:
         lines = [m.group(1) for m in (re.match(pattern, l)
                                       for l in result.console.splitlines())
