@@ -390,6 +390,9 @@ static void check_bad_requests(void)
 		   -XEN_ESRCH);
 	stub_check("destroy myself", domctl(&op, XEN_DOMCTL_destroydomain, 0),
 		   -XEN_EPERM);
+	/* The control domain holds no device: not even by its own hand. */
+	stub_check("a PCI function for myself",
+		   assign(0, 2u << 3, XEN_DOMCTL_assign_device), -XEN_EPERM);
 	op.u.createdomain.max_vcpus = 1;
 	op.u.createdomain.max_pages = 16;
 	op.u.createdomain.flags = XEN_DOMCTL_CDF_control;
