@@ -227,18 +227,24 @@ static long e1000e_alloc(struct netdrv *nd, struct e1000e *e)
 }
 
 /*
- * Global reset. Receive and transmit are stopped first so that no DMA
- * is under way when the MAC resets. The reset does not clear every
- * register on every implementation (QEMU 7.2 only reloads the MAC
- * address), so init writes everything it relies on afterwards.
+ * Global reset. Receive and transmit are stopped first, and given 10 ms
+ * when they were on, so that no DMA is under way when the MAC resets. The reset
+ * does not clear every register on every implementation (QEMU 7.2 only reloads
+ * the MAC address), so init writes everything it relies on afterwards.
  */
 static long e1000e_reset(struct e1000e *e)
 {
+	/* Neither enabled (a device fresh from its reset): no DMA to wait for.
+	 */
+	bool idle = !(e1000e_r32(e, E1000E_RCTL) & E1000E_RCTL_EN) &&
+		    !(e1000e_r32(e, E1000E_TCTL) & E1000E_TCTL_EN);
+
 	e1000e_w32(e, E1000E_IMC, ~0u);
 	e1000e_w32(e, E1000E_RCTL, 0);
 	e1000e_w32(e, E1000E_TCTL, E1000E_TCTL_PSP);
 	(void)e1000e_r32(e, E1000E_STATUS); /* flush the writes */
-	stub_sleep(10 * MS);
+	if (!idle)
+		stub_sleep(10 * MS);
 	e1000e_w32(e, E1000E_CTRL,
 		   e1000e_r32(e, E1000E_CTRL) | E1000E_CTRL_RST);
 	stub_sleep(MS); /* the datasheet's wait before the next access */
