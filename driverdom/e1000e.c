@@ -57,14 +57,16 @@
 #define E1000E_RAL0	0x5400
 #define E1000E_RAH0	0x5404
 
-#define E1000E_CTRL_SLU	       (1u << 6)
-#define E1000E_CTRL_RST	       (1u << 26)
-#define E1000E_CTRL_PHY_RST    (1u << 31)
-#define E1000E_STATUS_LU       (1u << 1)
-#define E1000E_EECD_AUTO_RD    (1u << 9)
-#define E1000E_CTRL_EXT_PBACLR (1u << 31)
-#define E1000E_RAH_AV	       (1u << 31)
-#define E1000E_RFCTL_EXTEN     (1u << 15) /* extended rx descriptors */
+#define E1000E_CTRL_SLU		    (1u << 6)
+#define E1000E_CTRL_RST		    (1u << 26)
+#define E1000E_CTRL_GIO_MASTER_DIS  (1u << 2)
+#define E1000E_CTRL_PHY_RST	    (1u << 31)
+#define E1000E_STATUS_LU	    (1u << 1)
+#define E1000E_STATUS_GIO_MASTER_EN (1u << 19)
+#define E1000E_EECD_AUTO_RD	    (1u << 9)
+#define E1000E_CTRL_EXT_PBACLR	    (1u << 31)
+#define E1000E_RAH_AV		    (1u << 31)
+#define E1000E_RFCTL_EXTEN	    (1u << 15) /* extended rx descriptors */
 
 #define E1000E_RCTL_EN	(1u << 1)
 #define E1000E_RCTL_BAM (1u << 15)
@@ -198,6 +200,21 @@ static bool e1000e_wait(struct e1000e *e, unsigned int reg, uint32_t mask,
 	return false;
 }
 
+/*
+ * The NVM load after a reset fills RAL0/RAH0 and then sets EECD.AUTO_RD;
+ * a device without an NVM may never set it (QEMU 7.2 does not) but has
+ * the address valid at once: either ends the wait (at most 10 ms).
+ */
+static void e1000e_wait_nvm(struct e1000e *e)
+{
+	for (unsigned int i = 0; i <= 10; i++) {
+		if ((e1000e_r32(e, E1000E_EECD) & E1000E_EECD_AUTO_RD) ||
+		    (e1000e_r32(e, E1000E_RAH0) & E1000E_RAH_AV))
+			return;
+		stub_sleep(MS);
+	}
+}
+
 static long e1000e_alloc_pages(struct dd_dma *pages, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
@@ -227,32 +244,27 @@ static long e1000e_alloc(struct netdrv *nd, struct e1000e *e)
 }
 
 /*
- * Global reset. Receive and transmit are stopped first, and given 10 ms
- * when they were on, so that no DMA is under way when the MAC resets. The reset
- * does not clear every register on every implementation (QEMU 7.2 only reloads
+ * Global reset. Receive, transmit and then bus mastering are stopped
+ * first (GIO Master Disable; STATUS tells when the last request is done),
+ * so that no DMA is under way when the MAC resets. The reset does not
+ * clear every register on every implementation (QEMU 7.2 only reloads
  * the MAC address), so init writes everything it relies on afterwards.
  */
 static long e1000e_reset(struct e1000e *e)
 {
-	/* Neither enabled (a device fresh from its reset): no DMA to wait for.
-	 */
-	bool idle = !(e1000e_r32(e, E1000E_RCTL) & E1000E_RCTL_EN) &&
-		    !(e1000e_r32(e, E1000E_TCTL) & E1000E_TCTL_EN);
-
 	e1000e_w32(e, E1000E_IMC, ~0u);
 	e1000e_w32(e, E1000E_RCTL, 0);
 	e1000e_w32(e, E1000E_TCTL, E1000E_TCTL_PSP);
-	(void)e1000e_r32(e, E1000E_STATUS); /* flush the writes */
-	if (!idle)
-		stub_sleep(10 * MS);
+	e1000e_w32(e, E1000E_CTRL,
+		   e1000e_r32(e, E1000E_CTRL) | E1000E_CTRL_GIO_MASTER_DIS);
+	if (!e1000e_wait(e, E1000E_STATUS, E1000E_STATUS_GIO_MASTER_EN, 0, 10))
+		printf("e1000e: bus master requests still pending at reset\n");
 	e1000e_w32(e, E1000E_CTRL,
 		   e1000e_r32(e, E1000E_CTRL) | E1000E_CTRL_RST);
 	stub_sleep(MS); /* the datasheet's wait before the next access */
 	if (!e1000e_wait(e, E1000E_CTRL, E1000E_CTRL_RST, 0, 10))
 		return -XEN_EIO;
-	/* The NVM load fills RAL0/RAH0; a device without one may not set it. */
-	e1000e_wait(e, E1000E_EECD, E1000E_EECD_AUTO_RD, E1000E_EECD_AUTO_RD,
-		    10);
+	e1000e_wait_nvm(e);
 	e1000e_w32(e, E1000E_IMC, ~0u);
 	(void)e1000e_r32(e, E1000E_ICR);
 	return e1000e_r32(e, E1000E_STATUS) == ~0u ? -XEN_EIO : 0;
