@@ -67,6 +67,7 @@ xen-y := \
 	xen/common/softirq.o \
 	xen/common/string.o \
 	xen/common/symbols.o \
+	xen/common/sysctl.o \
 	xen/common/timer.o \
 	xen/common/timer_queue.o \
 	xen/common/vsnprintf.o \

@@ -14,6 +14,7 @@
 #define PRINTK_LINE_MAX 512
 #define EARLY_BUF_SIZE	4096
 #define LINE_PREFIX	"(XEN) "
+#define LOG_SIZE	8192 /* the log ring: a power of two */
 
 int log_level = CONFIG_LOG_LEVEL;
 
@@ -24,6 +25,47 @@ static unsigned int early_lost;
 static bool at_line_start = true;
 /* Whole messages from different CPUs do not interleave. */
 static DEFINE_SPINLOCK(printk_lock);
+/*
+ * The log: the last LOG_SIZE bytes of the hypervisor's own lines, as
+ * printed, for the control domain (sysctl readconsole). log_prod counts
+ * every byte ever logged; log_floor is where a clear left it.
+ */
+static char log_ring[LOG_SIZE];
+static uint32_t log_prod, log_floor;
+static DEFINE_SPINLOCK(log_lock);
+
+static void printk_log(const char *s, size_t len)
+{
+	spin_lock(&log_lock);
+	for (size_t i = 0; i < len; i++)
+		log_ring[log_prod++ % LOG_SIZE] = s[i];
+	spin_unlock(&log_lock);
+}
+
+size_t printk_log_read(uint32_t *index, bool incremental, char *buf, size_t len,
+		       bool clear)
+{
+	unsigned long flags = arch_irq_save();
+	uint32_t oldest, from = *index;
+	size_t n = 0;
+
+	spin_lock(&log_lock);
+	oldest =
+	    log_prod - log_floor > LOG_SIZE ? log_prod - LOG_SIZE : log_floor;
+	if (!incremental || (int32_t)(from - oldest) < 0 ||
+	    (int32_t)(log_prod - from) < 0)
+		from = oldest;
+	while (n < len && from + n != log_prod) {
+		buf[n] = log_ring[(from + n) % LOG_SIZE];
+		n++;
+	}
+	*index = from + (uint32_t)n;
+	if (clear)
+		log_floor = log_prod;
+	spin_unlock(&log_lock);
+	arch_irq_restore(flags);
+	return n;
+}
 
 static const char *const log_level_names[] = { "error", "warning", "info",
 					       "debug" };
@@ -52,9 +94,12 @@ static void printk_emit(const char *s)
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
 
-		if (at_line_start)
+		if (at_line_start) {
 			console_write(LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
+			printk_log(LINE_PREFIX, sizeof(LINE_PREFIX) - 1);
+		}
 		console_write(s, len);
+		printk_log(s, len);
 		at_line_start = nl != NULL;
 		s += len;
 	}

@@ -30,6 +30,16 @@ void printk_guest(const char *prefix, const char *s, size_t len,
 /* A panicking CPU must print even if another one died holding the lock. */
 void printk_lock_bust(void);
 
+/*
+ * The log of the hypervisor's lines (the last 16 KiB): up to len bytes
+ * into buf from *index (a count of bytes ever logged), or from the
+ * oldest byte kept without incremental or when *index is older than
+ * that; *index moves past them. clear empties the log after the read.
+ * Returns how many bytes.
+ */
+size_t printk_log_read(uint32_t *index, bool incremental, char *buf, size_t len,
+		       bool clear);
+
 /* Print what printk held back before the console was up. */
 void printk_flush_early(void);
 

@@ -16,6 +16,7 @@ enum policy_op {
 	POLICY_EVTCHN_UNBOUND,	   /* offer a port to the target */
 	POLICY_EVTCHN_FOR_OTHER,   /* make a port in another domain */
 	POLICY_SHUTDOWN_OTHER,	   /* shut the target down */
+	POLICY_SYSCTL,		   /* host-wide queries: physinfo, the log */
 };
 
 /* 0 if src may do op to target (NULL when there is none), else -EPERM. */

@@ -12,6 +12,7 @@
 #include <xen/policy.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
+#include <xen/sysctl.h>
 #include <public/sched.h>
 #include <public/version.h>
 #include <public/xen.h>
@@ -191,6 +192,12 @@ static long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	}
 }
 
+static long do_sysctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	return sysctl(current_domain(), arg);
+}
+
 static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_console_io] = do_console_io,
 	[__HYPERVISOR_sched_op] = do_sched_op,
@@ -205,6 +212,7 @@ static const hypercall_fn_t hypercall_table[] = {
 	[__HYPERVISOR_set_timer_op] = pv_do_set_timer_op,
 	[__HYPERVISOR_event_channel_op] = pv_do_event_channel_op,
 	[__HYPERVISOR_arch_7] = testdev_hypercall,
+	[__HYPERVISOR_sysctl] = do_sysctl,
 	[__HYPERVISOR_domctl] = pv_do_domctl,
 	[__HYPERVISOR_grant_table_op] = pv_do_grant_table_op,
 	[__HYPERVISOR_physdev_op] = pv_do_physdev_op,
