@@ -2,10 +2,14 @@
  * The control domain's main loop: boot the system, then serve consoles,
  * xenstore watches and the supervisor, blocking between events.
  *
+ * Once the system is up (every device connected, or CTL_SHELL_WAIT after
+ * the domains were built), the admin shell takes the serial line's input
+ * and prints its "citadel> " prompt (xl_console.c).
+ *
  * Command line: "host_mem=MiB" (the memory the layout check allows the
  * domains; default CTL_HOST_MIB), "halt" (once every guest has powered
  * off and any crash test is done, take the system down and power off:
- * for tests), and the crash test's options (faults.c).
+ * for tests; no shell then), and the crash test's options (faults.c).
  */
 #include <public/domctl.h>
 #include <public/sched.h>
@@ -18,9 +22,12 @@
 #include <stub/stub.h>
 #include <stub/time.h>
 #include "control.h"
+#include "xl.h"
 
 #define CTL_HOST_MIB 1024
 #define CTL_IDLE_NS  (5 * CTL_MS) /* longest block without a look */
+/* The shell starts at the latest this long after the domains are built. */
+#define CTL_SHELL_WAIT (5000 * CTL_MS)
 
 /* Guests (not the xenstore or driver domains) that are still up. */
 static bool ctl_guests_up(void)
@@ -62,6 +69,19 @@ static bool ctl_flag(const char *cmdline, const char *word)
 	return false;
 }
 
+/* Whether the boot timeline is over: every driver domain serves all. */
+static bool ctl_system_up(void)
+{
+	for (unsigned int i = 0; i < ctl_nr_doms; i++) {
+		struct ctl_dom *d = &ctl_doms[i];
+
+		if (d->cfg.driver_domain &&
+		    (d->state != CTL_RUNNING || !ctl_backend_connected(d)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Block until an event or the deadline. The timer's own event may come
  * at once (a deadline already past): it is tested with upcalls masked,
@@ -86,6 +106,7 @@ int app_main(const char *cmdline)
 	uint64_t host = stub_arg_has(cmdline, "host_mem=")
 			    ? stub_arg_uint(cmdline, "host_mem=")
 			    : CTL_HOST_MIB;
+	uint64_t shell_at;
 
 	stub_events_init();
 	if (stub_gnttab_init(1))
@@ -96,6 +117,8 @@ int app_main(const char *cmdline)
 		return SHUTDOWN_poweroff;
 	}
 	ctl_faults_init(cmdline);
+	xl_host_mib = host;
+	shell_at = stub_now() + CTL_SHELL_WAIT;
 	for (;;) {
 		uint64_t now = stub_now(), wake = now + CTL_IDLE_NS;
 		uint64_t t = ctl_supervisor_deadline();
@@ -106,6 +129,10 @@ int app_main(const char *cmdline)
 		ctl_supervise(now);
 		ctl_boot_poll();
 		ctl_faults_poll(now);
+		if (!halt && !xl_started() &&
+		    (now >= shell_at || ctl_system_up()))
+			xl_start();
+		xl_poll(now);
 		/* With the guests gone, a crash test cannot go on either. */
 		if (halt && !ctl_guests_up())
 			break;
