@@ -6,7 +6,15 @@ DISK_SIZE ?= 64M
 # The build's own configuration rides along as a module, so a booted host
 # can tell what it was built from.
 CONFIG_MODULE := $(O)/boot/citadel.config
-IMAGE_MODULES ?= $(CONFIG_MODULE)
+# The control domain first (the hypervisor builds it from the first
+# module), then every kernel the bundled domain configs name, then the
+# configs.
+DOMAIN_CFGS := $(foreach c,$(subst ",,$(CONFIG_DOMAIN_CONFIGS)), \
+	configs/domains/$(c).cfg)
+DOMAIN_KERNELS := $(addprefix $(STUB_OUT)/,$(sort $(foreach c,$(DOMAIN_CFGS), \
+	$(shell sed -n 's/^kernel *= *["'"'"']\([^"'"'"']*\)["'"'"'].*/\1/p' $(c)))))
+IMAGE_MODULES ?= $(STUB_OUT)/control.elf $(DOMAIN_KERNELS) $(DOMAIN_CFGS) \
+	$(CONFIG_MODULE)
 QEMU_EXTRA ?=
 
 image: $(IMAGE)
