@@ -865,16 +865,63 @@ def tests():
         Test("hardened-panic", kernel("", ["{m2}"] * 33), RESET,
              hardened + [r"^Panic: bad Multiboot information: 33 modules",
                          r"^Rebooting\.$"], build="hardened"),
+        # The default system (configs/domains) and the admin shell on the
+        # serial line. The demo guests power off a few seconds after they
+        # ping each other, before the prompt comes; the shell creates them
+        # again, guest1 first: alone it waits for its peer, long enough to
+        # be listed and its vif seen connected.
         Test("admin-shell", kernel("", [
             "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
             "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
             "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
             "{configs}/guest2.cfg"]),
              RUNNING,
-             [r"citadel> "],
-             reject=[r"FAIL", r"\] panic:"],
+             [r"^\(d0\) citadel> list$",
+              r"^\(d0\) Name +ID +Mem VCPUs\tState\tTime\(s\)$",
+              r"^\(d0\) Domain-0 +0 +\d+ +1 +r----- +\d+\.\d$",
+              r"^\(d0\) xenstore +1 +[34] +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) netdom +\d+ +[78] +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) blkdom +\d+ +[78] +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) guest1 +\d+ +[78] +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) guest2 +\d+ +[78] +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) 02\.0 0000:00:02\.0$",
+              r"^\(d0\) nr_cpus +: 2$",
+              r"^\(d0\) total_memory +: \d+$",
+              r"^\(d0\) \(XEN\) \S",
+              r"^\(d0\) Parsing config from guest1$",
+              r"^\(d0\) control: guest1 created from the shell",
+              r"^\(d0\) 0 +\d+ +00:16:3e:[0-9a-f:]{8} +0 +4 +\d+ +\d+/\d+ "
+              r"+/local/domain/\d+/backend/vif/\d+/0",
+              r"^\(d0\) 51712 +\d+ +51712 +\d+ +\d+ +\d+ "
+              r"+/local/domain/\d+/backend/vbd/\d+/51712",
+              r"^\(d0\) guest1 +\d+ +0 +\d+ +[-rbp]{3} +\d+\.\d +0 / all$",
+              r"^\(d0\) xl: vcpu-set: not supported: ",
+              r"^\(d0\) guest1 +\d+ +[78] +1 +[-rb]{2}p--- +\d+\.\d$",
+              r"^\(d0\) xl: shutdown: domain \d+ does not support poweroff "
+              r"requests",
+              r"^\(d0\) Connected to guest1 \(\d+\); Ctrl-\] returns$",
+              r"^\(d0\) control: guest2 destroyed from the shell$",
+              r"^\(d0\) xl: list: no domain 'guest2'$",
+              r"^\(d0\) xl: create: domain 'guest1' already exists",
+              r"^\(d0\) xl: destroy: xenstore runs xenstored",
+              r"^\(d0\) unknown command 'bogus'$"],
+             reject=[r"\] panic:", r"^Panic", r"control: .* not built",
+                     r"guest2 restarted", r"^\(d0\) 0000:00:0[23]\.0$"],
              cpus=2,
-             script=[(r"citadel> ", b"list\r")], linger=3.0),
+             script=[(r"citadel> ", b"list\rpci-list netdom\r"
+                      b"pci-list Domain-0\rpci-assignable-list\rinfo\r"
+                      b"dmesg\rcreate guest1\r"),
+                     (r"Parsing config from guest1[\s\S]*\[guest1\] netguest:"
+                      r" 10\.0\.2\.21, mac \S+, connected",
+                      b"network-list guest1\rblock-list guest1\r"
+                      b"vcpu-pin guest1 0 0\rvcpu-list guest1\r"
+                      b"vcpu-set guest1 2\rpause guest1\rlist guest1\r"
+                      b"unpause guest1\rshutdown guest1\r"
+                      b"create guest1.cfg\rdestroy xenstore\r"
+                      b"create guest2.cfg\rlist\rconsole guest1\r"),
+                     (r"Ctrl-\] returns",
+                      b"\x1ddestroy guest2\rlist guest2\rbogus\r")],
+             until=r"unknown command 'bogus'"),
     ]
 
 
