@@ -366,6 +366,40 @@ static void test_bad_arguments(void **state)
 
 /* ---- Shares on one CPU ---- */
 
+/*
+ * A unit stays "on a CPU" from the pick that chose it until that CPU
+ * says it switched away, whatever happens to it meanwhile: its vCPU may
+ * not be freed before (domain_free_vcpus() waits for it).
+ */
+static void test_on_cpu_until_switched_out(void **state)
+{
+	struct cpumask one = mask_of(1);
+	struct sched_unit u;
+	struct sched_pick p;
+
+	(void)state;
+	sim_reset(1);
+	assert_int_equal(sched_unit_init(&u, 0, NULL, 256, 0, &one), 0);
+	assert_false(sched_unit_on_cpu(&u));
+	sched_wake(&u, 0);
+	p = sched_pick(0, 0);
+	assert_ptr_equal(p.next, &u);
+	assert_true(sched_unit_on_cpu(&u));
+	/* Chosen again while it runs: one more switch away to come. */
+	p = sched_pick(0, 1000);
+	assert_ptr_equal(p.next, &u);
+	sched_unit_switched_out(&u);
+	assert_true(sched_unit_on_cpu(&u));
+	/* Removed (its domain destroyed): its CPU still has it. */
+	assert_int_equal(sched_unit_remove(&u), 0);
+	assert_true(sched_unit_on_cpu(&u));
+	p = sched_pick(0, 2000);
+	assert_null(p.next);
+	assert_true(sched_unit_on_cpu(&u));
+	sched_unit_switched_out(&u);
+	assert_false(sched_unit_on_cpu(&u));
+}
+
 static void test_weights_1_2(void **state)
 {
 	(void)state;
@@ -1128,6 +1162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_cpumask),
 		T(test_bad_arguments),
+		T(test_on_cpu_until_switched_out),
 		T(test_weights_1_2),
 		T(test_weights_1_1_2),
 		T(test_equal_weights),

@@ -214,7 +214,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	return v;
 }
 
-/* The vCPUs must not be running: the domain was shut down first. */
+/*
+ * The domain was shut down first. Once out of the scheduler, a vCPU may
+ * still be in use by the CPU that last picked it (entering it, or saving
+ * it on its way out, which the removal's kick makes it do): it is freed
+ * only after that CPU has switched away.
+ */
 static void domain_free_vcpus(struct domain *d)
 {
 	for (unsigned int i = 0; i < d->max_vcpus; i++) {
@@ -223,6 +228,12 @@ static void domain_free_vcpus(struct domain *d)
 		timer_stop(&d->vcpus[i]->singleshot);
 		timer_stop(&d->vcpus[i]->poll_timer);
 		vcpu_sched_remove(d->vcpus[i]);
+	}
+	for (unsigned int i = 0; i < d->max_vcpus; i++) {
+		if (!d->vcpus[i])
+			continue;
+		while (sched_unit_on_cpu(&d->vcpus[i]->sched))
+			cpu_relax();
 		arch_vcpu_destroy(d->vcpus[i]);
 		free_xen_page(d->vcpus[i]);
 		d->vcpus[i] = NULL;

@@ -596,6 +596,7 @@ static void sched_choose(struct sched_rq *rq, unsigned int cpu, s_time_t now,
 		ASSERT(sched_allowed(u, cpu) && sched_has_budget(u));
 		sched_dequeue(rq, u);
 		rq->curr = u;
+		__atomic_fetch_add(&u->on_cpu, 1, __ATOMIC_ACQ_REL);
 		rq->since = now;
 		sched_set_state(u, SCHED_RUNNING);
 		sched_load_add(rq, u->weight);
@@ -737,6 +738,17 @@ struct sched_pick sched_pick(unsigned int cpu, s_time_t now)
 	if (!p.next)
 		sched_idle_pull(cpu, now, &p);
 	return p;
+}
+
+void sched_unit_switched_out(struct sched_unit *u)
+{
+	ASSERT(__atomic_load_n(&u->on_cpu, __ATOMIC_RELAXED));
+	__atomic_fetch_sub(&u->on_cpu, 1, __ATOMIC_RELEASE);
+}
+
+bool sched_unit_on_cpu(const struct sched_unit *u)
+{
+	return __atomic_load_n(&u->on_cpu, __ATOMIC_ACQUIRE) != 0;
 }
 
 /* ---- Parameters ---- */

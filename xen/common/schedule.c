@@ -86,8 +86,11 @@ static void schedule(void)
 	else
 		timer_stop(&slice_timers[cpu]);
 	next = pick.next ? pick.next->data : NULL;
-	if (next == prev)
+	if (next == prev) {
+		if (prev) /* picked again: one switch away will follow */
+			sched_unit_switched_out(&prev->sched);
 		return;
+	}
 	if (prev && prev->domain->state != DOMSTATE_ACTIVE)
 		kernel_domains_changed();
 	vcpu_runstate_switch(prev, next);

@@ -171,6 +171,12 @@ struct sched_unit {
 	struct sched_unit *prev; /* links on the queue or the parked list */
 	struct sched_unit *next;
 	unsigned int seen; /* for sched_check() */
+	/*
+	 * Picks by a CPU not yet followed by its switch away: while above
+	 * 0, some CPU may still use the unit's vCPU (entering it, running
+	 * it, saving it), whatever the unit's state or queue says.
+	 */
+	unsigned int on_cpu;
 };
 
 /*
@@ -236,6 +242,15 @@ int sched_set_params(struct sched_unit *u, unsigned int weight,
  * m names no existing CPU.
  */
 int sched_set_affinity(struct sched_unit *u, const struct cpumask *m);
+
+/*
+ * The CPU that picked u has switched away from it and no longer uses
+ * its vCPU: one call per pick that chose u (a pick that chose the unit
+ * already running there too).
+ */
+void sched_unit_switched_out(struct sched_unit *u);
+/* Whether a CPU may still use u's vCPU: see on_cpu. */
+bool sched_unit_on_cpu(const struct sched_unit *u);
 
 /* Total time u has run, up to its CPU's last accounting. */
 s_time_t sched_unit_runtime(const struct sched_unit *u);

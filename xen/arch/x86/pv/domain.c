@@ -88,6 +88,8 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next)
 		fpu_save(prev);
 		prev->arch.regs = *pv_frame();
 		__atomic_store_n(&prev->running, false, __ATOMIC_RELEASE);
+		/* The last touch of prev: it may be freed from here on. */
+		sched_unit_switched_out(&prev->sched);
 	}
 	if (next)
 		pv_vcpu_enter(next);
