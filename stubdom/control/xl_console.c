@@ -22,11 +22,37 @@
 
 static struct shell xl_shell;
 static bool xl_on;
-static bool xl_redraw; /* a character was erased: show the line again */
-static uint8_t xl_esc; /* inside an escape sequence: 1 after ESC, 2 in CSI */
+static bool xl_redraw;	/* a character was erased: show the line again */
+static bool xl_writing; /* the shell's own output is being written */
+static bool xl_broken;	/* other output ended the prompt's line */
+static uint8_t xl_esc;	/* inside an escape sequence: 1 after ESC, 2 in CSI */
 
 static void xl_on_virq(evtchn_port_t port, void *data)
 {
+}
+
+/*
+ * Any other output (a domain's console line, the supervisor's log) while
+ * the prompt waits: it goes on a line of its own, and xl_poll() shows
+ * the prompt and what was typed again after it.
+ */
+static void xl_before_write(void)
+{
+	if (xl_writing || xl_broken || xl_shell.mode != SHELL_MODE_LINE)
+		return;
+	xl_writing = true;
+	console_write("\n", 1);
+	xl_writing = false;
+	xl_broken = true;
+}
+
+static void xl_write(const char *s, size_t n)
+{
+	bool was = xl_writing;
+
+	xl_writing = true;
+	console_write(s, n);
+	xl_writing = was;
 }
 
 void xl_console_write(void *ctx, const char *s, size_t n)
@@ -62,12 +88,12 @@ void xl_console_write(void *ctx, const char *s, size_t n)
 			continue;
 		buf[k++] = c;
 		if (k == sizeof(buf)) {
-			console_write(buf, k);
+			xl_write(buf, k);
 			k = 0;
 		}
 	}
 	if (k)
-		console_write(buf, k);
+		xl_write(buf, k);
 }
 
 void xl_start(void)
@@ -84,6 +110,7 @@ void xl_start(void)
 	xl_on = true;
 	printf("control: admin shell ready; 'help' lists the commands\n");
 	shell_init(&xl_shell, &xl_ops, NULL);
+	stub_console_before_write(xl_before_write);
 }
 
 bool xl_started(void)
@@ -98,6 +125,14 @@ void xl_poll(uint64_t now)
 
 	if (!xl_on)
 		return;
+	/* Output since the last look ended the prompt's line: show it again. */
+	if (xl_broken && xl_shell.mode == SHELL_MODE_LINE) {
+		xl_write(SHELL_PROMPT, strlen(SHELL_PROMPT));
+		xl_write(xl_shell.line, xl_shell.len);
+	}
+	xl_broken = false;
+	/* What the shell's commands print, their ops' lines too, is theirs. */
+	xl_writing = true;
 	while ((n = hypercall3(__HYPERVISOR_console_io, CONSOLEIO_read,
 			       sizeof(buf), (long)buf)) > 0) {
 		shell_input(&xl_shell, buf, (size_t)n);
@@ -113,4 +148,5 @@ void xl_poll(uint64_t now)
 	if (xl_shell.mode == SHELL_MODE_CONSOLE &&
 	    consback_input(xl_shell.console_dom, "", 0) < 0)
 		shell_console_end(&xl_shell, "the domain has gone");
+	xl_writing = false;
 }

@@ -86,8 +86,17 @@ uint32_t stub_console_port(void)
 	return cons_ring ? cons_port : 0;
 }
 
+static void (*console_before)(void);
+
+void stub_console_before_write(void (*fn)(void))
+{
+	console_before = fn;
+}
+
 void console_write(const char *s, size_t len)
 {
+	if (console_before)
+		console_before();
 	if (cons_ring) {
 		ring_write(s, len);
 		return;

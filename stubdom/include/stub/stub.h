@@ -19,6 +19,11 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 /* Write raw bytes to the hypervisor console. */
 void console_write(const char *s, size_t len);
+/*
+ * fn runs before every console_write() (also its own: it guards itself),
+ * e.g. to end a prompt's line before other output lands on it.
+ */
+void stub_console_before_write(void (*fn)(void));
 /* Use the console ring start_info names, if any (from stub_start). */
 void stub_console_init(void);
 /* Input from the console ring: up to max bytes, without waiting. */
