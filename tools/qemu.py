@@ -194,13 +194,30 @@ def boot(args, workdir, timeout, until=None, script=(), linger=None):
     return BootResult(status, _console_text(data), status is None, seconds)
 
 
+# The host-side peer of make run: 10.0.2.2 on the NIC's loopback link,
+# answering ARP, ping and UDP echo (the demo guest1 talks to it).
+RUN_PEER = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"]
+
+
 def run(opts, extra):
-    args = machine_args(opts.disk, opts.exit_port)
+    peer, net = None, "user"
+    if not opts.no_peer:
+        peer, net = peer_start(RUN_PEER, os.path.dirname(
+            os.path.abspath(opts.disk)))
+    args = machine_args(opts.disk, opts.exit_port, net=net)
     args += ["-cdrom", opts.iso, "-boot", "d", "-serial", "mon:stdio"]
     args += extra
     print("+ " + shlex.join(args), flush=True)
-    status = subprocess.call(args)
-    print("\nqemu: %s" % describe_status(status))
+    try:
+        status = subprocess.call(args)
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        summary = peer_stop(peer) if peer else ""
+    print("\nqemu: %s" % (status if status == "interrupted"
+                          else describe_status(status)))
+    if summary:
+        print(summary)
     return 0 if status in (EXIT_HALTED, EXIT_RESET) else 1
 
 
@@ -212,6 +229,9 @@ def main():
     r.add_argument("--iso", required=True)
     r.add_argument("--disk", required=True)
     r.add_argument("--exit-port")
+    r.add_argument("--no-peer", action="store_true",
+                   help="restricted user networking instead of the "
+                   "host-side peer on loopback")
     r.add_argument("extra", nargs="*", help="more QEMU options, after --")
     opts = ap.parse_args()
     extra = []
@@ -219,9 +239,6 @@ def main():
         extra += shlex.split(e)
     return run(opts, extra)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def _free_udp_port():
@@ -261,3 +278,7 @@ def peer_stop(proc):
         out, _ = proc.communicate()
     lines = [l for l in out.splitlines() if l.startswith("netpeer:")]
     return lines[-1] if lines else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -366,10 +366,13 @@ static uint64_t sv_verify(uint64_t region, unsigned int r)
 	return bad;
 }
 
-static void survive(const struct blkfront_info *info, unsigned int ms)
+/* "report=S": how it goes every S seconds as well. */
+static void survive(const struct blkfront_info *info, unsigned int ms,
+		    unsigned int report_s)
 {
 	uint64_t region = info->sectors < SV_REGION ? info->sectors : SV_REGION;
 	uint64_t t0 = stub_now(), bad = 0;
+	uint64_t report = report_s ? t0 + report_s * 1000 * MS : 0;
 	unsigned long failed0 = bench_failed, done0 = bench_completed;
 	unsigned int r = 0;
 	bool ok = true;
@@ -381,6 +384,13 @@ static void survive(const struct blkfront_info *info, unsigned int ms)
 			ok = blkfront_flush_sync(&bf) == 0;
 		if (ok)
 			bad += sv_verify(region, r);
+		if (report && stub_now() >= report) {
+			printf("blkguest: %u rounds written and read back so "
+			       "far, %llu bad sectors, longest stall %llu ms\n",
+			       r, (unsigned long long)bad,
+			       (unsigned long long)(sv_stall / MS));
+			report += report_s * 1000 * MS;
+		}
 	}
 	printf("blkguest: survived %u ms: %u rounds of %llu sectors written "
 	       "and read back, %lu writes, %lu failed, %llu bad sectors, "
@@ -444,7 +454,8 @@ int app_main(const char *cmdline)
 	if (n)
 		bench(&info, n);
 	else if (stub_arg_has(cmdline, "survive="))
-		survive(&info, stub_arg_uint(cmdline, "survive="));
+		survive(&info, stub_arg_uint(cmdline, "survive="),
+			stub_arg_uint(cmdline, "report="));
 	else
 		check_disk(&info, stub_arg_has(cmdline, " ro"));
 	stub_check_report("blkguest");

@@ -228,11 +228,13 @@ static void on_survive_echo(struct net_if *i, uint32_t src, uint16_t sport,
  * "survive=MS": a ping and a UDP datagram to the host peer every 10 ms
  * for MS, through whatever happens to the backend meanwhile; prints how
  * many were answered, the longest silence, and how long this domain
- * has been up (a guest that was rebooted would start from zero).
+ * has been up (a guest that was rebooted would start from zero); with
+ * "report=S", how it goes every S seconds too.
  */
-static void survive(unsigned int ms)
+static void survive(unsigned int ms, unsigned int report_s)
 {
 	uint64_t t0 = stub_now(), end = t0 + ms * MS, next = 0;
+	uint64_t report = report_s ? t0 + report_s * 1000 * MS : 0;
 	unsigned int sent = 0, pongs = replies[2];
 
 	net_udp_bind(&ifp, 5001, on_survive_echo, NULL);
@@ -247,6 +249,13 @@ static void survive(unsigned int ms)
 			sent++;
 			net_tick(&ifp);
 			next = stub_now() + 10 * MS;
+		}
+		if (report && stub_now() >= report) {
+			printf("netguest: %u of %u echoes answered so far, "
+			       "longest silence %llu ms\n",
+			       answers, sent,
+			       (unsigned long long)(longest_gap / MS));
+			report += report_s * 1000 * MS;
 		}
 		netfront_poll(&nf);
 		xenbus_poll(&xb);
@@ -383,7 +392,8 @@ int app_main(const char *cmdline)
 		printf("netguest: UDP echo from 10.0.2.2: %ld ms\n", ms);
 	}
 	if (stub_arg_has(cmdline, "survive="))
-		survive(stub_arg_uint(cmdline, "survive="));
+		survive(stub_arg_uint(cmdline, "survive="),
+			stub_arg_uint(cmdline, "report="));
 	if (stub_arg_has(cmdline, "sink"))
 		net_udp_bind(&ifp, 9, on_sink, NULL);
 	if (stub_arg_has(cmdline, "stream=")) {

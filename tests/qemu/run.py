@@ -872,7 +872,7 @@ def tests():
         # be listed and its vif seen connected.
         Test("admin-shell", kernel("", [
             "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
-            "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
+            "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
             "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
             "{configs}/guest2.cfg"]),
              RUNNING,
@@ -888,39 +888,38 @@ def tests():
               r"^\(d0\) nr_cpus +: 2$",
               r"^\(d0\) total_memory +: \d+$",
               r"^\(d0\) \(XEN\) \S",
-              r"^\(d0\) Parsing config from guest1$",
-              r"^\(d0\) control: guest1 created from the shell",
               r"^\(d0\) 0 +\d+ +00:16:3e:[0-9a-f:]{8} +0 +4 +\d+ +\d+/\d+ "
               r"+/local/domain/\d+/backend/vif/\d+/0",
-              r"^\(d0\) 51712 +\d+ +51712 +\d+ +\d+ +\d+ "
+              r"^\(d0\) 51712 +\d+ +51712 +4 +\d+ +\d+ "
               r"+/local/domain/\d+/backend/vbd/\d+/51712",
               r"^\(d0\) guest1 +\d+ +0 +\d+ +[-rbp]{3} +\d+\.\d +0 / all$",
               r"^\(d0\) xl: vcpu-set: not supported: ",
               r"^\(d0\) guest1 +\d+ +[78] +1 +[-rb]{2}p--- +\d+\.\d$",
               r"^\(d0\) xl: shutdown: domain \d+ does not support poweroff "
               r"requests",
-              r"^\(d0\) Connected to guest1 \(\d+\); Ctrl-\] returns$",
-              r"^\(d0\) control: guest2 destroyed from the shell$",
-              r"^\(d0\) xl: list: no domain 'guest2'$",
               r"^\(d0\) xl: create: domain 'guest1' already exists",
               r"^\(d0\) xl: destroy: xenstore runs xenstored",
+              r"^\(d0\) control: guest2 destroyed from the shell$",
+              r"^\(d0\) xl: list: no domain 'guest2'$",
+              r"^\(d0\) Parsing config from guest2\.cfg$",
+              r"^\(d0\) control: guest2 created from the shell",
+              r"^\(d0\) Connected to guest1 \(\d+\); Ctrl-\] returns$",
               r"^\(d0\) unknown command 'bogus'$"],
              reject=[r"\] panic:", r"^Panic", r"control: .* not built",
-                     r"guest2 restarted", r"^\(d0\) 0000:00:0[23]\.0$"],
+                     r"guest2 restarted", r"^\(d0\) 0000:00:0[23]\.0$",
+                     r"FAIL"],
              cpus=2,
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
              script=[(r"citadel> ", b"list\rpci-list netdom\r"
                       b"pci-list Domain-0\rpci-assignable-list\rinfo\r"
-                      b"dmesg\rcreate guest1\r"),
-                     (r"Parsing config from guest1[\s\S]*\[guest1\] netguest:"
-                      r" 10\.0\.2\.21, mac \S+, connected",
-                      b"network-list guest1\rblock-list guest1\r"
+                      b"dmesg\rnetwork-list guest1\rblock-list guest2\r"
                       b"vcpu-pin guest1 0 0\rvcpu-list guest1\r"
                       b"vcpu-set guest1 2\rpause guest1\rlist guest1\r"
                       b"unpause guest1\rshutdown guest1\r"
                       b"create guest1.cfg\rdestroy xenstore\r"
-                      b"create guest2.cfg\rlist\rconsole guest1\r"),
-                     (r"Ctrl-\] returns",
-                      b"\x1ddestroy guest2\rlist guest2\rbogus\r")],
+                      b"destroy guest2\rlist guest2\rcreate guest2.cfg\r"),
+                     (r"\[guest2\] blkguest: xvda", b"console guest1\r"),
+                     (r"Ctrl-\] returns", b"\x1dbogus\r")],
              until=r"unknown command 'bogus'"),
     ]
 
