@@ -1,10 +1,10 @@
 /*
  * xl create: a domain from a config file of the boot bundle, at run
  * time. The config is checked as the boot checks its configs, against
- * the domains now running: a second domain of the same name, a PCI
- * function or MAC another one holds, a backend that is not running or
- * memory beyond the host's are refused with the reason, before anything
- * is built.
+ * the system's other domains: a second domain of the same name, a PCI
+ * function a running one holds, a MAC another one has, a backend the
+ * system does not have or memory beyond the host's are refused with the
+ * reason, before anything is built.
  */
 #include <public/errno.h>
 #include <xen/lib.h>
@@ -77,10 +77,22 @@ int xl_create(const char *file, uint64_t host_mib, char *err, size_t errlen)
 			     xl_new.kernel);
 		return -XEN_ENOENT;
 	}
-	/* The running system with the new domain in it. */
-	for (unsigned int i = 0; i < ctl_nr_doms; i++)
-		if (ctl_doms[i].state != CTL_DOWN)
-			xl_cfgs[n++] = ctl_doms[i].cfg;
+	/*
+	 * The system with the new domain in it. A domain that is down holds
+	 * no PCI function and no memory, but it is still the system's: a
+	 * guest whose backend is down waits for it, and the backend's own
+	 * config may name that guest's devices.
+	 */
+	for (unsigned int i = 0; i < ctl_nr_doms; i++) {
+		if (&ctl_doms[i] == d)
+			continue;
+		xl_cfgs[n] = ctl_doms[i].cfg;
+		if (ctl_doms[i].state == CTL_DOWN) {
+			xl_cfgs[n].nr_pci = 0;
+			xl_cfgs[n].memory_mib = 0;
+		}
+		n++;
+	}
 	xl_cfgs[n++] = xl_new;
 	if (cfg_check_layout(xl_cfgs, n, host_mib, xl_check_err,
 			     sizeof(xl_check_err))) {
