@@ -308,16 +308,21 @@ static void sv_pattern(uint8_t *p, uint64_t s, unsigned int r)
 
 static uint64_t sv_last, sv_stall; /* last completion; longest wait */
 
+/* A request completed now: the wait since the last one may be the longest. */
+static void sv_completed(void)
+{
+	if (stub_now() - sv_last > sv_stall)
+		sv_stall = stub_now() - sv_last;
+	sv_last = stub_now();
+}
+
 static void sv_wait(void)
 {
 	unsigned long done = bench_completed;
 
 	bench_wait();
-	if (bench_completed != done) {
-		if (stub_now() - sv_last > sv_stall)
-			sv_stall = stub_now() - sv_last;
-		sv_last = stub_now();
-	}
+	if (bench_completed != done)
+		sv_completed();
 }
 
 /* Round r's writes, SV_QD in flight: false if one was refused. */
@@ -358,6 +363,7 @@ static uint64_t sv_verify(uint64_t region, unsigned int r)
 
 		if (blkfront_read_sync(&bf, s, n, back))
 			return region;
+		sv_completed();
 		for (uint32_t k = 0; k < n; k++) {
 			sv_pattern(buf, s + k, r);
 			bad += memcmp(buf, back + k * SECTOR, SECTOR) != 0;
@@ -380,8 +386,10 @@ static void survive(const struct blkfront_info *info, unsigned int ms,
 	sv_last = t0;
 	while (ok && stub_now() - t0 < ms * MS) {
 		ok = sv_write_round(region, ++r);
-		if (ok && r % 4 == 0)
+		if (ok && r % 4 == 0) {
 			ok = blkfront_flush_sync(&bf) == 0;
+			sv_completed();
+		}
 		if (ok)
 			bad += sv_verify(region, r);
 		if (report && stub_now() >= report) {
