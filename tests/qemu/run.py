@@ -870,6 +870,42 @@ def tests():
         # ping each other, before the prompt comes; the shell creates them
         # again, guest1 first: alone it waits for its peer, long enough to
         # be listed and its vif seen connected.
+        # Both driver domains destroyed from the shell under running
+        # guests, then created again from their configs: the guests'
+        # frontends wait, reconnect, and their I/O goes on, no errors.
+        Test("shell-driver-domains", kernel("", [
+            "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
+            "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
+            "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
+            "{configs}/guest2.cfg"]),
+             RUNNING,
+             [r"^\(d0\) control: netdom destroyed from the shell$",
+              r"^\(d0\) control: blkdom destroyed from the shell$",
+              r"^\(d0\) xl: list: no domain 'netdom'$",
+              r"^\(d0\) control: netdom created from the shell",
+              r"^\(d0\) control: blkdom created from the shell",
+              r"^\(d0\) \[netdom\] netdom: vif \d+/0 connected",
+              r"^\(d0\) \[blkdom\] blkdom: vbd \d+/51712 connected",
+              r"^\(d0\) 0 +\d+ +00:16:3e:[0-9a-f:]{8} +0 +4 +\d+ +\d+/\d+ "
+              r"+/local/domain/\d+/backend/vif/\d+/0",
+              r"^\(d0\) 51712 +\d+ +51712 +4 +\d+ +\d+ "
+              r"+/local/domain/\d+/backend/vbd/\d+/51712",
+              r"^\(d0\) \[guest2\] blkguest: \d+ rounds written and read "
+              r"back so far, 0 bad sectors"],
+             reject=[r"\] panic:", r"^Panic", r"FAIL", r"not built",
+                     r"guest[12].*shut down", r"(netdom|blkdom) restarted"],
+             cpus=2,
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
+             script=[(r"citadel> ", b"destroy netdom\rdestroy blkdom\r"
+                      b"list netdom\r"),
+                     (r"blkdom destroyed from the shell[\s\S]*\[guest1\] "
+                      r"netguest: \d+ of \d+ echoes answered so far",
+                      b"create netdom.cfg\rcreate blkdom.cfg\r"),
+                     (r"blkdom created from the shell[\s\S]*\[guest2\] "
+                      r"blkguest: \d+ rounds written and read back so far",
+                      b"network-list guest1\rblock-list guest2\r"
+                      b"list guest1 guest2\r")],
+             until=r"citadel> list guest1 guest2[\s\S]*guest2 +\d+"),
         Test("admin-shell", kernel("", [
             "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
             "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
