@@ -64,17 +64,21 @@ static void mm_collect_free(const struct boot_info *bi)
 			ram_top = r->start + r->size;
 	}
 	memrange_align_inward(&free_mem, PAGE_SIZE);
-	trampoline_pa = _paddr(
-	    memrange_alloc(&free_mem, PAGE_SIZE, PAGE_SIZE, LOW_MEM_END));
-	if (!paddr_x(trampoline_pa))
-		panic("no free page below 1 MiB for starting CPUs");
-	mm_reserve(0, LOW_MEM_END, "the first MiB");
 	mm_reserve(paddr_x(virt_to_maddr(__image_start)),
 		   paddr_x(virt_to_maddr(__image_end)), "the hypervisor");
 	for (unsigned int i = 0; i < bi->nr_modules; i++)
 		mm_reserve(paddr_x(bi->modules[i].start),
 			   paddr_x(bi->modules[i].start) + bi->modules[i].size,
 			   "a module");
+	/*
+	 * Only now, with the modules out of the set: a loader may put one
+	 * below 1 MiB, and the AP start-up code is copied over this page.
+	 */
+	trampoline_pa = _paddr(
+	    memrange_alloc(&free_mem, PAGE_SIZE, PAGE_SIZE, LOW_MEM_END));
+	if (!paddr_x(trampoline_pa))
+		panic("no free page below 1 MiB for starting CPUs");
+	mm_reserve(0, LOW_MEM_END, "the first MiB");
 }
 
 static void mm_map(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
