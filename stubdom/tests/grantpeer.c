@@ -144,6 +144,11 @@ static void mapper(domid_t peer, struct evtchn_send *send)
 		   stub_grant_map(peer, 8, VA_OLD, false, &h_old), GNTST_okay);
 	stub_evtchn_op(EVTCHNOP_send, send);
 	stub_check("granter destroyed", peer_gone(send->port), 1);
+	/*
+	 * Its ports close early in its destruction, its frames go last:
+	 * give that time to end, so the frame we map is the one it left.
+	 */
+	stub_sleep(500 * MS);
 	stub_check("frame kept by the mapping", old[0], 0x42);
 	old[1] = 1; /* still ours to write, and nobody else's */
 	stub_check("unmap after the granter went",
