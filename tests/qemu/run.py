@@ -1009,7 +1009,7 @@ def check(test, result):
     if result.timed_out:
         problems.append("timed out")
     elif result.status != test.status:
-        problems.append("exit status %s (%s), expected %d (%s)" % (
+        problems.append("exit status %s (%s), expected %s (%s)" % (
             result.status, qemu.describe_status(result.status), test.status,
             qemu.describe_status(test.status)))
     lines = [l[6:] if l.startswith("(XEN) ") else l
