@@ -47,6 +47,16 @@ static void test_console_input_is_control_only(void **state)
 	assert_int_equal(policy_check(&guest, POLICY_CONSOLE_WRITE, NULL), 0);
 }
 
+/* The host's figures and the hypervisor's log: the control domain's. */
+static void test_sysctl_is_control_only(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_check(&control, POLICY_SYSCTL, NULL), 0);
+	assert_int_equal(policy_check(&store, POLICY_SYSCTL, NULL), -EPERM);
+	assert_int_equal(policy_check(&driver, POLICY_SYSCTL, NULL), -EPERM);
+	assert_int_equal(policy_check(&guest, POLICY_SYSCTL, NULL), -EPERM);
+}
+
 static void test_events_open_to_all(void **state)
 {
 	(void)state;
@@ -72,6 +82,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domctl_is_control_on_others),
 		cmocka_unit_test(test_console_input_is_control_only),
+		cmocka_unit_test(test_sysctl_is_control_only),
 		cmocka_unit_test(test_events_open_to_all),
 		cmocka_unit_test(test_unknown_op_refused),
 	};
