@@ -70,7 +70,8 @@ BENCHES = [
 # The host peer of the network benchmark: QEMU's gateway address, a sink.
 PEERS = {"network": ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
                      "--sink", "9"]}
-PEERS["restart-net"] = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"]
+PEERS["restart-net"] = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
+                        "--sink", "9"]
 
 
 def netstream(console):
@@ -138,8 +139,8 @@ def restart(console):
         lines.append("of which destroying and rebuilding the domain: median "
                      "%d us, worst %d us" % (rebuilt[len(rebuilt) // 2],
                                              rebuilt[-1]))
-    lines += re.findall(r"^\(d0\) \[survivor\] \w+: (survived .*)$",
-                        console, re.M)
+    lines += re.findall(r"^\(d0\) \[survivor\] \w+: ((?:survived|streamed) "
+                        r".*)$", console, re.M)
     return lines
 
 

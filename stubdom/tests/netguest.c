@@ -229,13 +229,17 @@ static void on_survive_echo(struct net_if *i, uint32_t src, uint16_t sport,
  * for MS, through whatever happens to the backend meanwhile; prints how
  * many were answered, the longest silence, and how long this domain
  * has been up (a guest that was rebooted would start from zero); with
- * "report=S", how it goes every S seconds too.
+ * "report=S", how it goes every S seconds too; with "burst=N", N
+ * datagrams of 512 bytes to the peer's port 9 every 10 ms besides (a
+ * stream the peer sinks).
  */
-static void survive(unsigned int ms, unsigned int report_s)
+static void survive(unsigned int ms, unsigned int report_s, unsigned int burst)
 {
+	static const uint8_t payload[512];
 	uint64_t t0 = stub_now(), end = t0 + ms * MS, next = 0;
 	uint64_t report = report_s ? t0 + report_s * 1000 * MS : 0;
 	unsigned int sent = 0, pongs = replies[2];
+	unsigned long streamed = 0;
 
 	net_udp_bind(&ifp, 5001, on_survive_echo, NULL);
 	last_answer = t0;
@@ -247,6 +251,12 @@ static void survive(unsigned int ms, unsigned int report_s)
 			net_udp_send(&ifp, NET_IP4(10, 0, 2, 2), 5001, 7,
 				     "alive", 5);
 			sent++;
+			/* The stream: whatever the ring takes now. */
+			for (unsigned int i = 0; i < burst; i++)
+				streamed +=
+				    net_udp_send(&ifp, NET_IP4(10, 0, 2, 2),
+						 9000, 9, payload,
+						 sizeof(payload)) == 0;
 			net_tick(&ifp);
 			next = stub_now() + 10 * MS;
 		}
@@ -262,6 +272,10 @@ static void survive(unsigned int ms, unsigned int report_s)
 		xenbus_dispatch(&xb);
 		wait_vif(seen, MS);
 	}
+	if (burst)
+		printf("netguest: streamed %lu datagrams of 512 bytes to "
+		       "10.0.2.2 port 9\n",
+		       streamed);
 	printf("netguest: survived %u ms: %u of %u UDP echoes and %u pings "
 	       "answered, longest silence %llu ms, up %llu ms\n",
 	       ms, answers, sent, replies[2] - pongs,
@@ -393,7 +407,8 @@ int app_main(const char *cmdline)
 	}
 	if (stub_arg_has(cmdline, "survive="))
 		survive(stub_arg_uint(cmdline, "survive="),
-			stub_arg_uint(cmdline, "report="));
+			stub_arg_uint(cmdline, "report="),
+			stub_arg_uint(cmdline, "burst="));
 	if (stub_arg_has(cmdline, "sink"))
 		net_udp_bind(&ifp, 9, on_sink, NULL);
 	if (stub_arg_has(cmdline, "stream=")) {

@@ -797,13 +797,17 @@ def tests():
               r"^\(d0\) \[survivor\] netguest: survived 20000 ms: "
               r"[1-9]\d* of \d+ UDP echoes and [1-9]\d* pings answered, "
               r"longest silence \d+ ms, up \d+ ms$",
+              r"^\(d0\) \[survivor\] netguest: streamed [1-9]\d{3,} datagrams "
+              r"of 512 bytes to 10\.0\.2\.2 port 9$",
               r"^\(d0\) control: every domain is down$"],
              reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
                      r"survivor.*shut down: (crash|reboot)",
                      r"keeps crashing"],
              cpus=2,
-             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
-             peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
+                   "--sink", "9"],
+             peer_expect=[r"ping [1-9]", r"echo [1-9]",
+                          r"sink [1-9]\d{3,} packets"]),
         Test("restart-block", kernel("", [
             "{control} halt crash=blkdom:20", "{xenstored}", "{blkdom}",
             "{blkguest}", "{domains}/xenstore.cfg", "{domains}/blkdom.cfg",
