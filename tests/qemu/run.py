@@ -944,7 +944,10 @@ def tests():
               r"^\(d0\) Parsing config from guest2\.cfg$",
               r"^\(d0\) control: guest2 created from the shell",
               r"^\(d0\) Connected to guest1 \(\d+\); Ctrl-\] returns$",
-              r"^\(d0\) unknown command 'bogus'$"],
+              r"^\(d0\) unknown command 'bogus'$",
+              r"^\(d0\) top - Xen ",
+              r"^\(d0\) +NAME +STATE +CPU\(sec\) +CPU\(%\) +MEM\(k\)",
+              r"^\(d0\) +guest1 +[-a-z]{6} +\d+ +\d+\.\d +\d+ "],
              # The control domain holds no PCI function, vif or disk.
              reject=[r"\] panic:", r"^Panic", r"control: .* not built",
                      r"guest2 restarted", r"^\(d0\) 0000:00:0[23]\.0$",
@@ -961,8 +964,10 @@ def tests():
                       b"create guest1.cfg\rdestroy xenstore\r"
                       b"destroy guest2\rlist guest2\rcreate guest2.cfg\r"),
                      (r"\[guest2\] blkguest: xvda", b"console guest1\r"),
-                     (r"Ctrl-\] returns", b"\x1dbogus\r")],
-             until=r"unknown command 'bogus'"),
+                     (r"Ctrl-\] returns", b"\x1dbogus\rtop\r"),
+                     (r"NAME +STATE +CPU\(sec\)[\s\S]*NAME +STATE", b"q"),
+                     (r"NAME +STATE[\s\S]*citadel> ", b"help\r")],
+             until=r"citadel> help[\s\S]*top"),
     ]
 
 
