@@ -1,11 +1,20 @@
 /*
- * Grant copies between a request's guest segments and its local pages.
+ * How a request's data meets the device: grant copies between its guest
+ * segments and its local pages, or grant maps of its segments for the
+ * device.
  *
- * The data is packed in the local pages: segment after segment, every
- * page full but the last, so the device sees one contiguous buffer
- * whatever sectors of which pages the guest named. A segment therefore
- * takes one or two copy ops (when it straddles two local pages). One
- * GNTTABOP_copy carries a request's ops; any failed op fails the request.
+ * Copied, the data is packed in the local pages: segment after segment,
+ * every page full but the last, so the device sees one contiguous
+ * buffer whatever sectors of which pages the guest named. A segment
+ * therefore takes one or two copy ops (when it straddles two local
+ * pages). One GNTTABOP_copy carries a request's ops; any failed op fails
+ * the request.
+ *
+ * Mapped, each segment's grant is mapped for the device only (no CPU
+ * mapping: blkback never looks at the data), read-only for a write, in
+ * one GNTTABOP_map_grant_ref batch; the device gets the frames' bus
+ * addresses plus the segments' offsets. Every mapping made is unmapped
+ * in one batch once the device is done with it.
  */
 #include <xen/string.h>
 #include "internal.h"
@@ -93,4 +102,108 @@ int bb_copy_indirect(struct bb_vbd *vbd,
 	if (!rc)
 		memcpy(rw->seg, scratch.va, bytes);
 	return rc;
+}
+
+/*
+ * Segments NVMe PRPs take as they are: every one but the first starts
+ * its page, every one but the last ends it.
+ */
+bool bb_map_shaped(const struct bb_rw *rw)
+{
+	for (unsigned int s = 0; s < rw->nsegs; s++) {
+		if (s > 0 && rw->seg[s].first_sect)
+			return false;
+		if (s + 1 < rw->nsegs &&
+		    rw->seg[s].last_sect != BB_SECTORS_PER_PAGE - 1)
+			return false;
+	}
+	return true;
+}
+
+void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req)
+{
+	const struct bb_env *env = vbd->env;
+	unsigned int n = req->nmaps;
+	long rc;
+
+	if (!n)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct gnttab_unmap_grant_ref *op = &vbd->unmap[i];
+
+		memset(op, 0, sizeof(*op));
+		op->handle = req->handle[i];
+		op->status = GNTST_general_error;
+	}
+	req->nmaps = 0;
+	rc = env->grant_unmap(env->ctx, vbd->unmap, n);
+	for (unsigned int i = 0; i < n; i++) {
+		if (rc >= 0 && vbd->unmap[i].status == GNTST_okay)
+			continue;
+		/* The guest cannot end that grant now: said, not hidden. */
+		vbd->stats.unmap_failed++;
+		env->log(env->ctx,
+			 "blkback: dom%u: unmapping grant handle %u failed "
+			 "(%ld/%d): the mapping stays\n",
+			 (unsigned int)vbd->domid, (unsigned int)req->handle[i],
+			 rc, vbd->unmap[i].status);
+	}
+}
+
+int bb_map_data(struct bb_vbd *vbd, struct bb_req *req)
+{
+	const struct bb_env *env = vbd->env;
+	uint32_t flags = GNTMAP_device_map;
+	unsigned int n = req->rw.nsegs;
+	bool full = false, bad = false;
+	long rc;
+
+	if (req->rw.op == BLKIF_OP_WRITE)
+		flags |= GNTMAP_readonly; /* the device only reads it */
+	for (unsigned int s = 0; s < n; s++) {
+		struct gnttab_map_grant_ref *op = &vbd->map[s];
+
+		memset(op, 0, sizeof(*op));
+		op->flags = flags;
+		op->ref = req->rw.seg[s].gref;
+		op->dom = vbd->domid;
+		op->status = GNTST_general_error; /* not reached: not mapped */
+	}
+	rc = env->grant_map(env->ctx, vbd->map, n);
+	if (rc == -XEN_ENOSPC) {
+		vbd->stats.map_full++;
+		return -XEN_ENOSPC;
+	}
+	req->nmaps = 0;
+	for (unsigned int s = 0; s < n; s++) {
+		const struct gnttab_map_grant_ref *op = &vbd->map[s];
+		const struct blkif_request_segment *seg = &req->rw.seg[s];
+
+		if (op->status != GNTST_okay) {
+			full |= op->status == GNTST_no_space;
+			bad |= op->status != GNTST_no_space;
+			continue;
+		}
+		/* Kept in order: the first nmaps are the segments. */
+		if (req->nmaps != s) {
+			bad = true;
+		} else {
+			req->bus_seg[s].bus =
+			    (op->dev_bus_addr & ~(uint64_t)(BB_PAGE_SIZE - 1)) +
+			    seg->first_sect * BB_SECTOR_SIZE;
+			req->bus_seg[s].len =
+			    (uint32_t)(seg->last_sect - seg->first_sect + 1) *
+			    BB_SECTOR_SIZE;
+		}
+		req->handle[req->nmaps++] = op->handle;
+	}
+	if (rc >= 0 && !full && !bad && req->nmaps == n)
+		return 0;
+	/* Not all of it: nothing of it. */
+	bb_unmap_data(vbd, req);
+	if (rc >= 0 && full && !bad) {
+		vbd->stats.map_full++;
+		return -XEN_ENOSPC;
+	}
+	return -XEN_EFAULT;
 }

@@ -33,6 +33,17 @@ int bb_copy_indirect(struct bb_vbd *vbd,
 		     const struct blkif_request_indirect *ind,
 		     struct bb_rw *rw);
 
+/*
+ * Segments the device can take as they are (bb_map_shaped); then map
+ * them for the device: 0 (req->nmaps, handle[], bus_seg[] set),
+ * -XEN_ENOSPC (no room: nothing mapped, copy instead) or -XEN_EFAULT (a
+ * grant the guest may not give: nothing mapped, answer an error).
+ * Unmap what req holds (nmaps 0 after, whatever failed: logged).
+ */
+bool bb_map_shaped(const struct bb_rw *rw);
+int bb_map_data(struct bb_vbd *vbd, struct bb_req *req);
+void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req);
+
 /* take.c */
 unsigned int bb_take(struct bb_vbd *vbd, unsigned int budget);
 

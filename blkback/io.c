@@ -36,6 +36,7 @@ void bb_req_free(struct bb_req *req)
 {
 	struct bb_vbd *vbd = req->vbd;
 
+	bb_unmap_data(vbd, req); /* never at the device here */
 	bb_pages_put(vbd, req->npages, req->page);
 	req->npages = 0;
 	req->state = BB_REQ_FREE;
@@ -65,8 +66,13 @@ static void io_fill(struct bb_req *req, uint8_t step)
 	if (step == BB_STEP_READ || step == BB_STEP_WRITE) {
 		bb_map_range(cfg, req->rw.sector, req->rw.nsect, &io->lba,
 			     &io->nblocks);
-		io->npages = req->npages;
-		io->page = req->page;
+		if (req->nmaps) {
+			io->nsegs = req->nmaps;
+			io->seg = req->bus_seg;
+		} else {
+			io->npages = req->npages;
+			io->page = req->page;
+		}
 	} else if (step == BB_STEP_DISCARD) {
 		bb_map_range(cfg, req->rw.sector, req->discard_nr, &io->lba,
 			     &io->nblocks);
@@ -128,7 +134,10 @@ static void finish_stats(struct bb_vbd_stats *s, const struct bb_req *req)
 	}
 }
 
-/* The last step finished (or one failed): copy out, answer, free. */
+/*
+ * The last step finished (or one failed): copy out or unmap (before the
+ * answer: the frontend ends its grants when it sees it), answer, free.
+ */
 static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
 {
 	int status = req->io_status ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
@@ -139,8 +148,10 @@ static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
 		bb_req_free(req);
 		return;
 	}
-	if (status == BLKIF_RSP_OKAY && req->steps[0] == BB_STEP_READ &&
-	    bb_copy_data(vbd, req, true))
+	if (req->nmaps)
+		bb_unmap_data(vbd, req);
+	else if (status == BLKIF_RSP_OKAY && req->steps[0] == BB_STEP_READ &&
+		 bb_copy_data(vbd, req, true))
 		status = BLKIF_RSP_ERROR;
 	if (status == BLKIF_RSP_OKAY)
 		finish_stats(&vbd->stats, req);

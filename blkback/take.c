@@ -5,10 +5,11 @@
  * request is copied out of its slot and decoded from the copy: its
  * operation, counts, segments and range checked (check.c) before
  * anything is done. A bad one is answered at once and touches no
- * sector. A good one needs a request slot and local pages; when the
- * pages are all in use the request is left on the ring (not consumed,
- * never dropped) until completions free them. Then a write's data is
- * copied in and its first device op submitted.
+ * sector. A good one needs a request slot and its grants mapped for
+ * the device or local pages; when neither can be had the request is
+ * left on the ring (not consumed, never dropped) until completions free
+ * them. Then a copied write's data is copied in and its first device op
+ * submitted.
  */
 #include <xen/string.h>
 #include "internal.h"
@@ -41,29 +42,54 @@ static void set_steps(struct bb_req *req, uint8_t op, uint8_t rw_op)
 	    rw_op == BLKIF_OP_READ ? BB_STEP_READ : BB_STEP_WRITE;
 }
 
+/* Whether rw's data goes by grant map (else by copy). */
+static bool want_map(const struct bb_vbd *vbd, const struct bb_rw *rw)
+{
+	return vbd->env->grant_map && vbd->env->grant_unmap && rw->nsegs &&
+	       rw->nsect >= vbd->cfg.map_min_sectors && bb_map_shaped(rw);
+}
+
 /*
  * A checked data request (a read, a write, a flush or barrier with or
- * without data): slot and pages, the data copied in, started. A barrier
- * waits for every earlier request and holds the ring until answered.
+ * without data): slot, its grants mapped (or pages, the data copied in),
+ * started. A map refused for room leaves it to the copy; one that fails
+ * answers it, nothing written. A barrier waits for every earlier
+ * request and holds the ring until answered.
  */
 static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 			   const struct bb_rw *rw)
 {
 	unsigned int npages = pages_for(rw->nsect);
 	struct bb_req *req;
+	int map_rc = -XEN_ENOSPC;
 
-	if (npages > vbd->free_pages)
+	if (!want_map(vbd, rw) && npages > vbd->free_pages)
 		return TAKE_STALL;
 	req = bb_req_alloc(vbd);
 	if (!req)
 		return TAKE_STALL;
-	vbd->ring.req_cons++;
 	req->id = id;
 	req->rw = *rw;
-	bb_pages_get(vbd, npages, req->page);
-	req->npages = (uint16_t)npages;
+	if (want_map(vbd, rw))
+		map_rc = bb_map_data(vbd, req);
+	if (map_rc == -XEN_ENOSPC && npages > vbd->free_pages) {
+		bb_req_free(req);
+		return TAKE_STALL;
+	}
+	vbd->ring.req_cons++;
+	if (map_rc && map_rc != -XEN_ENOSPC) {
+		bb_respond(vbd, id, op, BLKIF_RSP_ERROR);
+		bb_req_free(req);
+		return TAKE_OK;
+	}
+	if (!map_rc) {
+		vbd->stats.mapped++;
+	} else {
+		bb_pages_get(vbd, npages, req->page);
+		req->npages = (uint16_t)npages;
+	}
 	set_steps(req, op, rw->op);
-	if (rw->op == BLKIF_OP_WRITE && rw->nsegs &&
+	if (map_rc && rw->op == BLKIF_OP_WRITE && rw->nsegs &&
 	    bb_copy_data(vbd, req, false)) {
 		bb_respond(vbd, id, op, BLKIF_RSP_ERROR);
 		bb_req_free(req);

@@ -1,8 +1,9 @@
 /*
  * blkback's disk on a disk controller driver: each bb_io becomes one
- * blkdrv_req whose segments are the bus addresses of the local pages
- * blkback packed the data into (every page full but the last), so the
- * device reads and writes the block driver domain's own pages only.
+ * blkdrv_req whose segments are either the bus addresses of the local
+ * pages blkback packed the data into (every page full but the last), or
+ * the pieces of the guest's frames blkback mapped for the device (bus
+ * address = machine address, in our IOMMU context while mapped).
  */
 #include <public/errno.h>
 #include <driverdom/blkdom.h>
@@ -37,6 +38,19 @@ static long bd_segments(struct bd_disk *d, struct bd_slot *s,
 {
 	uint64_t left = io->nblocks * block_size;
 
+	if (!io->npages) {
+		/* Mapped: blkback shaped them as PRPs want; the sum checked. */
+		if (!io->nsegs || io->nsegs > BB_MAX_SEGS)
+			return -XEN_EINVAL;
+		for (unsigned int i = 0; i < io->nsegs; i++) {
+			if (io->seg[i].len > left)
+				return -XEN_EINVAL;
+			s->segs[i].bus = io->seg[i].bus;
+			s->segs[i].len = io->seg[i].len;
+			left -= io->seg[i].len;
+		}
+		return left ? -XEN_EINVAL : 0;
+	}
 	if (io->npages > BB_MAX_SEGS || left > (uint64_t)io->npages * 4096 ||
 	    left <= (uint64_t)(io->npages - 1) * 4096)
 		return -XEN_EINVAL;
@@ -75,7 +89,7 @@ long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
 		rc = bd_segments(d, s, io, d->bd->geom.ns[ns].block_size);
 		if (rc)
 			return rc;
-		s->req.nr_segs = io->npages;
+		s->req.nr_segs = io->npages ? io->npages : io->nsegs;
 	}
 	s->io = io;
 	rc = blkdrv_submit(d->bd, &s->req);

@@ -10,7 +10,12 @@
  * nothing is seen to touch nothing. The fake grant table maps (domid,
  * ref) to guest pages, page-sized heap blocks, some read-only; the fake
  * grant copy fails an op as the hypervisor would (unknown ref, write to
- * a read-only grant, a range off the page).
+ * a read-only grant, a range off the page). The fake grant map does the
+ * same (and refuses a writable map of a read-only grant); its mappings
+ * are device-only, at a bus address naming the grant's page, which the
+ * fake disk finds its page by (live mappings only, writable ones for a
+ * read), so a mapped request's data goes straight to or from the
+ * guest's pages as it would by DMA.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +41,8 @@
 #define MAX_GRANTS 128
 #define MAX_IOS	   256
 #define BUDGET	   64
+#define MAP_BUS	   0x40000000ull /* + grant index * page: a mapped grant */
+#define MAX_MAPS   512
 
 /* ---- The fake environment ------------------------------------------- */
 
@@ -62,6 +69,19 @@ static struct {
 	char last_log[256];
 	char log[16384]; /* every line */
 	size_t log_len;
+	/* Grant maps: handle = index. */
+	struct {
+		bool used, ro;
+		unsigned int grant; /* index in grants[] */
+	} maps[MAX_MAPS];
+	unsigned int nmapped; /* live mappings */
+	unsigned int map_calls, unmap_calls, map_ops, unmap_ops;
+	unsigned int map_room;	 /* env's room: more is -XEN_ENOSPC */
+	unsigned int table_left; /* the hypervisor's: then GNTST_no_space */
+	long map_fail;		 /* after map_fail_after ops, the batch fails */
+	unsigned int map_fail_after;
+	grant_handle_t unmap_bad; /* this handle's unmap fails (0: none) */
+	RING_IDX rsp_at_unmap;	  /* answers made when the last unmap ran */
 } W;
 
 static struct bb_vbd VBD;
@@ -131,6 +151,99 @@ static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
 	return 0;
 }
 
+static int grant_index(grant_ref_t ref)
+{
+	for (unsigned int i = 0; i < W.ngrants; i++)
+		if (W.grants[i].ref == ref)
+			return (int)i;
+	return -1;
+}
+
+static int16_t map_one(struct gnttab_map_grant_ref *op)
+{
+	bool ro = op->flags & GNTMAP_readonly;
+	int g = op->dom == GUEST ? grant_index(op->ref) : -1;
+
+	/* blkback maps for the device only. */
+	assert_int_equal(op->flags & ~GNTMAP_readonly, GNTMAP_device_map);
+	assert_int_equal(op->host_addr, 0);
+	if (op->dom != GUEST)
+		return GNTST_bad_domain;
+	if (g < 0)
+		return GNTST_bad_gntref;
+	if (!ro && W.grants[g].ro)
+		return GNTST_permission_denied;
+	if (!W.table_left)
+		return GNTST_no_space;
+	for (unsigned int h = 1; h < MAX_MAPS; h++) {
+		if (W.maps[h].used)
+			continue;
+		W.maps[h].used = true;
+		W.maps[h].ro = ro;
+		W.maps[h].grant = (unsigned int)g;
+		W.nmapped++;
+		W.table_left--;
+		op->handle = h;
+		op->dev_bus_addr = MAP_BUS + (uint64_t)g * BB_PAGE_SIZE;
+		return GNTST_okay;
+	}
+	return GNTST_no_space;
+}
+
+static long env_grant_map(void *ctx, struct gnttab_map_grant_ref *ops,
+			  unsigned int n)
+{
+	W.map_calls++;
+	assert_true(n >= 1 && n <= BB_MAX_SEGS);
+	if (W.nmapped + n > W.map_room)
+		return -XEN_ENOSPC;
+	for (unsigned int i = 0; i < n; i++) {
+		if (W.map_fail && i == W.map_fail_after)
+			return W.map_fail; /* the rest untouched */
+		W.map_ops++;
+		ops[i].status = map_one(&ops[i]);
+	}
+	return 0;
+}
+
+static long env_grant_unmap(void *ctx, struct gnttab_unmap_grant_ref *ops,
+			    unsigned int n)
+{
+	W.unmap_calls++;
+	W.rsp_at_unmap = VBD.ring.rsp_prod_pvt;
+	assert_true(n >= 1 && n <= BB_MAX_SEGS);
+	for (unsigned int i = 0; i < n; i++) {
+		grant_handle_t h = ops[i].handle;
+
+		W.unmap_ops++;
+		assert_int_equal(ops[i].host_addr, 0);
+		if (h >= MAX_MAPS || !W.maps[h].used || h == W.unmap_bad) {
+			ops[i].status = GNTST_bad_handle;
+			continue;
+		}
+		W.maps[h].used = false;
+		W.nmapped--;
+		W.table_left++;
+		ops[i].status = GNTST_okay;
+	}
+	return 0;
+}
+
+/* The page a device address names: a live mapping, writable if write. */
+static uint8_t *bus_page(uint64_t bus, bool write)
+{
+	unsigned int g = (unsigned int)((bus - MAP_BUS) / BB_PAGE_SIZE);
+
+	assert_true(bus >= MAP_BUS && g < W.ngrants);
+	for (unsigned int h = 1; h < MAX_MAPS; h++)
+		if (W.maps[h].used && W.maps[h].grant == g &&
+		    (!write || !W.maps[h].ro))
+			return W.grants[g].page + bus % BB_PAGE_SIZE;
+	fail_msg("bus address %llx is not mapped%s", (unsigned long long)bus,
+		 write ? " writable" : "");
+	return NULL;
+}
+
 static struct bb_page env_local_page(void *ctx, unsigned int i)
 {
 	assert_true(i < NLOCAL);
@@ -146,6 +259,29 @@ static void io_run(const struct bb_io *io)
 	switch (io->op) {
 	case BB_IO_READ:
 	case BB_IO_WRITE:
+		if (!io->npages) {
+			/* Mapped: as the device would take PRPs. */
+			for (unsigned int i = 0; i < io->nsegs; i++) {
+				const struct bb_seg *sg = &io->seg[i];
+				uint8_t *p =
+				    bus_page(sg->bus, io->op == BB_IO_READ);
+
+				if (i > 0)
+					assert_int_equal(sg->bus % 4096, 0);
+				if (i + 1 < io->nsegs)
+					assert_int_equal(
+					    (sg->bus + sg->len) % 4096, 0);
+				assert_true(sg->len <= bytes);
+				if (io->op == BB_IO_READ)
+					memcpy(p, W.disk + at, sg->len);
+				else
+					memcpy(W.disk + at, p, sg->len);
+				at += sg->len;
+				bytes -= sg->len;
+			}
+			assert_int_equal(bytes, 0);
+			break;
+		}
 		assert_int_equal(io->npages,
 				 (bytes + BB_PAGE_SIZE - 1) / BB_PAGE_SIZE);
 		for (size_t off = 0; off < bytes; off += BB_PAGE_SIZE) {
@@ -250,6 +386,18 @@ static const struct bb_env ENV = {
 	.log = env_log,
 };
 
+/* The same, mapping requests' grants. */
+static const struct bb_env ENV_MAP = {
+	.grant_copy = env_grant_copy,
+	.grant_map = env_grant_map,
+	.grant_unmap = env_grant_unmap,
+	.local_page = env_local_page,
+	.disk_submit = env_disk_submit,
+	.notify = env_notify,
+	.now_ns = env_now,
+	.log = env_log,
+};
+
 static struct bb_vbd_config config(uint32_t bs, bool ro)
 {
 	return (struct bb_vbd_config){
@@ -293,6 +441,8 @@ static int setup(void **state)
 	struct bb_vbd_config cfg = config(512, false);
 
 	memset(&W, 0, sizeof(W));
+	W.map_room = MAX_MAPS;
+	W.table_left = MAX_MAPS;
 	W.disk = malloc((size_t)NS_SECT * BB_SECTOR_SIZE);
 	W.expect = malloc((size_t)NS_SECT * BB_SECTOR_SIZE);
 	SRING = aligned_alloc(BB_PAGE_SIZE, BB_PAGE_SIZE);
@@ -309,8 +459,22 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The same with the env that maps: every data request mapped. */
+static int setup_map(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+
+	setup(state);
+	cfg.map_min_sectors = 0;
+	assert_int_equal(bb_vbd_init(&VBD, &ENV_MAP, &cfg), 0);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+	return 0;
+}
+
 static int teardown(void **state)
 {
+	/* Whatever a test did, no mapping outlives it. */
+	assert_int_equal(W.nmapped, 0);
 	for (unsigned int i = 0; i < W.ngrants; i++)
 		free(W.grants[i].page);
 	for (unsigned int i = 0; i < NLOCAL; i++)
@@ -1275,6 +1439,363 @@ static int gpt_find_n(uint32_t bs, uint64_t ns, unsigned int n,
 	return bb_gpt_find(GPT, sizeof(GPT), bs, ns, &key, p, why);
 }
 
+/* ---- Mapped requests ---------------------------------------------------- */
+
+/* A mapped vbd on cfg (the ring as setup_map left it, fresh). */
+static void vbd_start_map(struct bb_vbd_config *cfg)
+{
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	W.bs = cfg->block_size;
+	assert_int_equal(bb_vbd_init(&VBD, &ENV_MAP, cfg), 0);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+}
+
+/*
+ * A read: its grants mapped writable in one batch, the device given the
+ * guest's frames (offset in the first), the data straight in the
+ * guest's pages, unmapped in one batch before the answer; no copy.
+ */
+static void test_map_read(void **state)
+{
+	struct blkif_request_segment s[3] = { seg(100, 2, 7), seg(101, 0, 7),
+					      seg(102, 0, 3) };
+	uint8_t *p0 = grant_new(100, false), *p1 = grant_new(101, false),
+		*p2 = grant_new(102, false);
+	const struct bb_io *io;
+
+	fe_rw(BLKIF_OP_READ, 5, 40, 3, s);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	assert_int_equal(W.map_calls, 1);
+	assert_int_equal(W.map_ops, 3);
+	assert_int_equal(W.nmapped, 3);
+	for (unsigned int h = 1; h <= 3; h++)
+		assert_false(W.maps[h].ro);
+	assert_int_equal(W.nios, 1);
+	io = W.ios[0];
+	assert_int_equal(io->op, BB_IO_READ);
+	assert_int_equal(io->npages, 0);
+	assert_int_equal(io->nsegs, 3);
+	assert_int_equal(io->seg[0].bus, MAP_BUS + 2 * 512);
+	assert_int_equal(io->seg[0].len, 6 * 512);
+	assert_int_equal(io->seg[1].bus, MAP_BUS + 4096);
+	assert_int_equal(io->seg[1].len, 4096);
+	assert_int_equal(io->seg[2].bus, MAP_BUS + 2 * 4096);
+	assert_int_equal(io->seg[2].len, 4 * 512);
+	assert_int_equal(io->nblocks, 18);
+	/* Held while the device has them. */
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.unmap_calls, 0);
+	assert_int_equal(SRING->rsp_prod, 0);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(5, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(W.unmap_calls, 1);
+	assert_int_equal(W.unmap_ops, 3);
+	assert_int_equal(W.rsp_at_unmap, 0); /* unmapped, then answered */
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(W.copy_calls, 0);
+	assert_memory_equal(p0 + 2 * 512, sector_at(40), 6 * 512);
+	assert_memory_equal(p1, sector_at(46), 8 * 512);
+	assert_memory_equal(p2, sector_at(54), 4 * 512);
+	assert_int_equal(p0[0], 0xee); /* sectors not named: untouched */
+	assert_int_equal(p2[4 * 512], 0xee);
+	assert_int_equal(VBD.stats.mapped, 1);
+	assert_int_equal(VBD.stats.read_sectors, 18);
+	assert_int_equal(VBD.free_pages, 127); /* no local page taken */
+	disk_unchanged();
+}
+
+/* A write maps read-only (read-only grants do), indirect ones too. */
+static void test_map_write(void **state)
+{
+	struct blkif_request_segment *list;
+	uint8_t *p[4];
+
+	for (unsigned int i = 0; i < 4; i++) {
+		p[i] = grant_new(200 + i, true);
+		for (unsigned int b = 0; b < BB_PAGE_SIZE; b++)
+			p[i][b] = (uint8_t)(b * 3 + i);
+	}
+	list = (void *)grant_new(250, true);
+	for (unsigned int i = 0; i < 4; i++)
+		list[i] = seg(200 + i, 0, 7);
+	fe_rw(
+	    BLKIF_OP_WRITE, 1, 0, 2,
+	    (struct blkif_request_segment[]){ seg(200, 0, 7), seg(201, 0, 7) });
+	fe_indirect(BLKIF_OP_WRITE, 2, 64, 4, 250);
+	fe_push();
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
+	assert_int_equal(W.nmapped, 6);
+	for (unsigned int h = 1; h <= 6; h++)
+		assert_true(W.maps[h].ro);
+	/* Only the indirect list was copied. */
+	assert_int_equal(W.copy_calls, 1);
+	disk_unchanged(); /* not before the device */
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
+		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
+	}
+	assert_int_equal(W.unmap_calls, 2);
+	assert_int_equal(W.nmapped, 0);
+	memcpy(W.expect + VBD_START * 512, p[0], 4096);
+	memcpy(W.expect + VBD_START * 512 + 4096, p[1], 4096);
+	for (unsigned int i = 0; i < 4; i++)
+		memcpy(W.expect + (VBD_START + 64) * 512 + i * 4096, p[i],
+		       4096);
+	disk_unchanged();
+	assert_int_equal(VBD.stats.mapped, 2);
+}
+
+/*
+ * A map that fails: an error answer, no io, nothing written, whatever of
+ * the batch was mapped unmapped again.
+ */
+static void test_map_failures(void **state)
+{
+	struct blkif_request_segment two[2] = { seg(300, 0, 7),
+						seg(999, 0, 7) };
+	struct blkif_request_segment ro = seg(301, 0, 7);
+	struct blkif_request_segment ok[2] = { seg(300, 0, 7), seg(302, 0, 7) };
+	struct rsp r[8];
+
+	grant_new(300, false);
+	grant_new(301, true);
+	grant_new(302, false);
+	/* The second grant does not exist. */
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 2, two);
+	/* A read into a read-only grant: the device would write it. */
+	fe_rw(BLKIF_OP_READ, 2, 0, 1, &ro);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_responses(r, 8), 2);
+	assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
+	assert_int_equal(r[1].status, BLKIF_RSP_ERROR);
+	assert_int_equal(W.unmap_ops, 1); /* grant 300 of the first */
+	/* The batch as a whole fails after one op. */
+	W.map_fail = -XEN_EFAULT;
+	W.map_fail_after = 1;
+	fe_rw(BLKIF_OP_WRITE, 3, 0, 2, ok);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
+	W.map_fail = 0;
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(W.nlog, 0);
+	assert_int_equal(W.copy_calls, 0); /* not copied instead */
+	assert_int_equal(VBD.stats.errors, 3);
+	assert_true(VBD.connected);
+	assert_false(bb_vbd_busy(&VBD));
+	disk_unchanged();
+}
+
+/*
+ * No room for the mappings (the env's budget, the hypervisor's table):
+ * copied instead, correctly; a request the device cannot take as PRPs,
+ * and one below map_min_sectors, copied too.
+ */
+static void test_map_fallback(void **state)
+{
+	struct blkif_request_segment s[3] = { seg(400, 0, 7), seg(401, 0, 7),
+					      seg(402, 0, 7) };
+	struct blkif_request_segment hole[2] = { seg(400, 0, 3),
+						 seg(401, 0, 7) };
+	struct bb_vbd_config cfg = config(512, false);
+	uint8_t *p[3];
+
+	for (unsigned int i = 0; i < 3; i++)
+		p[i] = grant_new(400 + i, false);
+	W.map_room = 2;
+	fe_rw(BLKIF_OP_READ, 1, 0, 3, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(W.ios[0]->npages, 3); /* local pages */
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_memory_equal(p[i], sector_at(8 * i), 4096);
+	assert_int_equal(VBD.stats.map_full, 1);
+	/* The hypervisor's table fills after two: those two unmapped. */
+	W.map_room = MAX_MAPS;
+	W.table_left = 2;
+	fe_rw(BLKIF_OP_READ, 2, 24, 3, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.unmap_ops, 2);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(W.ios[0]->npages, 3);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(2, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_memory_equal(p[i], sector_at(24 + 8 * i), 4096);
+	assert_int_equal(VBD.stats.map_full, 2);
+	assert_int_equal(VBD.stats.mapped, 0);
+	W.table_left = MAX_MAPS;
+	/* A first segment not ending its page: not PRP-shaped. */
+	W.map_calls = 0;
+	fe_rw(BLKIF_OP_READ, 3, 0, 2, hole);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_calls, 0);
+	assert_int_equal(W.ios[0]->npages, 2);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_memory_equal(p[0], sector_at(0), 4 * 512);
+	assert_memory_equal(p[1], sector_at(4), 4096);
+	/* A threshold: 16 sectors and more mapped, fewer copied. */
+	cfg.map_min_sectors = 16;
+	vbd_start_map(&cfg);
+	fe_rw(BLKIF_OP_READ, 4, 0, 1, s);
+	fe_rw(BLKIF_OP_READ, 5, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_calls, 1);
+	assert_int_equal(W.map_ops, 3 + 2); /* with the earlier try */
+	assert_int_equal(W.ios[0]->npages, 1);
+	assert_int_equal(W.ios[1]->npages, 0);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(VBD.stats.mapped, 1);
+	disk_unchanged();
+}
+
+/* No room for mappings nor pages: left on the ring, never answered wrong. */
+static void test_map_stall(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+	struct blkif_request_segment s[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	struct rsp r[8];
+
+	cfg.page_count = BB_VBD_PAGES_MIN;
+	cfg.map_min_sectors = 0;
+	vbd_start_map(&cfg);
+	for (unsigned int k = 0; k < BLKIF_MAX_SEGMENTS_PER_REQUEST; k++) {
+		s[k] = seg(1200 + k, 0, 7);
+		grant_new(1200 + k, false);
+	}
+	W.map_room = BLKIF_MAX_SEGMENTS_PER_REQUEST; /* one request */
+	for (unsigned int i = 0; i < 4; i++)
+		fe_rw(BLKIF_OP_READ, i, 88 * i, BLKIF_MAX_SEGMENTS_PER_REQUEST,
+		      s);
+	fe_push();
+	/* Mapped, then copied (2 x 11 pages of 32), then stalled. */
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 3);
+	assert_int_equal(VBD.stats.mapped, 1);
+	assert_int_equal(VBD.stats.stalls, 1);
+	W.map_room = MAX_MAPS;
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
+	assert_int_equal(VBD.stats.mapped, 2);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_responses(r, 8), 4);
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(r[i].status, BLKIF_RSP_OKAY);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(VBD.free_pages, BB_VBD_PAGES_MIN - 1);
+}
+
+/*
+ * The frontend goes with mapped requests in flight: those at the device
+ * keep their mappings until it is done (then unmapped, unanswered);
+ * those not at the device (a barrier waiting, a busy device) are
+ * unmapped at once. The vbd is busy until the last one is gone.
+ */
+static void test_map_disconnect(void **state)
+{
+	struct blkif_request_segment s[2] = { seg(1500, 0, 7),
+					      seg(1501, 0, 7) };
+
+	grant_new(1500, false);
+	grant_new(1501, false);
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 2, s);
+	fe_rw(BLKIF_OP_READ, 2, 16, 2, s);
+	fe_rw(BLKIF_OP_WRITE_BARRIER, 3, 32, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 2);
+	assert_int_equal(W.nmapped, 6);
+	bb_vbd_disconnect(&VBD, "frontend closed");
+	assert_int_equal(W.nmapped, 4); /* the barrier's */
+	assert_true(bb_vbd_busy(&VBD));
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), -XEN_EBUSY);
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 2);
+	io_complete(0, -XEN_EIO);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 0);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(SRING->rsp_prod, 0);
+	assert_int_equal(W.nlog, 2); /* the barrier never started */
+
+	/* A busy device: the io waits mapped; a disconnect unmaps it. */
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+	W.submit_fail = -XEN_EAGAIN;
+	fe_rw(BLKIF_OP_READ, 4, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 2);
+	bb_vbd_disconnect(&VBD, "gone");
+	assert_int_equal(W.nmapped, 0);
+	assert_false(bb_vbd_busy(&VBD));
+	W.submit_fail = 0;
+}
+
+/* A failed device op, a failed unmap: answered all the same, logged. */
+static void test_map_errors(void **state)
+{
+	struct blkif_request_segment s[2] = { seg(1600, 0, 7),
+					      seg(1601, 0, 7) };
+
+	grant_new(1600, false);
+	grant_new(1601, false);
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	io_complete(0, -XEN_EIO);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
+	assert_int_equal(W.nmapped, 0);
+	/* The env refuses the submit outright: unmapped, an error. */
+	W.submit_fail = -XEN_ENOMEM;
+	fe_rw(BLKIF_OP_READ, 2, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(2, BLKIF_OP_READ), BLKIF_RSP_ERROR);
+	assert_int_equal(W.nmapped, 0);
+	W.submit_fail = 0;
+	/* An unmap that fails: logged and counted, the answer still sent. */
+	fe_rw(BLKIF_OP_READ, 3, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	W.unmap_bad = W.maps[1].used ? 1 : 2;
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(VBD.stats.unmap_failed, 1);
+	assert_non_null(strstr(W.last_log, "the mapping stays"));
+	assert_int_equal(W.nmapped, 1);
+	/* (What the hypervisor would take back with the domain.) */
+	W.maps[W.unmap_bad].used = false;
+	W.nmapped = 0;
+	disk_unchanged();
+}
+
 static void test_crc32(void **state)
 {
 	assert_int_equal(bb_crc32(0, "123456789", 9), 0xcbf43926u);
@@ -2177,6 +2698,7 @@ static void test_xb_bad_frontend(void **state)
 
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define XB(f) cmocka_unit_test_setup_teardown(f, xb_setup, xb_teardown)
+#define M(f)  cmocka_unit_test_setup_teardown(f, setup_map, teardown)
 
 int main(void)
 {
@@ -2204,6 +2726,13 @@ int main(void)
 		T(test_disconnect_reattach),
 		T(test_sync_completion),
 		T(test_device_busy),
+		M(test_map_read),
+		M(test_map_write),
+		M(test_map_failures),
+		M(test_map_fallback),
+		M(test_map_stall),
+		M(test_map_disconnect),
+		M(test_map_errors),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_gpt_good),
 		cmocka_unit_test(test_gpt_corrupt),

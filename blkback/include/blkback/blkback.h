@@ -4,11 +4,26 @@
  *
  * A vbd (virtual block device) is a range of one namespace of a physical
  * disk, read-only or read-write, that one frontend sees as a whole disk
- * of 512-byte sectors. Its data never stays in the guest's frames: a
- * write is grant-copied into local pages the env supplies (DMA-able,
- * the device's own) and then written; a read is read into local pages
- * and then grant-copied out. The device never reaches a guest frame and
- * no guest page is ever mapped.
+ * of 512-byte sectors. A request's data moves one of two ways:
+ *
+ * - Copied: a write is grant-copied into local pages the env supplies
+ *   (DMA-able, the device's own) and then written; a read is read into
+ *   local pages and then grant-copied out. The device never reaches a
+ *   guest frame.
+ * - Mapped (when the env offers grant_map and the request is large
+ *   enough, cfg.map_min_sectors): the request's grants are mapped for
+ *   the device alone (GNTMAP_device_map, no CPU mapping; read-only for
+ *   a write) in one batch, the device reads or writes the guest's
+ *   frames at the bus addresses the maps return, and every mapping is
+ *   unmapped in one batch once the device is done, before the answer
+ *   (so the frontend can end its grants at once). Only requests whose
+ *   segments NVMe PRPs can express are mapped (every segment but the
+ *   first starts on its page, every one but the last ends on it); the
+ *   others are copied. A map that fails fails the request before any
+ *   io (nothing written); one refused for lack of room (the env's
+ *   budget, the hypervisor's table) makes the request copied instead.
+ *   Mappings outlive a disconnect only as long as their io is at the
+ *   device: they are unmapped when it finishes.
  *
  * The library touches only its own structs and the ring it is given;
  * everything else comes from struct bb_env (grant copies, local pages,
@@ -72,14 +87,23 @@ struct bb_page {
 	uint64_t bus; /* for the device */
 };
 
+/* A piece of a mapped guest frame, for the device: bus address, bytes. */
+struct bb_seg {
+	uint64_t bus;
+	uint32_t len;
+};
+
 enum bb_io_op { BB_IO_READ, BB_IO_WRITE, BB_IO_FLUSH, BB_IO_DISCARD };
 
 /*
  * One device operation. lba and nblocks are in the device's logical
  * blocks, absolute on namespace nsid (READ, WRITE, DISCARD; a FLUSH has
- * neither). READ and WRITE move nblocks * block_size bytes through
- * npages local pages, packed: every page full but the last. The io is
- * blkback's and stays put until done() was called.
+ * neither). READ and WRITE move nblocks * block_size bytes either
+ * through npages local pages, packed (every page full but the last), or
+ * (npages 0) through nsegs pieces of guest frames mapped for the device,
+ * shaped as NVMe PRPs want them: every piece but the first starts on a
+ * page boundary, every one but the last ends on one, lengths add up.
+ * The io is blkback's and stays put until done() was called.
  */
 struct bb_io {
 	enum bb_io_op op;
@@ -87,6 +111,8 @@ struct bb_io {
 	uint64_t lba, nblocks;
 	unsigned int npages;
 	const uint16_t *page; /* env->local_page() indices */
+	unsigned int nsegs;
+	const struct bb_seg *seg; /* mapped guest frames (npages 0) */
 	/* Exactly once per accepted io: status 0, or -XEN_E* (failed). */
 	void (*done)(struct bb_io *io, int status);
 };
@@ -99,6 +125,19 @@ struct bb_env {
 	 * when the batch as a whole failed (every op then counts as failed).
 	 */
 	long (*grant_copy)(void *ctx, struct gnttab_copy *ops, unsigned int n);
+	/*
+	 * Optional (NULL: every request is copied). GNTTABOP_map_grant_ref
+	 * on n ops blkback filled in: 0 with each op's status (and, when
+	 * GNTST_okay, handle and dev_bus_addr) set; -XEN_ENOSPC with none
+	 * mapped when the env has no room for n more mappings (the request
+	 * is copied instead); another -XEN_E* when the batch failed (ops
+	 * whose status reads GNTST_okay are mapped all the same).
+	 */
+	long (*grant_map)(void *ctx, struct gnttab_map_grant_ref *ops,
+			  unsigned int n);
+	/* GNTTABOP_unmap_grant_ref on n ops: as grant_copy. */
+	long (*grant_unmap)(void *ctx, struct gnttab_unmap_grant_ref *ops,
+			    unsigned int n);
 	/* Local page i: the same page on every call. */
 	struct bb_page (*local_page)(void *ctx, unsigned int i);
 	/*
@@ -132,6 +171,11 @@ struct bb_vbd_config {
 	bool discard; /* the device discards: feature-discard */
 	/* The vbd's local pages: env->local_page(page_base + i). */
 	unsigned int page_base, page_count;
+	/*
+	 * Data requests of at least this many sectors are mapped (when the
+	 * env maps at all and their segments allow it); 0: every one.
+	 */
+	uint32_t map_min_sectors;
 };
 
 /* 0, or -XEN_EINVAL with *why saying what is wrong with cfg. */
@@ -172,6 +216,9 @@ struct bb_vbd_stats {
 	unsigned long unsupported;     /* answered BLKIF_RSP_EOPNOTSUPP */
 	unsigned long stalls;	       /* times the ring waited for pages */
 	unsigned long busy;	       /* submits the device had no room for */
+	unsigned long mapped;	       /* data requests served by mapping */
+	unsigned long map_full;	       /* maps refused for room: copied */
+	unsigned long unmap_failed;    /* mappings left (logged) */
 	const char *disconnect_reason; /* NULL while connected */
 };
 
@@ -198,6 +245,10 @@ struct bb_req {
 	uint64_t discard_nr;
 	uint16_t npages;
 	uint16_t page[BB_MAX_SEGS];
+	/* Mapped: nmaps grants of rw.seg[] (handles), the device's view. */
+	uint16_t nmaps;
+	grant_handle_t handle[BB_MAX_SEGS];
+	struct bb_seg bus_seg[BB_MAX_SEGS];
 };
 
 struct bb_vbd {
@@ -214,6 +265,9 @@ struct bb_vbd {
 	struct bb_req req[BB_RING_SLOTS];
 	/* Scratch of one request's copies and its indirect segment list. */
 	struct gnttab_copy copy[BB_COPY_OPS];
+	/* Scratch of one request's maps and unmaps. */
+	struct gnttab_map_grant_ref map[BB_MAX_SEGS];
+	struct gnttab_unmap_grant_ref unmap[BB_MAX_SEGS];
 };
 
 /* Take cfg (checked: bb_config_check()); not connected yet. */
@@ -231,7 +285,7 @@ int bb_vbd_attach(struct bb_vbd *vbd, domid_t domid, struct blkif_sring *sring);
  * ring may be unmapped at once, the vbd reused once not busy.
  */
 void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason);
-/* ios at the device: local pages still in use. */
+/* ios at the device: local pages (or guest frames) still in use. */
 bool bb_vbd_busy(const struct bb_vbd *vbd);
 
 /*

@@ -15,6 +15,22 @@
 #define BD_VBD_PAGES 129 /* local pages per vbd: BB_VBD_PAGES_MIN or more */
 #define BD_PAGES     (BD_MAX_VBDS * BD_VBD_PAGES)
 #define BD_MAP_VA    0x32000000ul /* a ring page per vbd slot */
+/*
+ * Data grants mapped for the device at once, all vbds together: the
+ * hypervisor's default table of a domain's mappings holds 512 (4 frames
+ * of 128), the vbds' rings take BD_MAX_VBDS. Past it, requests are
+ * copied.
+ */
+#define BD_MAX_MAPS 500
+/*
+ * Requests of at least this many sectors are mapped, smaller ones
+ * copied (blkback's map_min_sectors); "mapmin=N" on the command line
+ * sets it. BD_MAP_OFF: none is. Off by default, by measurement (see
+ * blkdom.c): with the hypervisor as it is, mapping costs more than
+ * copying at every request size.
+ */
+#define BD_MAP_OFF	   UINT32_MAX
+#define BD_MAP_MIN_SECTORS BD_MAP_OFF
 
 _Static_assert(BD_VBD_PAGES >= BB_VBD_PAGES_MIN, "a whole request fits");
 
