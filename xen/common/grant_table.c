@@ -34,16 +34,6 @@ struct grant_active {
 
 enum { MAP_FREE, MAP_BUSY, MAP_USED };
 
-struct grant_mapping {
-	uint64_t va; /* 0: not mapped in the page tables */
-	uint32_t mfn;
-	grant_ref_t ref; /* when free: the next free handle */
-	domid_t rd;
-	uint16_t flags; /* GNTMAP_* */
-	uint8_t state;
-	uint8_t _pad[11];
-};
-
 #define ACTIVE_PER_PAGE (PAGE_SIZE / sizeof(struct grant_active))
 #define MAPS_PER_PAGE	(PAGE_SIZE / sizeof(struct grant_mapping))
 #define ACTIVE_PAGES	(GNTTAB_ENTRIES_PER_FRAME / ACTIVE_PER_PAGE)
@@ -397,16 +387,31 @@ static int16_t gnttab_pin_remote(struct domain *ld, domid_t rdid,
  * (map_lock held): its devices may write the frame while one of them is
  * writable, read it while any is, and nothing once none is, which
  * happens before the last one's pin goes. ld's own frames are in its
- * table already. A table made after a grant was mapped lacks it.
+ * table already. A table made after a grant was mapped lacks it. A flush
+ * the change needs is left to the caller (*flush set): it must come
+ * before a pin goes.
  */
 static int gnttab_iommu_sync(struct domain *ld, struct grant_table *gt,
-			     uint32_t mfn)
+			     uint32_t mfn, const struct grant_mapping *only,
+			     bool *flush)
 {
+	const struct page_info *pg = mfn_to_page(_mfn(mfn));
 	unsigned int perm = 0;
 
-	if (!iommu_has_table(ld) ||
-	    mfn_to_page(_mfn(mfn))->owner == ld->domain_id)
+	if (!iommu_has_table(ld) || pg->owner == ld->domain_id)
 		return 0;
+	/*
+	 * The frame's one reference is this mapping's pin (only: the one
+	 * being made; NULL: the one going): no other mapping to look for.
+	 * A pin taken meanwhile syncs again after us, under map_lock.
+	 */
+	if (__atomic_load_n(&pg->count, __ATOMIC_ACQUIRE) == 1) {
+		if (only)
+			perm = (only->flags & GNTMAP_readonly)
+				   ? IOMMU_READ
+				   : IOMMU_READ | IOMMU_WRITE;
+		return iommu_grant_frame_deferred(ld, mfn, perm, flush);
+	}
 	for (unsigned int h = 0; h < gt->map_frames * MAPS_PER_PAGE; h++) {
 		const struct grant_mapping *m = gnttab_mapping(gt, h);
 
@@ -415,7 +420,7 @@ static int gnttab_iommu_sync(struct domain *ld, struct grant_table *gt,
 				    ? IOMMU_READ
 				    : IOMMU_READ | IOMMU_WRITE;
 	}
-	return iommu_grant_frame(ld, mfn, perm);
+	return iommu_grant_frame_deferred(ld, mfn, perm, flush);
 }
 
 /* Undo a mapping no device reaches any more: PTE, pin, handle. */
@@ -434,7 +439,7 @@ int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 {
 	struct grant_table *lgt = ld->gnttab;
 	struct grant_mapping *m, rec = { 0 };
-	bool write = !(flags & GNTMAP_readonly), pinned;
+	bool write = !(flags & GNTMAP_readonly), pinned, flush = false;
 	unsigned int h;
 	int16_t rc = gnttab_check_map_flags(flags, va);
 
@@ -460,23 +465,51 @@ int16_t gnttab_map(struct domain *ld, domid_t rdid, grant_ref_t ref,
 	m = gnttab_mapping(lgt, h);
 	*m = rec;
 	m->state = MAP_USED;
-	if (gnttab_iommu_sync(ld, lgt, rec.mfn) < 0) {
+	if (gnttab_iommu_sync(ld, lgt, rec.mfn, m, &flush) < 0) {
 		m->state = MAP_BUSY;
-		gnttab_iommu_sync(ld, lgt, rec.mfn); /* as it was */
+		/* As it was. */
+		gnttab_iommu_sync(ld, lgt, rec.mfn, NULL, &flush);
 		spin_unlock(&lgt->map_lock);
+		if (flush)
+			iommu_flush(ld);
 		gnttab_drop(ld, lgt, h, &rec);
 		return GNTST_no_space;
 	}
 	spin_unlock(&lgt->map_lock);
+	if (flush)
+		iommu_flush(ld);
 	*handle = h;
 	*bus_addr = (uint64_t)rec.mfn << PAGE_SHIFT;
 	return GNTST_okay;
 }
 
-int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
+/*
+ * Unmaps in a batch share one IOTLB flush: each mapping leaves the
+ * IOMMU table at once, its pin stays (so its frame can neither be freed
+ * nor reused) until the flush, and only then does it go.
+ */
+void gnttab_unmap_batch_start(struct gnttab_unmap_batch *b, struct domain *ld)
 {
-	struct grant_table *lgt = ld->gnttab;
-	struct grant_mapping *m, rec;
+	b->ld = ld;
+	b->n = 0;
+	b->flush = false;
+}
+
+void gnttab_unmap_batch_end(struct gnttab_unmap_batch *b)
+{
+	if (b->flush)
+		iommu_flush(b->ld);
+	b->flush = false;
+	for (unsigned int i = 0; i < b->n; i++)
+		gnttab_drop(b->ld, b->ld->gnttab, b->handles[i], &b->recs[i]);
+	b->n = 0;
+}
+
+int16_t gnttab_unmap_batched(struct gnttab_unmap_batch *b,
+			     grant_handle_t handle, uint64_t va)
+{
+	struct grant_table *lgt = b->ld->gnttab;
+	struct grant_mapping *m;
 
 	if (!lgt)
 		return GNTST_bad_handle;
@@ -491,12 +524,26 @@ int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
 		spin_unlock(&lgt->map_lock);
 		return GNTST_bad_virt_addr;
 	}
-	rec = *m;
+	b->recs[b->n] = *m;
+	b->handles[b->n] = handle;
 	m->state = MAP_BUSY; /* nobody else can unmap it meanwhile */
-	gnttab_iommu_sync(ld, lgt, rec.mfn); /* devices first: it may go */
+	/* Devices first: it may go. */
+	gnttab_iommu_sync(b->ld, lgt, m->mfn, NULL, &b->flush);
 	spin_unlock(&lgt->map_lock);
-	gnttab_drop(ld, lgt, handle, &rec);
+	if (++b->n == GNTTAB_UNMAP_BATCH)
+		gnttab_unmap_batch_end(b);
 	return GNTST_okay;
+}
+
+int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
+{
+	struct gnttab_unmap_batch b;
+	int16_t rc;
+
+	gnttab_unmap_batch_start(&b, ld);
+	rc = gnttab_unmap_batched(&b, handle, va);
+	gnttab_unmap_batch_end(&b);
+	return rc;
 }
 
 /* One side of a copy: a pinned grant, or a frame of the caller's. */

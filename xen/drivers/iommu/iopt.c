@@ -32,6 +32,20 @@ static uint64_t *iopt_next(uint64_t *e)
 	return t;
 }
 
+uint64_t iopt_lookup(const uint64_t *root, unsigned int levels, uint64_t addr)
+{
+	const uint64_t *t = root;
+
+	for (unsigned int l = levels; l > 1; l--) {
+		uint64_t e = t[(addr >> (12 + 9 * (l - 1))) % IOPT_ENTRIES];
+
+		if (!(e & (VTD_PTE_R | VTD_PTE_W)))
+			return 0;
+		t = maddr_to_virt(_paddr(e & VTD_PTE_ADDR));
+	}
+	return t[(addr >> 12) % IOPT_ENTRIES];
+}
+
 int iopt_map(uint64_t *root, unsigned int levels, uint64_t addr, uint64_t pte)
 {
 	uint64_t *t = root;

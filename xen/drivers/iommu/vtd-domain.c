@@ -150,46 +150,87 @@ bool iommu_has_table(const struct domain *d)
 	return __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE) != NULL;
 }
 
-int iommu_grant_frame(struct domain *d, uint64_t mfn, unsigned int perm)
+/* Capability bit 7, CM: the unit may cache not-present entries. */
+static bool vtd_caching_mode(void)
+{
+	for (unsigned int i = 0; i < vtd_nr_units; i++)
+		if (vtd_units[i]->cap & (1ull << 7))
+			return true;
+	return false;
+}
+
+/* Every unit's IOTLB entries of io's domain, waited for. */
+static void vtd_flush_domain(struct iommu_domain *io)
+{
+	for (unsigned int i = 0; i < vtd_nr_units; i++) {
+		spin_lock(&vtd_units[i]->lock);
+		vtd_qi_iotlb(vtd_units[i], io->did);
+		spin_unlock(&vtd_units[i]->lock);
+	}
+}
+
+/*
+ * The entry for a granted frame, perm 0 clearing it. *flush: whether the
+ * IOTLB must be flushed before the change counts: a frame's write (or
+ * all access) taken away, or a new entry on a unit in caching mode
+ * (which may cache not-present entries).
+ */
+int iommu_grant_frame_deferred(struct domain *d, uint64_t mfn,
+			       unsigned int perm, bool *flush)
 {
 	struct iommu_domain *io = __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE);
-	uint64_t pte = mfn << PAGE_SHIFT;
+	uint64_t pte = 0, old;
 	int rc;
 
 	if (!io)
 		return 0;
-	if (!perm) {
-		iommu_unmap_frame(d, mfn);
-		return 0;
-	}
-	pte |= VTD_PTE_R | ((perm & IOMMU_WRITE) ? VTD_PTE_W : 0);
+	if (perm)
+		pte = mfn << PAGE_SHIFT | VTD_PTE_R |
+		      ((perm & IOMMU_WRITE) ? VTD_PTE_W : 0);
 	spin_lock(&io->lock);
-	rc = iopt_map(io->root, vtd_levels, mfn << PAGE_SHIFT, pte);
+	old = iopt_lookup(io->root, vtd_levels, mfn << PAGE_SHIFT);
+	rc = old == pte
+		 ? 0
+		 : iopt_map(io->root, vtd_levels, mfn << PAGE_SHIFT, pte);
 	spin_unlock(&io->lock);
-	/* Write taken away from a frame still readable: no stale IOTLB. */
-	if (!rc && !(perm & IOMMU_WRITE))
-		for (unsigned int i = 0; i < vtd_nr_units; i++) {
-			spin_lock(&vtd_units[i]->lock);
-			vtd_qi_iotlb(vtd_units[i], io->did);
-			spin_unlock(&vtd_units[i]->lock);
-		}
+	if (!rc && (((old & VTD_PTE_W) && !(pte & VTD_PTE_W)) ||
+		    (old && !pte) || (!old && pte && vtd_caching_mode())))
+		*flush = true;
+	return rc;
+}
+
+void iommu_flush(struct domain *d)
+{
+	struct iommu_domain *io = __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE);
+
+	if (io)
+		vtd_flush_domain(io);
+}
+
+int iommu_grant_frame(struct domain *d, uint64_t mfn, unsigned int perm)
+{
+	bool flush = false;
+	int rc = iommu_grant_frame_deferred(d, mfn, perm, &flush);
+
+	if (flush)
+		iommu_flush(d);
 	return rc;
 }
 
 void iommu_unmap_frame(struct domain *d, uint64_t mfn)
 {
 	struct iommu_domain *io = __atomic_load_n(&d->iommu, __ATOMIC_ACQUIRE);
+	uint64_t old;
 
 	if (!io)
 		return;
 	spin_lock(&io->lock);
-	iopt_map(io->root, vtd_levels, mfn << PAGE_SHIFT, 0);
+	old = iopt_lookup(io->root, vtd_levels, mfn << PAGE_SHIFT);
+	if (old)
+		iopt_map(io->root, vtd_levels, mfn << PAGE_SHIFT, 0);
 	spin_unlock(&io->lock);
-	for (unsigned int i = 0; i < vtd_nr_units; i++) {
-		spin_lock(&vtd_units[i]->lock);
-		vtd_qi_iotlb(vtd_units[i], io->did);
-		spin_unlock(&vtd_units[i]->lock);
-	}
+	if (old & (VTD_PTE_R | VTD_PTE_W))
+		vtd_flush_domain(io);
 }
 
 int iommu_assign(struct domain *d, uint16_t seg, uint8_t bus, uint8_t devfn)

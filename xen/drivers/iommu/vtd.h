@@ -129,6 +129,8 @@ int vtd_owner(struct vtd_unit *u, uint16_t sid);
 /* iopt.c: second-level page tables. */
 uint64_t *iopt_alloc(void);
 int iopt_map(uint64_t *root, unsigned int levels, uint64_t addr, uint64_t pte);
+/* The last-level entry for addr, or 0 when none is there. */
+uint64_t iopt_lookup(const uint64_t *root, unsigned int levels, uint64_t addr);
 void iopt_free(uint64_t *root, unsigned int levels);
 
 #endif

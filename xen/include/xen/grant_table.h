@@ -52,6 +52,34 @@ int16_t gnttab_map(struct domain *ld, domid_t rd, grant_ref_t ref,
 		   uint64_t *bus_addr);
 /* Undo ld's mapping handle; va (if not 0) must be where it is. */
 int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va);
+/* One of a domain's grant mappings, by handle (grant_table.c's). */
+struct grant_mapping {
+	uint64_t va; /* 0: not mapped in the page tables */
+	uint32_t mfn;
+	grant_ref_t ref; /* when free: the next free handle */
+	domid_t rd;
+	uint16_t flags; /* GNTMAP_* */
+	uint8_t state;
+	uint8_t _pad[11];
+};
+
+/*
+ * The same for many handles of one domain, with one IOTLB flush for up
+ * to GNTTAB_UNMAP_BATCH of them: start, unmap each, end (which finishes
+ * them all: nothing is unmapped for good before it).
+ */
+#define GNTTAB_UNMAP_BATCH 16
+struct gnttab_unmap_batch {
+	struct domain *ld;
+	bool flush;
+	unsigned int n;
+	grant_handle_t handles[GNTTAB_UNMAP_BATCH];
+	struct grant_mapping recs[GNTTAB_UNMAP_BATCH];
+};
+void gnttab_unmap_batch_start(struct gnttab_unmap_batch *b, struct domain *ld);
+int16_t gnttab_unmap_batched(struct gnttab_unmap_batch *b,
+			     grant_handle_t handle, uint64_t va);
+void gnttab_unmap_batch_end(struct gnttab_unmap_batch *b);
 /* One GNTTABOP_copy for ld. */
 int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op);
 

@@ -40,6 +40,13 @@ void iommu_unmap_frame(struct domain *d, uint64_t mfn);
 #define IOMMU_WRITE 2u
 bool iommu_has_table(const struct domain *d);
 int iommu_grant_frame(struct domain *d, uint64_t mfn, unsigned int perm);
+/*
+ * The same, the IOTLB flush it needs left to the caller: *flush is set,
+ * and the change holds for devices only after iommu_flush(d).
+ */
+int iommu_grant_frame_deferred(struct domain *d, uint64_t mfn,
+			       unsigned int perm, bool *flush);
+void iommu_flush(struct domain *d);
 
 /*
  * Let segment:bus:devfn reach d's memory (d must have a table), or

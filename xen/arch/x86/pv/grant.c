@@ -139,20 +139,27 @@ static long gnttab_op_map(struct domain *d, uint64_t uop, uint64_t count)
 	return 0;
 }
 
+/* The batch's unmaps share their IOTLB flushes (gnttab_unmap_batched). */
 static long gnttab_op_unmap(struct domain *d, uint64_t uop, uint64_t count)
 {
 	struct gnttab_unmap_grant_ref op;
+	struct gnttab_unmap_batch b;
+	long rc = 0;
 
-	for (uint64_t i = 0; i < count; i++) {
+	gnttab_unmap_batch_start(&b, d);
+	for (uint64_t i = 0; i < count && !rc; i++) {
 		uint64_t at = uop + i * sizeof(op);
 
-		if (copy_from_guest(d, &op, at, sizeof(op)) < 0)
-			return -EFAULT;
-		op.status = gnttab_unmap(d, op.handle, op.host_addr);
+		if (copy_from_guest(d, &op, at, sizeof(op)) < 0) {
+			rc = -EFAULT;
+			break;
+		}
+		op.status = gnttab_unmap_batched(&b, op.handle, op.host_addr);
 		if (copy_to_guest(d, at, &op, sizeof(op)) < 0)
-			return -EFAULT;
+			rc = -EFAULT;
 	}
-	return 0;
+	gnttab_unmap_batch_end(&b);
+	return rc;
 }
 
 static long gnttab_op_copy(struct domain *d, uint64_t uop, uint64_t count)
