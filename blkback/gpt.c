@@ -12,6 +12,7 @@
  * namespace is not read: a damaged primary is an error to repair, not
  * something to work around here.
  */
+#include <xen/ctype.h>
 #include <xen/string.h>
 #include "include/blkback/blkback.h"
 
@@ -214,17 +215,6 @@ int bb_gpt_find(const void *buf, size_t len, uint32_t block_size,
 			 block_size, &h, part, why);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int bb_gpt_guid_parse(const char *s, uint8_t guid[BB_GPT_GUID_LEN])
 {
 	/* Text byte k goes to disk byte order[k]: the first three fields
@@ -244,8 +234,8 @@ int bb_gpt_guid_parse(const char *s, uint8_t guid[BB_GPT_GUID_LEN])
 				return -XEN_EINVAL;
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hi < 0 ? -1 : hexval(s[i + 1]);
+		hi = hex_digit_value(s[i]);
+		lo = hi < 0 ? -1 : hex_digit_value(s[i + 1]);
 		if (lo < 0)
 			return -XEN_EINVAL;
 		g[order[k++]] = (uint8_t)(hi << 4 | lo);

@@ -11,6 +11,7 @@
  * closed and its rings unmapped, and only then is Closed written, so a
  * frontend that reacts to Closed finds its grants free to end.
  */
+#include <xen/ctype.h>
 #include <stddef.h>
 #include <xen/lib.h>
 #include <xen/string.h>
@@ -62,17 +63,6 @@ enum nd_action nd_decide(int be, bool up, int fe, bool gave_up)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int nd_parse_mac(const char *s, uint8_t mac[NB_ETH_ALEN])
 {
 	uint8_t m[NB_ETH_ALEN];
@@ -80,7 +70,8 @@ int nd_parse_mac(const char *s, uint8_t mac[NB_ETH_ALEN])
 	if (strlen(s) != 3 * NB_ETH_ALEN - 1)
 		return -XEN_EINVAL;
 	for (unsigned int i = 0; i < NB_ETH_ALEN; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = hex_digit_value(s[3 * i]),
+		    lo = hex_digit_value(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 ||
 		    (i < NB_ETH_ALEN - 1 && s[3 * i + 2] != ':'))

@@ -7,6 +7,7 @@
  * so the lexer and every message only ever see printable text, and an
  * error message is always one line.
  */
+#include <xen/ctype.h>
 #include <stdarg.h>
 #include <xen/lib.h>
 #include <xen/string.h>
@@ -128,17 +129,6 @@ static bool cfg_is_word(char c)
 	return cfg_is_alpha(c) || cfg_is_digit(c) || c == '_';
 }
 
-static int cfg_hex_digit(char c)
-{
-	if (cfg_is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1..max_digits hex digits, the whole of s[0..n). */
 static bool cfg_hex(const char *s, size_t n, size_t max_digits, uint32_t *out)
 {
@@ -147,7 +137,7 @@ static bool cfg_hex(const char *s, size_t n, size_t max_digits, uint32_t *out)
 	if (!n || n > max_digits)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int d = cfg_hex_digit(s[i]);
+		int d = hex_digit_value(s[i]);
 
 		if (d < 0)
 			return false;
@@ -219,7 +209,7 @@ static int cfg_number(struct cfg_parser *p, struct cfg_tok *t)
 	if (i == t->n)
 		goto bad;
 	for (; i < t->n; i++) {
-		int d = cfg_hex_digit(s[i]);
+		int d = hex_digit_value(s[i]);
 
 		if (d < 0 || (unsigned int)d >= base)
 			goto bad;

@@ -19,6 +19,7 @@
  * moves Linux's netback to InitWait.
  */
 #include "../include/stub/netfront.h"
+#include <xen/ctype.h>
 #include <xen/lib.h>
 #include <xen/string.h>
 
@@ -144,17 +145,6 @@ static int nf_write_key(struct netfront *nf, uint32_t tx, const char *key,
 	return rc ? rc : xenbus_printf(nf->ops.xb, tx, path, "%lu", val);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "xx:xx:xx:xx:xx:xx", hex digits in either case. */
 static int nf_read_mac(struct netfront *nf)
 {
@@ -170,7 +160,8 @@ static int nf_read_mac(struct netfront *nf)
 	if (n != 17)
 		return -XEN_EINVAL;
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(buf[3 * i]), lo = hexval(buf[3 * i + 1]);
+		int hi = hex_digit_value(buf[3 * i]),
+		    lo = hex_digit_value(buf[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && buf[3 * i + 2] != ':'))
 			return -XEN_EINVAL;
