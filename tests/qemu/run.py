@@ -175,6 +175,12 @@ def disk_layout(ranges, guard=256):
     return check
 
 
+# What make image bundles by default (CONFIG_DOMAIN_CONFIGS).
+SYSTEM_KERNELS = ["control", "xenstored", "netdom", "blkdom", "netguest",
+                  "blkguest"]
+SYSTEM_CONFIGS = ["xenstore", "netdom", "blkdom", "guest1", "guest2"]
+
+
 def iso(name):
     return lambda ctx, build: ["-cdrom", ctx.isos[name], "-boot", "d"]
 
@@ -221,6 +227,20 @@ def tests():
               r"^Modules: 2$",
               r"module 0: at 0x[0-9a-f]+, 13 bytes: 'm1\.txt first=1 second'$",
               r"module 1: at 0x[0-9a-f]+, 5000 bytes: 'm2\.bin'$"]),
+        # The default system from a syslinux ISO (mboot.c32, "---"
+        # between modules), up to the admin shell.
+        Test("system-iso", iso("system"), RUNNING,
+             [r"^Boot loader: ISOLINUX", r"^Modules: 11$",
+              r"^\(d0\) control: \[ *[\d.]+ ms\] configs read and checked$",
+              r"^\(d0\) control: \[ *[\d.]+ ms\] every device connected$",
+              r"^\(d0\) citadel> list$",
+              r"^\(d0\) xenstore +1 ", r"^\(d0\) netdom +\d+ ",
+              r"^\(d0\) blkdom +\d+ ", r"^\(d0\) guest1 +\d+ ",
+              r"^\(d0\) guest2 +\d+ "],
+             reject=[r"\] panic:", r"^Panic", r"FAIL", r"not built"],
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
+             script=[(r"citadel> ", b"list\r")],
+             until=r"citadel> list[\s\S]*guest2 +\d+"),
         Test("no-modules", kernel(""), HALTED,
              banner + memmap + halted + [r"^Modules: 0$"]),
         Test("unknown-option", kernel("frobnicate=1 loglevel=warning"),
@@ -993,7 +1013,8 @@ class Context:
         self.files["configs"] = os.path.join(
             os.path.dirname(os.path.abspath(__file__)), "..", "..",
             "configs", "domains")
-        self.isos = {"test": os.path.join(out, "test.iso")}
+        self.isos = {"test": os.path.join(out, "test.iso"),
+                     "system": os.path.join(out, "system.iso")}
 
     def elf(self, build):
         return os.path.join(self.builds[build], "xen", "citadel.elf")
@@ -1010,6 +1031,15 @@ class Context:
                         "-k", self.elf("qemu"), "-c", "loglevel=info",
                         self.files["m1"] + " first=1 second",
                         self.files["m2"]], check=True)
+        # The default system as make image bundles it: the control
+        # domain first, the kernels, the configs of configs/domains.
+        stub = os.path.join(self.builds["qemu"], "stubdom")
+        subprocess.run(
+            ["tools/mkimage.sh", "-o", self.isos["system"], "-k",
+             self.elf("qemu"), "-c", "loglevel=info"] +
+            [os.path.join(stub, k + ".elf") for k in SYSTEM_KERNELS] +
+            [os.path.join(self.files["configs"], c + ".cfg")
+             for c in SYSTEM_CONFIGS], check=True)
 
 
 def check(test, result):
