@@ -183,6 +183,7 @@ static void bf_drain(struct blkfront *bf)
 
 	for (i = 0; i < BF_ALL_PAGES; i++)
 		done &= bf_page_end(bf, i, false);
+	done &= bf_direct_end(bf, false);
 	if (!done)
 		return;
 	bf->state = BLKFRONT_WAIT;
@@ -453,6 +454,8 @@ int blkfront_poll(struct blkfront *bf)
 		bf_pages_retry(bf);
 	if (bf->state == BLKFRONT_DRAINING)
 		bf_drain(bf);
+	else
+		bf_direct_end(bf, false);
 	if (bf->recheck)
 		bf_check_store(bf);
 	bf_issue(bf);
@@ -478,8 +481,13 @@ static int bf_rw(struct blkfront *bf, uint8_t op, uint64_t sector,
 				    BLKFRONT_SECTORS_PER_PAGE),
 	};
 
+	uintptr_t va = (uintptr_t)(dst ? (const void *)dst : src);
+
 	if (!count || count > BLKFRONT_MAX_SECTORS || (!dst && !src))
 		return -XEN_EINVAL;
+	/* Whole pages of the caller's are granted as they are. */
+	r.direct = bf->ops.virt_to_mfn && va % XEN_PAGE_SIZE == 0 &&
+		   count % BLKFRONT_SECTORS_PER_PAGE == 0;
 	return bf_submit(bf, &r);
 }
 
@@ -598,6 +606,7 @@ void blkfront_shutdown(struct blkfront *bf)
 	bf_unwatch_device(bf);
 	for (i = 0; i < BF_ALL_PAGES; i++)
 		bf_page_end(bf, i, true);
+	bf_direct_end(bf, true);
 	bf_pages_free(bf);
 	bf->state = BLKFRONT_CLOSED;
 	/*

@@ -9,6 +9,15 @@
  * back when that request is answered or its connection ends; a page the
  * backend still maps stays out of use until the grant ends.
  *
+ * Direct requests: a read or write whose buffer is whole pages of the
+ * caller's (see bf_rw()) has no pool pages: each ring request grants the
+ * caller's pages that it carries, through slots in direct[] that name
+ * the request, and takes the grants back when it is answered or its
+ * connection ends. Each grant not taken back holds its request (held):
+ * it completes only when every one is, retried on each poll however long
+ * that takes, so the backend neither writes into a buffer its caller
+ * got back nor reads one its caller may change.
+ *
  * Requests: a caller's request is cut into units, one page of data each
  * (one unit for a flush or a discard), laid out from the start of the
  * page whatever the caller's buffer looks like. A ring request carries a
@@ -154,6 +163,13 @@ static void req_skip_acked(struct blkfront_req *r)
 		r->next++;
 }
 
+/* Every unit answered, nothing in flight, no grant of its pages left. */
+static void req_settle(struct blkfront_req *r)
+{
+	if (r->acked == units_mask(r->units) && !r->inflight && !r->held)
+		r->finished = true;
+}
+
 /* Units first..first+n-1 answered with status (0 or an error). */
 static void req_units_done(struct blkfront_req *r, unsigned int first,
 			   unsigned int n, int status)
@@ -161,8 +177,83 @@ static void req_units_done(struct blkfront_req *r, unsigned int first,
 	r->acked |= units_mask(n) << first;
 	if (status && !r->status)
 		r->status = status;
-	if (r->acked == units_mask(r->units) && !r->inflight)
-		r->finished = true;
+	req_settle(r);
+}
+
+/* ---- Grants of the caller's pages (direct requests) ---- */
+
+/*
+ * Take direct slot i's grant back: true when it is no longer granted.
+ * Never given up on unless final (then counted as leaked).
+ */
+static bool direct_end_one(struct blkfront *bf, unsigned int i, bool final)
+{
+	struct blkfront_page *d = &bf->direct[i];
+	struct blkfront_req *r;
+
+	if (!d->granted)
+		return true;
+	if (bf->ops.grant_end(bf->ops.env, d->ref)) {
+		if (!final) {
+			if (d->end_tries < UINT8_MAX)
+				d->end_tries++;
+			return false;
+		}
+		bf->stats.grants_leaked++;
+	}
+	d->granted = false;
+	d->end_tries = 0;
+	d->va = NULL;
+	r = &bf->q[d->req];
+	r->held--;
+	req_settle(r);
+	return true;
+}
+
+bool bf_direct_end(struct blkfront *bf, bool final)
+{
+	bool done = true;
+	unsigned int i;
+
+	for (i = 0; i < BLKFRONT_PAGES; i++) {
+		struct blkfront_page *d = &bf->direct[i];
+
+		if ((d->busy && !final) || direct_end_one(bf, i, final))
+			continue;
+		if (d->end_tries < BLKFRONT_END_TRIES)
+			done = false;
+	}
+	return done;
+}
+
+/* Up to want free slots for request ri's pages, marked busy. */
+static unsigned int direct_take(struct blkfront *bf, unsigned int ri,
+				unsigned int want, uint8_t *out)
+{
+	unsigned int i, got = 0;
+
+	for (i = 0; i < BLKFRONT_PAGES && got < want; i++) {
+		struct blkfront_page *d = &bf->direct[i];
+
+		if (d->busy || d->granted)
+			continue;
+		d->busy = true;
+		d->req = (uint8_t)ri;
+		d->end_tries = 0;
+		out[got++] = (uint8_t)i;
+	}
+	return got;
+}
+
+static void direct_release(struct blkfront *bf, const uint8_t *pg,
+			   unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		bf->direct[pg[i]].busy = false;
+		direct_end_one(bf, pg[i], false);
+	}
 }
 
 /*
@@ -240,11 +331,21 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 	unsigned int direct = BLKIF_MAX_SEGMENTS_PER_REQUEST;
 	unsigned int max = bf->info.indirect ? bf->info.indirect : direct;
 	unsigned int run = req_run(r, max);
-	uint8_t got[BLKFRONT_INDIRECT_SEGS + 1];
-	unsigned int n = pages_take(bf, run > direct ? run + 1 : run, got);
+	uint8_t got[BLKFRONT_INDIRECT_SEGS + 1], ind;
+	unsigned int n;
 
 	sh->ind = -1;
-	if (n > direct + 1) {
+	if (r->direct) {
+		/* The caller's pages; a pool page for the list if need be. */
+		n = direct_take(bf, sh->req, run, got);
+		if (n > direct && pages_take(bf, 1, &ind) == 1) {
+			sh->ind = ind;
+		} else if (n > direct) {
+			direct_release(bf, got + direct, n - direct);
+			n = direct;
+		}
+	} else if ((n = pages_take(bf, run > direct ? run + 1 : run, got)) >
+		   direct + 1) {
 		sh->ind = got[--n];
 	} else if (n > direct) {
 		pages_release(bf, got + direct, n - direct);
@@ -256,11 +357,12 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 }
 
 /*
- * Grant sh's pages to the backend (read-only when it only reads them),
- * the data in for a write, the rest zeroed so that nothing of an earlier
- * request shows. Fills the segments.
+ * Grant sh's pages to the backend (read-only when it only reads them):
+ * a direct piece's are the caller's own, each held by its request until
+ * its grant ends; a pool page gets the data in for a write, the rest
+ * zeroed so that nothing of an earlier request shows. Fills the segments.
  */
-static int piece_grant(struct blkfront *bf, const struct blkfront_req *r,
+static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 		       const struct blkfront_shadow *sh, struct bf_segs *segs)
 {
 	bool write = r->op == BLKIF_OP_WRITE;
@@ -268,14 +370,25 @@ static int piece_grant(struct blkfront *bf, const struct blkfront_req *r,
 	int rc = 0;
 
 	for (i = 0; i < sh->nseg && !rc; i++) {
-		struct blkfront_page *pg = &bf->pages[sh->pg[i]];
 		unsigned int u = sh->first + i, n = unit_sectors(r, u);
+		struct blkfront_page *pg;
 
-		memset(pg->va, 0, PAGE);
-		if (write)
-			memcpy(pg->va, r->src + (size_t)u * PAGE,
-			       (size_t)n * BLKFRONT_SECTOR);
-		rc = bf_page_grant(bf, pg, write);
+		if (sh->direct) {
+			pg = &bf->direct[sh->pg[i]];
+			pg->va =
+			    (write ? (uint8_t *)(uintptr_t)r->src : r->dst) +
+			    (size_t)u * PAGE;
+			pg->mfn = bf->ops.virt_to_mfn(bf->ops.env, pg->va);
+			rc = bf_page_grant(bf, pg, write);
+			r->held += !rc;
+		} else {
+			pg = &bf->pages[sh->pg[i]];
+			memset(pg->va, 0, PAGE);
+			if (write)
+				memcpy(pg->va, r->src + (size_t)u * PAGE,
+				       (size_t)n * BLKFRONT_SECTOR);
+			rc = bf_page_grant(bf, pg, write);
+		}
 		segs->seg[i] = (struct blkif_request_segment){
 			.gref = pg->ref,
 			.first_sect = 0,
@@ -337,7 +450,10 @@ static void piece_unwind(struct blkfront *bf, struct blkfront_shadow *sh)
 {
 	uint8_t ind = (uint8_t)sh->ind;
 
-	pages_release(bf, sh->pg, sh->nseg);
+	if (sh->direct)
+		direct_release(bf, sh->pg, sh->nseg);
+	else
+		pages_release(bf, sh->pg, sh->nseg);
 	if (sh->ind >= 0)
 		pages_release(bf, &ind, 1);
 }
@@ -360,6 +476,7 @@ static bool bf_issue_piece(struct blkfront *bf, unsigned int ri)
 	sh->op = sh->rw_op = r->op;
 	sh->ind = -1;
 	sh->req = (uint16_t)ri;
+	sh->direct = r->direct;
 	sh->first = r->next;
 	if (r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE) {
 		if (!piece_pages(bf, r, sh))
@@ -438,11 +555,15 @@ static void piece_done(struct blkfront *bf, struct blkfront_shadow *sh,
 	void *va[BLKFRONT_INDIRECT_SEGS];
 	unsigned int i;
 
-	for (i = 0; i < sh->nseg; i++)
+	for (i = 0; i < sh->nseg && !sh->direct; i++)
 		va[i] = bf->pages[sh->pg[i]].va;
-	/* Grants first: what we copy then no longer changes under us. */
+	/*
+	 * Grants first: what we copy then no longer changes under us. A
+	 * direct read's data is in place, its request held by any grant
+	 * not taken back yet.
+	 */
 	piece_unwind(bf, sh);
-	if (!status && r->op == BLKIF_OP_READ)
+	if (!status && r->op == BLKIF_OP_READ && !sh->direct)
 		for (i = 0; i < sh->nseg; i++) {
 			unsigned int u = sh->first + i;
 
@@ -631,6 +752,7 @@ int bf_submit(struct blkfront *bf, const struct blkfront_req *in)
 	*r = *in;
 	r->used = true;
 	bf->stats.submitted++;
+	bf->stats.direct += r->direct;
 	bf_issue(bf);
 	return 0;
 }

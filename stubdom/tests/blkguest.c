@@ -87,6 +87,12 @@ static void *g_page(void *env, unsigned long *mfn)
 	return p;
 }
 
+/* Our buffers' frames: blkfront grants whole pages of them directly. */
+static unsigned long g_mfn(void *env, const void *va)
+{
+	return stub_virt_to_mfn(va);
+}
+
 static void on_event(evtchn_port_t port, void *data)
 {
 	blk_events++;
@@ -437,6 +443,7 @@ int app_main(const char *cmdline)
 		.grant_access = g_grant,
 		.grant_end = g_grant_end,
 		.page_alloc = g_page,
+		.virt_to_mfn = g_mfn,
 		.evtchn_alloc_unbound = g_port,
 		.evtchn_close = g_close,
 		.notify = g_notify,

@@ -158,6 +158,7 @@ static void xsenv_init(struct xsenv *e, struct xenbus **x, unsigned int domid)
 struct fpage {
 	void *va;
 	bool live;
+	bool user; /* a page of a caller's buffer, not page_alloc's */
 };
 
 static struct fpage pages[MAX_PAGES];
@@ -186,8 +187,23 @@ static void *op_page_alloc(void *env, unsigned long *mfn)
 	memset(va, 0xa5, PAGE); /* not zeroed: blkfront must not care */
 	pages[npages].va = va;
 	pages[npages].live = true;
+	pages[npages].user = false;
 	*mfn = MFN0 + npages++;
 	return va;
+}
+
+/* A caller's page gets a frame number of its own the first time. */
+static unsigned long op_virt_to_mfn(void *env, const void *va)
+{
+	unsigned int i;
+
+	assert_true((uintptr_t)va % PAGE == 0);
+	for (i = 0; i < npages; i++)
+		if (pages[i].va == va && pages[i].live)
+			return MFN0 + i;
+	assert_true(npages < MAX_PAGES);
+	pages[npages] = (struct fpage){ (void *)(uintptr_t)va, true, true };
+	return MFN0 + npages++;
 }
 
 /* ---- Grants ---- */
@@ -255,6 +271,7 @@ static void op_page_free(void *env, void *va)
 	for (i = 0; i < npages; i++) {
 		if (pages[i].va != va)
 			continue;
+		assert_false(pages[i].user);
 		assert_true(pages[i].live);
 		assert_false(mfn_granted(MFN0 + i)); /* never a granted page */
 		pages[i].live = false;
@@ -341,10 +358,23 @@ static struct blkfront *bf;
 static struct fbe *wait_be; /* ops.wait serves this backend */
 static unsigned long waits;
 
+/* The caller's buffer whose completion is checked: no grant reaches it. */
+static const uint8_t *held_buf;
+static size_t held_len;
+
 static void op_done(void *env, void *cookie, int status)
 {
-	unsigned int c = (unsigned int)(uintptr_t)cookie;
+	unsigned int c = (unsigned int)(uintptr_t)cookie, r;
 
+	for (r = 0; held_buf && r < GT_MAX; r++) {
+		const uint8_t *va;
+
+		if (!gt[r].used || gt[r].mfn < MFN0 ||
+		    gt[r].mfn >= MFN0 + npages)
+			continue;
+		va = pages[gt[r].mfn - MFN0].va;
+		assert_false(va >= held_buf && va < held_buf + held_len);
+	}
 	assert_true(c < MAX_REQS);
 	done_n[c]++;
 	done_st[c] = status;
@@ -712,6 +742,8 @@ static void run(struct fbe *b)
 
 /* ---- Setup ---- */
 
+static bool fe_direct; /* give blkfront ops.virt_to_mfn */
+
 static int setup(void **state)
 {
 	live_blocks = 0;
@@ -727,6 +759,9 @@ static int setup(void **state)
 	ndone = nlog = 0;
 	waits = 0;
 	wait_be = NULL;
+	fe_direct = false;
+	held_buf = NULL;
+	held_len = 0;
 	alloc_left = -1;
 	unbound_fail = false;
 	grants_left = -1;
@@ -756,7 +791,7 @@ static int teardown(void **state)
 	blkfront_shutdown(bf);
 	free(bf);
 	for (i = 0; i < npages; i++)
-		if (pages[i].live)
+		if (pages[i].live && !pages[i].user)
 			free(pages[i].va); /* leaked on purpose */
 	xs_store_destroy(store);
 	assert_int_equal(live_blocks, 0);
@@ -772,6 +807,8 @@ static void fe_init(void)
 	struct blkfront_ops ops = base_ops;
 
 	ops.xb = x5;
+	if (fe_direct)
+		ops.virt_to_mfn = op_virt_to_mfn;
 	assert_int_equal(blkfront_init(bf, &ops, "device/vbd/51712"), 0);
 }
 
@@ -1583,6 +1620,229 @@ static void test_busy_grant(void **state)
 	assert_int_equal(grants_to(2, NULL), 0);
 }
 
+/* ---- Direct requests: the caller's pages granted as they are ---- */
+
+#define DPAGES BLKFRONT_REQ_UNITS
+static uint8_t dw[DPAGES * PAGE] __attribute__((aligned(PAGE)));
+static uint8_t dr[DPAGES * PAGE] __attribute__((aligned(PAGE)));
+static uint8_t ds[2 * PAGE] __attribute__((aligned(PAGE)));
+
+/* The page the backend reaches through segment i of q. */
+static const uint8_t *seg_page(const struct fbe *b, const struct breq *q,
+			       unsigned int i)
+{
+	assert_int_equal(gt[q->seg[i].gref].domid, b->domid);
+	return fpage_va(gt[q->seg[i].gref].mfn);
+}
+
+/* Each segment of log entries k..end-1 is buf's page for its sectors. */
+static void assert_segs_are(const struct fbe *b, unsigned int k,
+			    unsigned int end, const uint8_t *buf,
+			    uint64_t sector0)
+{
+	unsigned int i;
+
+	for (; k < end; k++)
+		for (i = 0; i < blog[k].nseg; i++) {
+			uint64_t s = blog[k].sector + i * 8u - sector0;
+
+			assert_ptr_equal(seg_page(b, &blog[k], i),
+					 buf + s * SECT);
+			assert_int_equal(blog[k].seg[i].first_sect, 0);
+			assert_int_equal(blog[k].seg[i].last_sect, 7);
+		}
+}
+
+/*
+ * A page-aligned buffer of whole pages: the backend reaches the caller's
+ * own frames (read-only for a write), nothing is copied, and every grant
+ * is back when the request completes.
+ */
+static void test_direct_aligned(void **state)
+{
+	unsigned int before;
+
+	fe_direct = true;
+	b1.indirect = 32;
+	connect_to(&b1, 1);
+	before = npages;
+	fill(dw, sizeof(dw), 70);
+	held_buf = dw;
+	held_len = sizeof(dw);
+	assert_int_equal(blkfront_write(bf, 64, 512, dw, CK(0)), 0);
+	assert_int_equal(be_take(&b1), 2);
+	assert_true(blog[0].indirect && blog[1].indirect);
+	assert_segs_are(&b1, 0, 2, dw, 64); /* be_parse checked read-only */
+	assert_int_equal(npages, before + DPAGES); /* a frame a page */
+	run(&b1);
+	assert_int_equal(done_n[0], 1);
+	assert_int_equal(done_st[0], 0);
+	assert_memory_equal(disk + 64 * SECT, dw, sizeof(dw));
+
+	memset(dr, 0xee, sizeof(dr));
+	held_buf = dr;
+	held_len = sizeof(dr);
+	assert_int_equal(blkfront_read(bf, 64, 512, dr, CK(1)), 0);
+	/* And a small one: a direct ring request of the caller's pages. */
+	assert_int_equal(blkfront_read(bf, 8, 16, ds, CK(2)), 0);
+	assert_int_equal(be_take(&b1), 3);
+	assert_segs_are(&b1, 2, 4, dr, 64);
+	assert_false(blog[4].indirect);
+	assert_segs_are(&b1, 4, 5, ds, 8);
+	run(&b1);
+	assert_int_equal(done_n[1], 1);
+	assert_int_equal(done_n[2], 1);
+	assert_memory_equal(dr, dw, sizeof(dr));
+	assert_memory_equal(ds, disk + 8 * SECT, sizeof(ds));
+	assert_int_equal(blkfront_stats(bf)->direct, 3);
+	assert_int_equal(blkfront_stats(bf)->failed, 0);
+	assert_int_equal(grants_to(1, NULL), 1); /* the ring */
+}
+
+/*
+ * Without whole aligned pages (or without ops.virt_to_mfn) the data goes
+ * through blkfront's own pages, as before.
+ */
+static void test_direct_unaligned(void **state)
+{
+	unsigned int i, k = 0;
+
+	fe_direct = true;
+	connect_to(&b1, 1);
+	fill(wbuf + 3, 16 * SECT, 71);
+	assert_int_equal(blkfront_write(bf, 0, 16, wbuf + 3, CK(0)), 0);
+	fill(dw, 9 * SECT, 72);
+	assert_int_equal(blkfront_write(bf, 100, 9, dw, CK(1)), 0);
+	assert_int_equal(blkfront_read(bf, 100, 9, dr, CK(2)), 0);
+	assert_int_equal(be_take(&b1), 3);
+	for (; k < nlog; k++)
+		for (i = 0; i < blog[k].nseg; i++) {
+			unsigned long mfn = gt[blog[k].seg[i].gref].mfn;
+
+			assert_false(pages[mfn - MFN0].user);
+		}
+	run(&b1);
+	assert_int_equal(npages, NPAGES); /* no caller page took a frame */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(done_st[i], 0);
+	assert_memory_equal(disk, wbuf + 3, 16 * SECT);
+	assert_memory_equal(dr, dw, 9 * SECT);
+	assert_int_equal(blkfront_stats(bf)->direct, 0);
+}
+
+/*
+ * The backend goes with direct requests in flight: the next one is
+ * granted the same caller pages and the requests go again; the old
+ * backend's grants are taken back first. A read whose page the dead
+ * backend still maps waits for that grant, even once answered anew.
+ */
+static void test_direct_reconnect(void **state)
+{
+	grant_ref_t held;
+	unsigned int i, k;
+
+	fe_direct = true;
+	b1.indirect = b2.indirect = 32;
+	connect_to(&b1, 1);
+	fill(dw, sizeof(dw), 73);
+	fill(disk + 2048 * SECT, 16 * PAGE, 74);
+	memset(dr, 0xee, sizeof(dr));
+	assert_int_equal(blkfront_write(bf, 1024, 512, dw, CK(0)), 0);
+	assert_int_equal(blkfront_read(bf, 2048, 128, dr, CK(1)), 0);
+	assert_int_equal(be_take(&b1), 3);
+	be_answer(&b1, 1, BLKIF_RSP_OKAY); /* the write's second half */
+	assert_int_equal(step(), 0);
+	/* The write's first half and the read are in flight. */
+	assert_int_equal(b1.npend, 2);
+	assert_int_equal(b1.pend[1].op, BLKIF_OP_READ);
+	held = b1.pend[1].seg[3].gref;
+	gt[held].busy = 1; /* b1 dies mapping a page of the read */
+
+	be_destroy(&b1);
+	be_create(&b2, 2);
+	for (i = 0; blkfront_state(bf) == BLKFRONT_DRAINING || i < 6; i++) {
+		step();
+		assert_true(i <= BLKFRONT_END_TRIES + 6);
+	}
+	assert_int_equal(blkfront_state(bf), BLKFRONT_CONNECTING);
+	assert_int_equal(grants_to(1, NULL), 1); /* the one still mapped */
+	be_connect(&b2);
+	settle();
+	k = nlog;
+	assert_int_equal(be_take(&b2), 2);
+	assert_int_equal(blog[k].op, BLKIF_OP_WRITE);
+	assert_int_equal(blog[k].nseg, 32);
+	assert_segs_are(&b2, k, k + 1, dw, 1024);
+	assert_int_equal(blog[k + 1].op, BLKIF_OP_READ);
+	assert_segs_are(&b2, k + 1, k + 2, dr, 2048);
+	run(&b2);
+	held_buf = dr;
+	held_len = 16 * PAGE;
+	assert_int_equal(done_n[0], 1);
+	assert_int_equal(done_st[0], 0);
+	assert_memory_equal(disk + 1024 * SECT, dw, sizeof(dw));
+	/* Answered, but b1's grant of one of its pages is not back. */
+	for (i = 0; i < 2 * BLKFRONT_END_TRIES; i++)
+		assert_int_equal(step(), 0);
+	assert_int_equal(done_n[1], 0);
+	assert_true(gt[held].used);
+	gt[held].busy = 0;
+	assert_int_equal(step(), 1);
+	assert_int_equal(done_n[1], 1);
+	assert_int_equal(done_st[1], 0);
+	assert_false(gt[held].used);
+	assert_memory_equal(dr, disk + 2048 * SECT, 16 * PAGE);
+	assert_int_equal(grants_to(1, NULL), 0);
+	assert_int_equal(grants_to(2, NULL), 1);
+	assert_int_equal(blkfront_stats(bf)->grants_leaked, 0);
+	assert_int_equal(blkfront_stats(bf)->reissued, 2);
+}
+
+/*
+ * A read completes only once its grants are taken back: a backend that
+ * answers and keeps a page mapped holds it, however long (the caller's
+ * page is never given up on); closing the device gives up on it.
+ */
+static void test_direct_read_held(void **state)
+{
+	grant_ref_t ref;
+	unsigned int i;
+
+	fe_direct = true;
+	connect_to(&b1, 1);
+	held_buf = dr;
+	held_len = 8 * PAGE;
+	assert_int_equal(blkfront_read(bf, 0, 64, dr, CK(0)), 0);
+	assert_int_equal(blkfront_read(bf, 64, 8, dr + 8 * PAGE, CK(1)), 0);
+	assert_int_equal(be_take(&b1), 2);
+	ref = b1.pend[0].seg[5].gref;
+	gt[ref].busy = 1;
+	be_answer(&b1, 0, BLKIF_RSP_OKAY);
+	assert_int_equal(step(), 0);
+	for (i = 0; i < 3 * BLKFRONT_END_TRIES; i++)
+		assert_int_equal(step(), 0);
+	assert_int_equal(done_n[0], 0);
+	assert_true(gt[ref].used);
+	assert_int_equal(blkfront_stats(bf)->grants_leaked, 0);
+	gt[ref].busy = 0;
+	assert_int_equal(step(), 1);
+	assert_int_equal(done_n[0], 1);
+	assert_int_equal(done_st[0], 0);
+	assert_memory_equal(dr, disk, 8 * PAGE);
+
+	/* Still mapped at shutdown: given up on, counted; the data came. */
+	ref = b1.pend[0].seg[0].gref;
+	gt[ref].busy = 1;
+	be_answer(&b1, 0, BLKIF_RSP_OKAY);
+	assert_int_equal(step(), 0);
+	held_buf = NULL;
+	blkfront_shutdown(bf);
+	assert_int_equal(done_n[1], 1);
+	assert_int_equal(done_st[1], 0);
+	assert_int_equal(blkfront_stats(bf)->grants_leaked, 1);
+	gt[ref].busy = 0;
+}
+
 static int nested_rc = 1;
 static bool nested;
 
@@ -1800,6 +2060,10 @@ int main(void)
 		T(test_grants_run_out),
 		T(test_backend_id_change),
 		T(test_shutdown),
+		T(test_direct_aligned),
+		T(test_direct_unaligned),
+		T(test_direct_reconnect),
+		T(test_direct_read_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

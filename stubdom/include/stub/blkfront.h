@@ -18,12 +18,18 @@
  * waits for us (InitWait), and reconnects when the backend goes away and
  * comes back, possibly in another domain (a new backend-id).
  *
- * Requests are asynchronous: the data moves through the library's own
- * bounce pages, granted to the backend for one request (read-only for a
- * write), and the caller's buffer is read when a piece of a write goes
- * on the ring (again when it is issued again) and written when a piece
- * of a read is answered, so it must stay valid and unchanged until the
- * request's completion. A request larger than one
+ * Requests are asynchronous. A read or write whose buffer is page-aligned
+ * and a whole number of pages, when ops.virt_to_mfn is given, is done in
+ * the caller's own pages: they are granted to the backend (read-only for
+ * a write) for each ring request that carries them, again on a new
+ * connection, and the request completes only once every grant of them
+ * is taken back, so a read's data is in the buffer by then and the
+ * backend no longer reaches it. Any other buffer goes through the
+ * library's own bounce pages, granted the same way: the caller's buffer
+ * is read when a piece of a write goes on the ring (again when it is
+ * issued again) and written when a piece of a read is answered. Either
+ * way it must stay valid and unchanged until the request's completion.
+ * A request larger than one
  * ring request is split; at most one ring's worth is in flight and the
  * rest waits in order. A shadow of every ring request in flight is kept:
  * when the connection ends, whatever the backend did not acknowledge is
@@ -39,7 +45,10 @@
  * properly are issued again. A grant the backend still holds when it is
  * taken back is retried on later polls; after BLKFRONT_END_TRIES of them
  * its page is leaked (never reused, never freed) and counted, and a fresh
- * page takes its place.
+ * page takes its place. A grant of a caller's page is never given up on
+ * that way: it is retried on every poll, and its request waits for it
+ * (a new connection does not wait past BLKFRONT_END_TRIES polls); only
+ * blkfront_shutdown() gives it up, counted as leaked.
  *
  * Sectors are 512-byte units, as in blkif, whatever the disk's
  * sector-size; a request must be aligned to the latter. Errors are
@@ -79,6 +88,7 @@ _Static_assert(BLKFRONT_INDIRECT_SEGS > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
 _Static_assert(BLKFRONT_PAGES > BLKFRONT_INDIRECT_SEGS,
 	       "the largest request fits the pages");
 _Static_assert(BLKFRONT_PAGES <= 256, "a page's index fits a uint8_t");
+_Static_assert(BLKFRONT_QUEUE <= 256, "a request's index fits a uint8_t");
 
 struct blkfront_ops {
 	/* Let domid at frame mfn: a grant ref, or a negative XEN_E*. */
@@ -91,6 +101,12 @@ struct blkfront_ops {
 	/* Give back a page from page_alloc (never a leaked one). May be NULL.
 	 */
 	void (*page_free)(void *env, void *page);
+	/*
+	 * The frame behind a page-aligned page of a caller's buffer, to
+	 * grant it as it is. May be NULL: then every request goes through
+	 * the library's own pages.
+	 */
+	unsigned long (*virt_to_mfn)(void *env, const void *va);
 	/* A port that remote may bind: >= 0, or a negative XEN_E*. */
 	long (*evtchn_alloc_unbound)(void *env, domid_t remote);
 	/* Close a port from evtchn_alloc_unbound. May be NULL. */
@@ -152,9 +168,13 @@ struct blkfront_stats {
 	uint64_t grants_leaked;	 /* pages given up: still granted */
 	uint64_t connect_errors; /* a connection attempt that failed */
 	uint64_t store_errors;	 /* a store operation that failed */
+	uint64_t direct;	 /* reads and writes in the caller's pages */
 };
 
-/* Internal: one page of ours and its grant to the current backend. */
+/*
+ * Internal: one page of ours and its grant to the current backend; or,
+ * in direct[], a grant of one page of a caller's buffer.
+ */
 struct blkfront_page {
 	void *va; /* NULL: none (never allocated, or leaked) */
 	unsigned long mfn;
@@ -162,6 +182,7 @@ struct blkfront_page {
 	bool granted;
 	bool busy;	   /* part of a ring request in flight */
 	uint8_t end_tries; /* polls the grant was found busy */
+	uint8_t req;	   /* direct[]: the request whose page it is */
 };
 
 /* Internal: a caller's request, from submission to completion. */
@@ -175,6 +196,8 @@ struct blkfront_req {
 	uint64_t count;	    /* sectors */
 	uint8_t *dst;	    /* a read's buffer */
 	const uint8_t *src; /* a write's buffer */
+	bool direct;	    /* its pages are granted, not copied */
+	uint16_t held;	    /* direct[] grants of its pages not ended yet */
 	void *cookie;
 	uint64_t acked;	   /* units (pages; one for flush, discard) done */
 	uint16_t units;	   /* how many there are */
@@ -189,15 +212,16 @@ struct blkfront_shadow {
 	uint8_t op;    /* as on the ring (BLKIF_OP_INDIRECT for one) */
 	uint8_t rw_op; /* the operation itself */
 	uint8_t nseg;
+	bool direct;	/* pg[] are direct[] slots, not pool pages */
 	int16_t ind;	/* its indirect page, or -1 (any page index fits) */
 	uint16_t req;	/* index in the queue's table */
 	uint16_t first; /* its first unit */
 	uint64_t id;
-	uint8_t pg[BLKFRONT_INDIRECT_SEGS]; /* its data pages */
+	uint8_t pg[BLKFRONT_INDIRECT_SEGS]; /* its data pages (or slots) */
 };
 
 /*
- * About 7 KiB plus the 161 pages it owns. The fields are the library's;
+ * About 15 KiB plus the 161 pages it owns. The fields are the library's;
  * read them only through the functions below.
  */
 struct blkfront {
@@ -225,6 +249,7 @@ struct blkfront {
 	struct blkfront_page ring_pg;
 	blkif_front_ring_t ring;
 	struct blkfront_page pages[BLKFRONT_PAGES];
+	struct blkfront_page direct[BLKFRONT_PAGES]; /* caller pages' grants */
 	struct blkfront_shadow shadow[BLKFRONT_RING_SLOTS];
 	struct blkfront_req q[BLKFRONT_QUEUE]; /* oldest at q_head */
 	unsigned int q_head, q_len;
@@ -322,6 +347,12 @@ int bf_page_grant(struct blkfront *bf, struct blkfront_page *pg, bool readonly);
 /* Take page i's grant back; false while it is busy (see the .c). */
 bool bf_page_end(struct blkfront *bf, unsigned int i, bool final);
 void bf_pages_retry(struct blkfront *bf);
+/*
+ * Take caller pages' grants back (final: give up on busy ones, counted
+ * as leaked). True when none is left that was tried fewer than
+ * BLKFRONT_END_TRIES times.
+ */
+bool bf_direct_end(struct blkfront *bf, bool final);
 void bf_pages_free(struct blkfront *bf);
 /* Queue a request (in: its fields); issue what can go. */
 int bf_submit(struct blkfront *bf, const struct blkfront_req *in);
