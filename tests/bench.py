@@ -31,6 +31,10 @@ BLOCK_OPS = 3000
 # them as they are).
 DOMAINS = os.path.join(os.path.abspath(os.path.dirname(__file__)), "qemu",
                        "domains") + os.sep
+SYSTEM = os.path.join(os.path.abspath(os.path.dirname(__file__)), "..",
+                      "configs", "domains") + os.sep
+# Benchmarks whose machine runs on: stopped at this line.
+UNTIL = {"boot": r"control: \[ *[\d.]+ ms\] every device connected"}
 
 # name, the modules (stubdom images and their command lines), CPUs, and
 # the console lines that carry the figures.
@@ -57,6 +61,12 @@ BENCHES = [
     # The restart tests' systems (tests/qemu/domains): boot to every
     # device connected, then 20 crashes of the driver domain while the
     # guest's pings or writes go on.
+    # The default system (configs/domains), as make run boots it: up to
+    # every device connected.
+    ("boot", ["control.elf", "xenstored.elf", "netdom.elf", "blkdom.elf",
+              "netguest.elf", "blkguest.elf"] +
+     [SYSTEM + c + ".cfg" for c in ("xenstore", "netdom", "blkdom", "guest1",
+                                    "guest2")], 2, "restart"),
     ("restart-net", ["control.elf halt crash=netdom:20", "xenstored.elf",
                      "netdom.elf", "netguest.elf", DOMAINS + "xenstore.cfg",
                      DOMAINS + "netdom.cfg", DOMAINS + "netsurvivor.cfg"],
@@ -70,6 +80,7 @@ BENCHES = [
 # The host peer of the network benchmark: QEMU's gateway address, a sink.
 PEERS = {"network": ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
                      "--sink", "9"]}
+PEERS["boot"] = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"]
 PEERS["restart-net"] = ["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02",
                         "--sink", "9"]
 
@@ -171,7 +182,7 @@ def run(build, out, name, images, cpus, pattern, extra, label, tag):
              "-initrd", ",".join(os.path.join(build, "stubdom", i)
                                  for i in images)]
     try:
-        result = qemu.boot(args, workdir, 300)
+        result = qemu.boot(args, workdir, 300, until=UNTIL.get(name))
     finally:
         summary = qemu.peer_stop(peer) if peer else ""
     if pattern is None:
@@ -186,7 +197,8 @@ def run(build, out, name, images, cpus, pattern, extra, label, tag):
         lines = [m.group(1) for m in (re.match(pattern, l)
                                       for l in result.console.splitlines())
                  if m]
-    if result.status != qemu.EXIT_HALTED or not lines:
+    stopped = name in UNTIL and result.status == qemu.STILL_RUNNING
+    if (result.status != qemu.EXIT_HALTED and not stopped) or not lines:
         print("%-10s %-22s no figures (%s)" % (name, label,
               qemu.describe_status(result.status)))
         return False
