@@ -6,7 +6,8 @@ STUB_LIB_SRCS := stubdom/arch/x86_64/head.S stubdom/arch/x86_64/traps.S \
 	stubdom/lib/events.c stubdom/lib/time.c stubdom/lib/mm.c \
 	stubdom/lib/gnttab.c stubdom/lib/builder.c stubdom/lib/consback.c \
 	stubdom/lib/xenbus.c stubdom/lib/xenbus_glue.c stubdom/lib/check.c \
-	stubdom/lib/netfront.c stubdom/lib/blkfront.c stubdom/lib/blkfront_io.c \
+	stubdom/lib/xenbus_front.c stubdom/lib/netfront.c stubdom/lib/blkfront.c \
+	stubdom/lib/blkfront_io.c \
 	$(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 # Library code shared with the hypervisor, compiled for ring 3.
 STUB_SHARED_SRCS := xen/common/vsnprintf.c xen/common/string.c \

@@ -40,8 +40,9 @@ unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	outq.c perms.c path.c store.c tree.c txn.c watch.c domain.c proto.c \
 	request.c) xen/common/vsnprintf.c
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
-unit-netfront := stubdom/lib/netfront.c $(unit-xenbus)
+unit-netfront := stubdom/lib/netfront.c stubdom/lib/xenbus_front.c $(unit-xenbus)
 unit-blkfront := stubdom/lib/blkfront.c stubdom/lib/blkfront_io.c \
+	stubdom/lib/xenbus_front.c \
 	$(unit-xenbus)
 unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)

@@ -23,74 +23,6 @@
 
 /* ---- Store helpers ---- */
 
-static int bf_key(const char *dir, const char *key, char *buf, size_t size)
-{
-	int n = fmt_snprintf(buf, size, "%s/%s", dir, key);
-
-	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
-}
-
-static int bf_write_key(struct blkfront *bf, uint32_t tx, const char *key,
-			const char *val)
-{
-	char path[BLKFRONT_DIR_MAX + 32];
-	int rc = bf_key(bf->dir, key, path, sizeof(path));
-
-	return rc ? rc : xenbus_write(bf->ops.xb, tx, path, val);
-}
-
-/*
- * <dir>/<key> as a number. An optional one (def not -1) is def when
- * absent or not a number, as Linux's blkfront reads features.
- */
-static int bf_read_num(struct blkfront *bf, const char *dir, const char *key,
-		       long def, unsigned long *v)
-{
-	char path[XENBUS_WATCH_PATH_MAX + 48];
-	int rc = bf_key(dir, key, path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_read_uint(bf->ops.xb, XENBUS_NO_TX, path, v);
-	if (def >= 0 &&
-	    (rc == -XEN_ENOENT || rc == -XEN_EINVAL || rc == -XEN_ERANGE)) {
-		*v = (unsigned long)def;
-		return 0;
-	}
-	return rc;
-}
-
-/*
- * <dir>/backend and <dir>/backend-id: path "" when either is absent (the
- * toolstack is between backends).
- */
-static int bf_read_backend(struct blkfront *bf, char *path, size_t size,
-			   domid_t *id)
-{
-	char key[BLKFRONT_DIR_MAX + 16];
-	unsigned long v;
-	int n;
-
-	path[0] = '\0';
-	n = bf_key(bf->dir, "backend", key, sizeof(key));
-	if (!n)
-		n = xenbus_read(bf->ops.xb, XENBUS_NO_TX, key, path, size);
-	if (n == -XEN_ENOENT)
-		return 0;
-	if (n < 0 || (size_t)n != strlen(path) || path[0] != '/') {
-		path[0] = '\0';
-		return n < 0 ? n : -XEN_EINVAL;
-	}
-	n = bf_read_num(bf, bf->dir, "backend-id", -1, &v);
-	if (!n && v >= DOMID_FIRST_RESERVED)
-		n = -XEN_EINVAL;
-	if (n) {
-		path[0] = '\0';
-		return n == -XEN_ENOENT ? 0 : n;
-	}
-	*id = (domid_t)v;
-	return 0;
-}
-
 /*
  * What the backend says of the disk, once it is Connected: sectors,
  * sector-size and info must be there (as for Linux's blkfront), the
@@ -100,21 +32,22 @@ static int bf_read_info(struct blkfront *bf)
 {
 	struct blkfront_info in;
 	unsigned long sectors, ss, info, flush, discard, ind;
-	const char *be = bf->be_path;
+	const char *be = bf->xf.be_path;
 	int rc;
 
-	rc = bf_read_num(bf, be, "sectors", -1, &sectors);
+	rc = xbf_read_num(&bf->xf, be, "sectors", -1, &sectors);
 	if (!rc)
-		rc = bf_read_num(bf, be, "sector-size", -1, &ss);
+		rc = xbf_read_num(&bf->xf, be, "sector-size", -1, &ss);
 	if (!rc)
-		rc = bf_read_num(bf, be, "info", -1, &info);
+		rc = xbf_read_num(&bf->xf, be, "info", -1, &info);
 	if (!rc)
-		rc = bf_read_num(bf, be, "feature-flush-cache", 0, &flush);
+		rc =
+		    xbf_read_num(&bf->xf, be, "feature-flush-cache", 0, &flush);
 	if (!rc)
-		rc = bf_read_num(bf, be, "feature-discard", 0, &discard);
+		rc = xbf_read_num(&bf->xf, be, "feature-discard", 0, &discard);
 	if (!rc)
-		rc = bf_read_num(bf, be, "feature-max-indirect-segments", 0,
-				 &ind);
+		rc = xbf_read_num(&bf->xf, be, "feature-max-indirect-segments",
+				  0, &ind);
 	if (rc)
 		return rc;
 	/* A sector must fit a page for segments to describe it. */
@@ -137,42 +70,6 @@ static int bf_read_info(struct blkfront *bf)
 	return 0;
 }
 
-static void bf_set_fe_state(struct blkfront *bf, int state)
-{
-	if (bf->fe_state == state)
-		return;
-	if (xenbus_switch_state(bf->ops.xb, XENBUS_NO_TX, bf->dir, state))
-		bf->stats.store_errors++;
-	else
-		bf->fe_state = state;
-}
-
-static void bf_watch_fn(struct xenbus *xb, const char *path, const char *token,
-			void *data)
-{
-	struct blkfront *bf = data;
-
-	bf->recheck = true;
-	bf->hold = false;
-}
-
-/* Watch <path>/state instead of the old backend's; path "" for none. */
-static void bf_rewatch(struct blkfront *bf, const char *path)
-{
-	if (bf->be_watched)
-		xenbus_unwatch(bf->ops.xb, bf->be_state, bf->token);
-	bf->be_watched = false;
-	memcpy(bf->be_path, path, strlen(path) + 1);
-	bf->be_state[0] = '\0';
-	if (!path[0])
-		return;
-	fmt_snprintf(bf->be_state, sizeof(bf->be_state), "%s/state", path);
-	if (xenbus_watch(bf->ops.xb, bf->be_state, bf->token, bf_watch_fn, bf))
-		bf->stats.store_errors++;
-	else
-		bf->be_watched = true;
-}
-
 /* ---- The connection ---- */
 
 /* Retry ending the old connection's grants; then wait for a backend. */
@@ -187,7 +84,7 @@ static void bf_drain(struct blkfront *bf)
 	if (!done)
 		return;
 	bf->state = BLKFRONT_WAIT;
-	bf->recheck = true;
+	bf->xf.recheck = true;
 }
 
 /*
@@ -213,14 +110,14 @@ static int bf_publish(struct xenbus *xb, uint32_t tx, void *data)
 	int rc;
 
 	fmt_snprintf(v, sizeof(v), "%u", bf->ring_pg.ref);
-	rc = bf_write_key(bf, tx, "ring-ref", v);
+	rc = xbf_write(&bf->xf, tx, "ring-ref", v);
 	fmt_snprintf(v, sizeof(v), "%u", bf->port);
 	if (!rc)
-		rc = bf_write_key(bf, tx, "event-channel", v);
+		rc = xbf_write(&bf->xf, tx, "event-channel", v);
 	if (!rc)
-		rc = bf_write_key(bf, tx, "protocol", "x86_64-abi");
+		rc = xbf_write(&bf->xf, tx, "protocol", "x86_64-abi");
 	return rc ? rc
-		  : xenbus_switch_state(xb, tx, bf->dir,
+		  : xenbus_switch_state(xb, tx, bf->xf.dir,
 					XenbusStateInitialised);
 }
 
@@ -242,7 +139,7 @@ static int bf_connect(struct blkfront *bf)
 	rc = bf_page_grant(bf, &bf->ring_pg, false);
 	if (rc)
 		goto fail;
-	port = bf->ops.evtchn_alloc_unbound(bf->ops.env, bf->be_id);
+	port = bf->ops.evtchn_alloc_unbound(bf->ops.env, bf->xf.be_id);
 	if (port < 0) {
 		rc = (int)port;
 		goto fail;
@@ -252,14 +149,14 @@ static int bf_connect(struct blkfront *bf)
 	rc = xenbus_transaction(bf->ops.xb, bf_publish, bf, BF_TXN_TRIES);
 	if (rc)
 		goto fail;
-	bf->fe_state = XenbusStateInitialised;
+	bf->xf.fe_state = XenbusStateInitialised;
 	return 0;
 
 fail:
 	bf_disconnect(bf);
 fail_pages:
 	bf->stats.connect_errors++;
-	bf->hold = true; /* until the store changes */
+	bf->xf.hold = true; /* until the store changes */
 	return rc;
 }
 
@@ -269,76 +166,35 @@ static void bf_connected(struct blkfront *bf)
 	int rc = bf_read_info(bf);
 
 	if (!rc)
-		rc = xenbus_switch_state(bf->ops.xb, XENBUS_NO_TX, bf->dir,
+		rc = xenbus_switch_state(bf->ops.xb, XENBUS_NO_TX, bf->xf.dir,
 					 XenbusStateConnected);
 	if (rc) {
 		bf_disconnect(bf);
 		bf->stats.connect_errors++;
-		bf->hold = true;
+		bf->xf.hold = true;
 		return;
 	}
-	bf->fe_state = XenbusStateConnected;
+	bf->xf.fe_state = XenbusStateConnected;
 	bf->state = BLKFRONT_CONNECTED;
 	bf->stats.connects++;
 	bf_issue(bf);
 }
 
-/*
- * While not connected, what our state node should say, given the
- * backend's: ask one that still thinks it is connected (or closing) to
- * close; show Initialising to one that is closed, gone or new.
- */
-static int bf_wanted_fe_state(int bstate)
-{
-	switch (bstate) {
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-	case XenbusStateClosing:
-	case XenbusStateReconfiguring:
-	case XenbusStateReconfigured:
-		return XenbusStateClosed;
-	default:
-		return XenbusStateInitialising;
-	}
-}
-
-/* The backend's state, after following <dir>/backend to where it is. */
-static int bf_backend_state(struct blkfront *bf)
-{
-	char path[sizeof(bf->be_path)];
-	domid_t id = 0;
-	int bstate = XenbusStateUnknown;
-
-	if (bf_read_backend(bf, path, sizeof(path), &id))
-		bf->stats.store_errors++;
-	if (strcmp(path, bf->be_path) || (path[0] && id != bf->be_id)) {
-		if (bf->state == BLKFRONT_CONNECTING ||
-		    bf->state == BLKFRONT_CONNECTED)
-			bf_disconnect(bf);
-		bf_rewatch(bf, path);
-		bf->be_id = id;
-	}
-	if (bf->be_state[0]) {
-		bstate = xenbus_read_state(bf->ops.xb, bf->be_path);
-		/*
-		 * A backend whose nodes went with its domain may leave
-		 * a parent we cannot read: gone all the same.
-		 */
-		if (bstate < 0 && bstate != -XEN_EACCES)
-			bf->stats.store_errors++;
-		if (bstate < 0)
-			bstate = XenbusStateUnknown;
-	}
-	return bstate;
-}
-
 /* A watch fired: read where the backend is and what it says. */
 static void bf_check_store(struct blkfront *bf)
 {
+	char path[XBF_BE_PATH_MAX];
+	domid_t id;
 	int bstate;
 
-	bf->recheck = false;
-	bstate = bf_backend_state(bf);
+	bf->xf.recheck = false;
+	if (xbf_backend_moved(&bf->xf, path, &id)) {
+		if (bf->state == BLKFRONT_CONNECTING ||
+		    bf->state == BLKFRONT_CONNECTED)
+			bf_disconnect(bf);
+		xbf_follow(&bf->xf, path, id);
+	}
+	bstate = xbf_backend_state(&bf->xf);
 	if (bf->state == BLKFRONT_CONNECTING && bstate == XenbusStateConnected)
 		bf_connected(bf);
 	else if ((bf->state == BLKFRONT_CONNECTING &&
@@ -352,11 +208,11 @@ static void bf_check_store(struct blkfront *bf)
 		return;
 	/* A new backend's grants wait until the old ones are back. */
 	if (bf->state == BLKFRONT_WAIT && bstate == XenbusStateInitWait &&
-	    !bf->hold) {
+	    !bf->xf.hold) {
 		if (!bf_connect(bf))
 			return;
 	}
-	bf_set_fe_state(bf, bf_wanted_fe_state(bstate));
+	xbf_set_state(&bf->xf, xbf_idle_state(bstate));
 }
 
 /* ---- The interface ---- */
@@ -367,71 +223,34 @@ static bool ops_ok(const struct blkfront_ops *ops)
 	       ops->evtchn_alloc_unbound && ops->notify && ops->done && ops->xb;
 }
 
-/* <dir>/backend and <dir>/backend-id, both or neither. */
-static int bf_watch_device(struct blkfront *bf)
-{
-	char path[BLKFRONT_DIR_MAX + 16];
-	int rc = bf_key(bf->dir, "backend", path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_watch(bf->ops.xb, path, bf->token, bf_watch_fn, bf);
-	if (rc)
-		return rc;
-	rc = bf_key(bf->dir, "backend-id", path, sizeof(path));
-	if (!rc)
-		rc = xenbus_watch(bf->ops.xb, path, bf->token, bf_watch_fn, bf);
-	if (rc) {
-		bf_key(bf->dir, "backend", path, sizeof(path));
-		xenbus_unwatch(bf->ops.xb, path, bf->token);
-	}
-	return rc;
-}
-
-static void bf_unwatch_device(struct blkfront *bf)
-{
-	char path[BLKFRONT_DIR_MAX + 16];
-
-	bf_rewatch(bf, "");
-	bf_key(bf->dir, "backend", path, sizeof(path));
-	xenbus_unwatch(bf->ops.xb, path, bf->token);
-	bf_key(bf->dir, "backend-id", path, sizeof(path));
-	xenbus_unwatch(bf->ops.xb, path, bf->token);
-}
-
 int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
 		  const char *dir)
 {
 	unsigned long vdev = 0;
-	size_t len;
 	unsigned int i;
 	int rc;
 
-	if (!ops_ok(ops) || !dir)
-		return -XEN_EINVAL;
-	len = strlen(dir);
-	if (!len || len >= BLKFRONT_DIR_MAX || dir[len - 1] == '/')
+	if (!ops_ok(ops))
 		return -XEN_EINVAL;
 	memset(bf, 0, sizeof(*bf));
 	bf->ops = *ops;
-	bf->fe_state = -1;
-	memcpy(bf->dir, dir, len + 1);
-	fmt_snprintf(bf->token, sizeof(bf->token), "blkfront:%s", dir);
-
-	rc = bf_read_num(bf, bf->dir, "virtual-device", -1, &vdev);
+	rc = xbf_init(&bf->xf, ops->xb, &bf->stats.store_errors, "blkfront",
+		      dir);
+	if (rc)
+		return rc;
+	rc = xbf_read_num(&bf->xf, bf->xf.dir, "virtual-device", -1, &vdev);
 	if (!rc && vdev > UINT32_MAX)
 		rc = -XEN_EINVAL;
 	/* Requests name the device as Linux's blkfront does: 16 bits. */
 	bf->handle = (uint16_t)vdev;
 	for (i = 0; i < BF_ALL_PAGES && !rc; i++)
 		rc = bf_page_ensure(bf, bf_page(bf, i));
-	if (!rc)
-		rc = bf_watch_device(bf);
 	if (rc) {
+		xbf_close(&bf->xf);
 		bf_pages_free(bf);
 		return rc;
 	}
 	bf->state = BLKFRONT_WAIT;
-	bf->recheck = true;
 	return 0;
 }
 
@@ -448,7 +267,7 @@ int blkfront_poll(struct blkfront *bf)
 		/* Logged by the count; the store says what is next. */
 		bf->stats.ring_broken++;
 		bf_disconnect(bf);
-		bf->recheck = true;
+		bf->xf.recheck = true;
 	}
 	if (bf->state == BLKFRONT_CONNECTED || bf->state == BLKFRONT_CONNECTING)
 		bf_pages_retry(bf);
@@ -456,7 +275,7 @@ int blkfront_poll(struct blkfront *bf)
 		bf_drain(bf);
 	else
 		bf_direct_end(bf, false);
-	if (bf->recheck)
+	if (bf->xf.recheck)
 		bf_check_store(bf);
 	bf_issue(bf);
 	n = bf_deliver(bf);
@@ -601,9 +420,9 @@ void blkfront_shutdown(struct blkfront *bf)
 		return;
 	if (bf->state == BLKFRONT_CONNECTING || bf->state == BLKFRONT_CONNECTED)
 		bf_disconnect(bf);
-	bf_set_fe_state(bf, XenbusStateClosing);
-	bf_set_fe_state(bf, XenbusStateClosed);
-	bf_unwatch_device(bf);
+	xbf_set_state(&bf->xf, XenbusStateClosing);
+	xbf_set_state(&bf->xf, XenbusStateClosed);
+	xbf_close(&bf->xf);
 	for (i = 0; i < BF_ALL_PAGES; i++)
 		bf_page_end(bf, i, true);
 	bf_direct_end(bf, true);
@@ -650,7 +469,7 @@ long blkfront_port(const struct blkfront *bf)
 
 domid_t blkfront_backend_id(const struct blkfront *bf)
 {
-	return bf->be_id;
+	return bf->xf.be_id;
 }
 
 unsigned int blkfront_pending(const struct blkfront *bf)

@@ -64,7 +64,7 @@ int bf_page_ensure(struct blkfront *bf, struct blkfront_page *pg)
 int bf_page_grant(struct blkfront *bf, struct blkfront_page *pg, bool readonly)
 {
 	long ref =
-	    bf->ops.grant_access(bf->ops.env, bf->be_id, pg->mfn, readonly);
+	    bf->ops.grant_access(bf->ops.env, bf->xf.be_id, pg->mfn, readonly);
 
 	if (ref < 0)
 		return (int)ref;

@@ -60,7 +60,7 @@ static int page_grant(struct netfront *nf, struct netfront_page *pg,
 		      bool readonly)
 {
 	long ref =
-	    nf->ops.grant_access(nf->ops.env, nf->be_id, pg->mfn, readonly);
+	    nf->ops.grant_access(nf->ops.env, nf->xf.be_id, pg->mfn, readonly);
 
 	if (ref < 0)
 		return (int)ref;
@@ -128,19 +128,11 @@ static bool page_end(struct netfront *nf, unsigned int i, bool final)
 
 /* ---- Store helpers ---- */
 
-static int nf_key(const struct netfront *nf, const char *key, char *buf,
-		  size_t size)
-{
-	int n = fmt_snprintf(buf, size, "%s/%s", nf->dir, key);
-
-	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
-}
-
 static int nf_write_key(struct netfront *nf, uint32_t tx, const char *key,
 			unsigned long val)
 {
 	char path[NETFRONT_DIR_MAX + 32];
-	int rc = nf_key(nf, key, path, sizeof(path));
+	int rc = xbf_key(nf->xf.dir, key, path, sizeof(path));
 
 	return rc ? rc : xenbus_printf(nf->ops.xb, tx, path, "%lu", val);
 }
@@ -151,7 +143,7 @@ static int nf_read_mac(struct netfront *nf)
 	char path[NETFRONT_DIR_MAX + 8], buf[20];
 	int n, i;
 
-	n = nf_key(nf, "mac", path, sizeof(path));
+	n = xbf_key(nf->xf.dir, "mac", path, sizeof(path));
 	if (n)
 		return n;
 	n = xenbus_read(nf->ops.xb, XENBUS_NO_TX, path, buf, sizeof(buf));
@@ -168,76 +160,6 @@ static int nf_read_mac(struct netfront *nf)
 		nf->mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
-}
-
-/*
- * <dir>/backend and <dir>/backend-id: path "" when either is absent (the
- * toolstack is between backends).
- */
-static int nf_read_backend(struct netfront *nf, char *path, size_t size,
-			   domid_t *id)
-{
-	char key[NETFRONT_DIR_MAX + 16];
-	unsigned long v;
-	int n;
-
-	path[0] = '\0';
-	n = nf_key(nf, "backend", key, sizeof(key));
-	if (!n)
-		n = xenbus_read(nf->ops.xb, XENBUS_NO_TX, key, path, size);
-	if (n == -XEN_ENOENT)
-		return 0;
-	if (n < 0 || (size_t)n != strlen(path) || path[0] != '/') {
-		path[0] = '\0';
-		return n < 0 ? n : -XEN_EINVAL;
-	}
-	n = nf_key(nf, "backend-id", key, sizeof(key));
-	if (!n)
-		n = xenbus_read_uint(nf->ops.xb, XENBUS_NO_TX, key, &v);
-	if (!n && v >= DOMID_FIRST_RESERVED)
-		n = -XEN_EINVAL;
-	if (n) {
-		path[0] = '\0';
-		return n == -XEN_ENOENT ? 0 : n;
-	}
-	*id = (domid_t)v;
-	return 0;
-}
-
-static void nf_set_fe_state(struct netfront *nf, int state)
-{
-	if (nf->fe_state == state)
-		return;
-	if (xenbus_switch_state(nf->ops.xb, XENBUS_NO_TX, nf->dir, state))
-		nf->stats.store_errors++;
-	else
-		nf->fe_state = state;
-}
-
-static void nf_watch_fn(struct xenbus *xb, const char *path, const char *token,
-			void *data)
-{
-	struct netfront *nf = data;
-
-	nf->recheck = true;
-	nf->hold = false;
-}
-
-/* Watch <path>/state instead of the old backend's; path "" for none. */
-static void nf_rewatch(struct netfront *nf, const char *path)
-{
-	if (nf->be_watched)
-		xenbus_unwatch(nf->ops.xb, nf->be_state, nf->token);
-	nf->be_watched = false;
-	memcpy(nf->be_path, path, strlen(path) + 1);
-	nf->be_state[0] = '\0';
-	if (!path[0])
-		return;
-	fmt_snprintf(nf->be_state, sizeof(nf->be_state), "%s/state", path);
-	if (xenbus_watch(nf->ops.xb, nf->be_state, nf->token, nf_watch_fn, nf))
-		nf->stats.store_errors++;
-	else
-		nf->be_watched = true;
 }
 
 /* ---- Rings ---- */
@@ -430,7 +352,7 @@ static void nf_drain(struct netfront *nf)
 	if (!done)
 		return;
 	nf->state = NETFRONT_WAIT;
-	nf->recheck = true;
+	nf->xf.recheck = true;
 }
 
 /*
@@ -480,7 +402,7 @@ static int nf_publish(struct xenbus *xb, uint32_t tx, void *data)
 		if (rc)
 			return rc;
 	}
-	return xenbus_switch_state(xb, tx, nf->dir, XenbusStateConnected);
+	return xenbus_switch_state(xb, tx, nf->xf.dir, XenbusStateConnected);
 }
 
 /* Fresh rings, all pages granted to be_id, a port, and the store told. */
@@ -512,7 +434,7 @@ static int nf_connect(struct netfront *nf)
 		rc = page_grant(nf, nf_page(nf, i), i >= NF_TX0);
 	if (rc)
 		goto fail;
-	port = nf->ops.evtchn_alloc_unbound(nf->ops.env, nf->be_id);
+	port = nf->ops.evtchn_alloc_unbound(nf->ops.env, nf->xf.be_id);
 	if (port < 0) {
 		rc = (int)port;
 		goto fail;
@@ -523,14 +445,14 @@ static int nf_connect(struct netfront *nf)
 	rc = xenbus_transaction(nf->ops.xb, nf_publish, nf, NF_TXN_TRIES);
 	if (rc)
 		goto fail;
-	nf->fe_state = XenbusStateConnected;
+	nf->xf.fe_state = XenbusStateConnected;
 	return 0;
 
 fail:
 	nf_disconnect(nf);
 fail_pages:
 	nf->stats.connect_errors++;
-	nf->hold = true; /* until the store changes */
+	nf->xf.hold = true; /* until the store changes */
 	return rc;
 }
 
@@ -542,49 +464,21 @@ static void nf_connected(struct netfront *nf)
 	nf_tx_flush(nf);
 }
 
-/*
- * While not connected, what our state node should say, given the
- * backend's: ask one that still thinks it is connected (or closing) to
- * close; show Initialising to one that is closed, gone or new.
- */
-static int nf_wanted_fe_state(int bstate)
-{
-	switch (bstate) {
-	case XenbusStateInitialised:
-	case XenbusStateConnected:
-	case XenbusStateClosing:
-	case XenbusStateReconfiguring:
-	case XenbusStateReconfigured:
-		return XenbusStateClosed;
-	default:
-		return XenbusStateInitialising;
-	}
-}
-
 /* A watch fired: read where the backend is and what it says. */
 static void nf_check_store(struct netfront *nf)
 {
-	char path[sizeof(nf->be_path)];
-	domid_t id = 0;
-	int bstate = XenbusStateUnknown;
+	char path[XBF_BE_PATH_MAX];
+	domid_t id;
+	int bstate;
 
-	nf->recheck = false;
-	if (nf_read_backend(nf, path, sizeof(path), &id))
-		nf->stats.store_errors++;
-	if (strcmp(path, nf->be_path) || (path[0] && id != nf->be_id)) {
+	nf->xf.recheck = false;
+	if (xbf_backend_moved(&nf->xf, path, &id)) {
 		if (nf->state == NETFRONT_CONNECTING ||
 		    nf->state == NETFRONT_CONNECTED)
 			nf_disconnect(nf);
-		nf_rewatch(nf, path);
-		nf->be_id = id;
+		xbf_follow(&nf->xf, path, id);
 	}
-	if (nf->be_state[0]) {
-		bstate = xenbus_read_state(nf->ops.xb, nf->be_path);
-		if (bstate < 0) {
-			nf->stats.store_errors++;
-			bstate = XenbusStateUnknown;
-		}
-	}
+	bstate = xbf_backend_state(&nf->xf);
 
 	if (nf->state == NETFRONT_CONNECTING && bstate == XenbusStateConnected)
 		nf_connected(nf);
@@ -599,11 +493,11 @@ static void nf_check_store(struct netfront *nf)
 		return;
 	/* A new backend's grants wait until the old ones are back. */
 	if (nf->state == NETFRONT_WAIT && bstate == XenbusStateInitWait &&
-	    !nf->hold) {
+	    !nf->xf.hold) {
 		if (!nf_connect(nf))
 			return;
 	}
-	nf_set_fe_state(nf, nf_wanted_fe_state(bstate));
+	xbf_set_state(&nf->xf, xbf_idle_state(bstate));
 }
 
 /* ---- The interface ---- */
@@ -611,46 +505,28 @@ static void nf_check_store(struct netfront *nf)
 int netfront_init(struct netfront *nf, const struct netfront_ops *ops,
 		  const char *dir)
 {
-	char path[NETFRONT_DIR_MAX + 16];
-	size_t len;
 	unsigned int i;
 	int rc;
 
 	if (!ops || !ops->grant_access || !ops->grant_end || !ops->page_alloc ||
-	    !ops->evtchn_alloc_unbound || !ops->notify || !ops->rx ||
-	    !ops->xb || !dir)
-		return -XEN_EINVAL;
-	len = strlen(dir);
-	if (!len || len >= NETFRONT_DIR_MAX || dir[len - 1] == '/')
+	    !ops->evtchn_alloc_unbound || !ops->notify || !ops->rx || !ops->xb)
 		return -XEN_EINVAL;
 	memset(nf, 0, sizeof(*nf));
 	nf->ops = *ops;
-	nf->fe_state = -1;
-	memcpy(nf->dir, dir, len + 1);
-	fmt_snprintf(nf->token, sizeof(nf->token), "netfront:%s", dir);
-
+	rc = xbf_init(&nf->xf, ops->xb, &nf->stats.store_errors, "netfront",
+		      dir);
+	if (rc)
+		return rc;
 	rc = nf_read_mac(nf);
 	for (i = 0; i < NF_PAGES && !rc; i++)
 		rc = page_ensure(nf, nf_page(nf, i));
-	if (!rc)
-		rc = nf_key(nf, "backend", path, sizeof(path));
-	if (!rc)
-		rc = xenbus_watch(nf->ops.xb, path, nf->token, nf_watch_fn, nf);
 	if (rc)
 		goto fail;
-	rc = nf_key(nf, "backend-id", path, sizeof(path));
-	if (!rc)
-		rc = xenbus_watch(nf->ops.xb, path, nf->token, nf_watch_fn, nf);
-	if (rc) {
-		nf_key(nf, "backend", path, sizeof(path));
-		xenbus_unwatch(nf->ops.xb, path, nf->token);
-		goto fail;
-	}
 	nf->state = NETFRONT_WAIT;
-	nf->recheck = true;
 	return 0;
 
 fail:
+	xbf_close(&nf->xf);
 	for (i = 0; i < NF_PAGES; i++) {
 		struct netfront_page *pg = nf_page(nf, i);
 
@@ -675,14 +551,14 @@ int netfront_poll(struct netfront *nf)
 			/* Logged by the count; the store says what is next. */
 			nf->stats.ring_broken++;
 			nf_disconnect(nf);
-			nf->recheck = true;
+			nf->xf.recheck = true;
 		} else {
 			delivered = n;
 		}
 	}
 	if (nf->state == NETFRONT_DRAINING)
 		nf_drain(nf);
-	if (nf->recheck)
+	if (nf->xf.recheck)
 		nf_check_store(nf);
 	if (nf->state == NETFRONT_CONNECTED)
 		nf_tx_flush(nf);
@@ -741,20 +617,15 @@ int netfront_send(struct netfront *nf, const void *frame, size_t len)
 
 void netfront_shutdown(struct netfront *nf)
 {
-	char path[NETFRONT_DIR_MAX + 16];
 	unsigned int i;
 
 	if (nf->state == NETFRONT_CLOSED)
 		return;
 	if (nf->state == NETFRONT_CONNECTING || nf->state == NETFRONT_CONNECTED)
 		nf_disconnect(nf);
-	nf_set_fe_state(nf, XenbusStateClosing);
-	nf_set_fe_state(nf, XenbusStateClosed);
-	nf_rewatch(nf, "");
-	nf_key(nf, "backend", path, sizeof(path));
-	xenbus_unwatch(nf->ops.xb, path, nf->token);
-	nf_key(nf, "backend-id", path, sizeof(path));
-	xenbus_unwatch(nf->ops.xb, path, nf->token);
+	xbf_set_state(&nf->xf, XenbusStateClosing);
+	xbf_set_state(&nf->xf, XenbusStateClosed);
+	xbf_close(&nf->xf);
 	for (i = 0; i < NF_PAGES; i++) {
 		struct netfront_page *pg = nf_page(nf, i);
 
@@ -791,7 +662,7 @@ long netfront_port(const struct netfront *nf)
 
 domid_t netfront_backend_id(const struct netfront *nf)
 {
-	return nf->be_id;
+	return nf->xf.be_id;
 }
 
 const struct netfront_stats *netfront_stats(const struct netfront *nf)

@@ -65,6 +65,7 @@
 #include <public/io/blkif.h>
 #include <public/xen.h>
 #include "xenbus.h"
+#include "xenbus_front.h"
 
 #define BLKFRONT_RING_SLOTS  32	 /* requests on one ring page */
 #define BLKFRONT_PAGES	     160 /* bounce and indirect pages */
@@ -74,7 +75,7 @@
 	32 /* segments of an indirect request, at most (a Linux \
 	      blkfront's default) */
 #define BLKFRONT_END_TRIES	  64 /* polls a busy grant is retried, then leaked */
-#define BLKFRONT_DIR_MAX	  64 /* "device/vbd/<n>", NUL included */
+#define BLKFRONT_DIR_MAX	  XBF_DIR_MAX /* "device/vbd/<n>", NUL included */
 #define BLKFRONT_SECTOR		  512
 #define BLKFRONT_SECTORS_PER_PAGE (XEN_PAGE_SIZE / BLKFRONT_SECTOR)
 #define BLKFRONT_REQ_UNITS	  (BLKFRONT_MAX_SECTORS / BLKFRONT_SECTORS_PER_PAGE)
@@ -227,23 +228,15 @@ struct blkfront_shadow {
 struct blkfront {
 	struct blkfront_ops ops;
 	enum blkfront_state state;
-	int fe_state;	 /* what we last wrote to <dir>/state */
-	bool recheck;	 /* a watch fired: read the store again */
-	bool hold;	 /* a connection failed: wait for the store */
-	bool be_watched; /* a watch on <be_path>/state is registered */
+	struct xenbus_front xf; /* our directory, the backend followed */
 	bool port_valid;
 	bool have_info; /* info holds what a backend said */
 	bool in_poll;	/* inside blkfront_poll(): completions run */
 	bool sync_done; /* the blocking helper's request completed */
 	int sync_status;
 	evtchn_port_t port;
-	domid_t be_id;
 	uint16_t handle; /* virtual-device */
 	uint32_t next_id;
-	char dir[BLKFRONT_DIR_MAX];
-	char token[BLKFRONT_DIR_MAX + 16];
-	char be_path[XENBUS_WATCH_PATH_MAX - 48]; /* "" when none */
-	char be_state[XENBUS_WATCH_PATH_MAX];	  /* be_path + "/state" */
 
 	struct blkfront_info info;
 	struct blkfront_page ring_pg;

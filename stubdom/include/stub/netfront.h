@@ -45,12 +45,13 @@
 #include <public/io/netif.h>
 #include <public/xen.h>
 #include "xenbus.h"
+#include "xenbus_front.h"
 
 #define NETFRONT_RX_BUFS   128 /* receive pages kept posted */
 #define NETFRONT_TX_BUFS   64  /* transmit pages: in flight plus queued */
 #define NETFRONT_END_TRIES 64  /* polls a busy grant is retried, then leaked */
-#define NETFRONT_DIR_MAX   64  /* "device/vif/<n>", NUL included */
-#define NETFRONT_FRAME_MIN 14  /* an Ethernet header */
+#define NETFRONT_DIR_MAX   XBF_DIR_MAX /* "device/vif/<n>", NUL included */
+#define NETFRONT_FRAME_MIN 14	       /* an Ethernet header */
 #define NETFRONT_FRAME_MAX XEN_PAGE_SIZE
 
 _Static_assert(NETFRONT_RX_BUFS > 0 &&
@@ -133,18 +134,10 @@ enum { NETFRONT_TX_FREE, NETFRONT_TX_QUEUED, NETFRONT_TX_INFLIGHT };
 struct netfront {
 	struct netfront_ops ops;
 	enum netfront_state state;
-	int fe_state;	 /* what we last wrote to <dir>/state */
-	bool recheck;	 /* a watch fired: read the store again */
-	bool hold;	 /* a connection failed: wait for the store */
-	bool be_watched; /* a watch on <be_path>/state is registered */
+	struct xenbus_front xf; /* our directory, the backend followed */
 	bool port_valid;
 	evtchn_port_t port;
-	domid_t be_id;
 	uint8_t mac[6];
-	char dir[NETFRONT_DIR_MAX];
-	char token[NETFRONT_DIR_MAX + 16];
-	char be_path[XENBUS_WATCH_PATH_MAX - 6]; /* "" when none */
-	char be_state[XENBUS_WATCH_PATH_MAX];	 /* be_path + "/state" */
 
 	struct netfront_page tx_ring_pg, rx_ring_pg;
 	netif_tx_front_ring_t tx;
