@@ -335,22 +335,6 @@ static void setup(const char *cmdline)
 	       BD_MAX_VBDS);
 }
 
-/* Block until an event or the deadline, unless one came this round. */
-static void wait_for_work(uint64_t deadline, unsigned long k,
-			  unsigned long irqs)
-{
-	uint64_t armed = stub_timer_deadline();
-
-	if (kicks != k || bd.stats.irqs != irqs)
-		return;
-	if (!armed || armed > deadline)
-		stub_timer_arm(deadline);
-	stub_events_mask();
-	if (kicks == k && bd.stats.irqs == irqs && !stub_timer_fired())
-		stub_event_block();
-	stub_events_unmask();
-}
-
 int app_main(const char *cmdline)
 {
 	setup(cmdline);
@@ -363,7 +347,9 @@ int app_main(const char *cmdline)
 		if (xenbus_poll(&xb) > 0)
 			xenbus_dispatch(&xb);
 		bd_vbds_update(&vbds);
+		/* Until an event, unless one came this round. */
 		if (!more)
-			wait_for_work(stub_now() + IDLE_NS, k, irqs);
+			stub_block_until(stub_now() + IDLE_NS,
+					 kicks != k || bd.stats.irqs != irqs);
 	}
 }

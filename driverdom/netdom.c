@@ -229,7 +229,7 @@ static void setup(const char *cmdline)
 	long rc;
 
 	stub_events_init();
-	/* Binds VIRQ_TIMER, which wait_for_work()'s timer needs. */
+	/* Binds VIRQ_TIMER, which the main loop's timer needs. */
 	stub_sleep(1000);
 	for (unsigned int i = 0; i < NB_LOCAL_BUFS; i++) {
 		bufs[i].va = stub_alloc_page();
@@ -268,28 +268,6 @@ static void setup(const char *cmdline)
 		stub_panic("netdom: cannot watch " ND_BE_ROOT " (%ld)", rc);
 	printf("netdom: serving " ND_BE_ROOT " (at most %u vifs)\n",
 	       ND_MAX_VIFS);
-}
-
-/*
- * Block until an event or deadline, unless an event came since the
- * round began (kicks or the NIC's count moved). The second look is
- * taken with upcalls masked, so an event after it ends the block.
- */
-static void wait_for_work(uint64_t deadline, unsigned long k,
-			  unsigned long irqs)
-{
-	uint64_t armed = stub_timer_deadline();
-
-	if (kicks != k || (have_nic && nic.irq.count != irqs))
-		return;
-	/* A timer already due no later wakes us in time: no hypercall. */
-	if (!armed || armed > deadline)
-		stub_timer_arm(deadline);
-	stub_events_mask();
-	if (kicks == k && !(have_nic && nic.irq.count != irqs) &&
-	    !stub_timer_fired())
-		stub_event_block();
-	stub_events_unmask();
 }
 
 /* When the last vif goes: what crossed the uplink, and what was refused. */
@@ -357,7 +335,10 @@ int app_main(const char *cmdline)
 			tick(&link);
 			next_tick = now + TICK_NS;
 		}
+		/* Until an event, unless one came since the round began. */
 		if (!more)
-			wait_for_work(wake, k, irqs);
+			stub_block_until(
+			    wake,
+			    kicks != k || (have_nic && nic.irq.count != irqs));
 	}
 }

@@ -82,24 +82,6 @@ static bool ctl_system_up(void)
 	return true;
 }
 
-/*
- * Block until an event or the deadline. The timer's own event may come
- * at once (a deadline already past): it is tested with upcalls masked,
- * or its upcall could land just before the block and leave us asleep
- * until some other event. Other events wake the block as they come.
- */
-static void ctl_wait(uint64_t deadline)
-{
-	uint64_t armed = stub_timer_deadline();
-
-	if (!armed || armed > deadline)
-		stub_timer_arm(deadline);
-	stub_events_mask();
-	if (!stub_timer_fired())
-		stub_event_block();
-	stub_events_unmask();
-}
-
 int app_main(const char *cmdline)
 {
 	bool halt = ctl_flag(cmdline, "halt");
@@ -136,7 +118,8 @@ int app_main(const char *cmdline)
 		/* With the guests gone, a crash test cannot go on either. */
 		if (halt && !ctl_guests_up())
 			break;
-		ctl_wait(t && t < wake ? t : wake);
+		/* Until an event: the steps above look at what it did. */
+		stub_block_until(t && t < wake ? t : wake, false);
 	}
 	consback_poll();
 	ctl_teardown();

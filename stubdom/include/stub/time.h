@@ -21,4 +21,25 @@ bool stub_timer_fired(void);
 /* The deadline armed and not yet fired, or 0. */
 uint64_t stub_timer_deadline(void);
 
+/*
+ * A main loop's wait: unless cond already holds, block once, until an
+ * event or deadline (the timer is armed for it unless it fires by then
+ * anyway). cond and the timer are tested with upcalls masked, so an
+ * event that made cond true, or the timer, landing just before the
+ * block is not slept through. Needs <stub/events.h>.
+ */
+#define stub_block_until(deadline, cond)                  \
+	do {                                              \
+		uint64_t stub_d_ = (deadline);            \
+		uint64_t stub_a_ = stub_timer_deadline(); \
+		if (cond)                                 \
+			break;                            \
+		if (!stub_a_ || stub_a_ > stub_d_)        \
+			stub_timer_arm(stub_d_);          \
+		stub_events_mask();                       \
+		if (!(cond) && !stub_timer_fired())       \
+			stub_event_block();               \
+		stub_events_unmask();                     \
+	} while (0)
+
 #endif
