@@ -240,7 +240,7 @@ def tests():
              reject=[r"\] panic:", r"^Panic", r"FAIL", r"not built"],
              peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
              script=[(r"citadel> ", b"list\r")],
-             until=r"citadel> list[\s\S]*guest2 +\d+"),
+             until=r"citadel> list[\s\S]*guest2 +\d+ [^\n]*\n"),
         Test("no-modules", kernel(""), HALTED,
              banner + memmap + halted + [r"^Modules: 0$"]),
         Test("unknown-option", kernel("frobnicate=1 loglevel=warning"),
@@ -929,7 +929,7 @@ def tests():
                       r"blkguest: \d+ rounds written and read back so far",
                       b"network-list guest1\rblock-list guest2\r"
                       b"list guest1 guest2\r")],
-             until=r"citadel> list guest1 guest2[\s\S]*guest2 +\d+"),
+             until=r"citadel> list guest1 guest2[\s\S]*guest2 +\d+ [^\n]*\n"),
         Test("admin-shell", kernel("", [
             "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
             "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
