@@ -364,9 +364,15 @@ static long e1000e_hw_init(struct netdrv *nd, struct e1000e *e)
 	long rc;
 
 	e->ready = false;
-	rc = dd_pci_enable(nd->pci, DD_PCI_CMD_MEM | DD_PCI_CMD_MASTER);
+	/*
+	 * Bus mastering only once it is reset: a crashed instance of this
+	 * domain may have left it running, with rings in memory now ours.
+	 */
+	rc = dd_pci_enable(nd->pci, DD_PCI_CMD_MEM);
 	if (!rc)
 		rc = e1000e_reset(e);
+	if (!rc)
+		rc = dd_pci_enable(nd->pci, DD_PCI_CMD_MASTER);
 	if (!rc)
 		rc = e1000e_read_mac(e);
 	if (rc)

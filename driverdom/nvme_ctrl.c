@@ -38,7 +38,7 @@ static long nvme_map_doorbells(struct blkdrv *bd, struct nvme_ctrl *c)
 long nvme_ctrl_alloc(struct blkdrv *bd, struct nvme_ctrl *c)
 {
 	volatile void *va;
-	long rc = dd_pci_enable(bd->pci, DD_PCI_CMD_MEM | DD_PCI_CMD_MASTER);
+	long rc = dd_pci_enable(bd->pci, DD_PCI_CMD_MEM);
 
 	if (!rc)
 		rc = dd_pci_map(bd->pci, NVME_BAR, 0, NVME_PAGE_SIZE, &va);
@@ -360,10 +360,17 @@ static long nvme_create_io_queues(struct nvme_ctrl *c)
 long nvme_ctrl_start(struct blkdrv *bd, struct nvme_ctrl *c)
 {
 	struct blkdrv_geom g = { 0 };
-	long rc = dd_pci_enable(bd->pci, DD_PCI_CMD_MEM | DD_PCI_CMD_MASTER);
+	/*
+	 * Bus mastering only once it is disabled: a crashed instance of
+	 * this domain may have left it running, with queues in memory now
+	 * ours.
+	 */
+	long rc = dd_pci_enable(bd->pci, DD_PCI_CMD_MEM);
 
 	if (!rc)
 		rc = nvme_disable(c);
+	if (!rc)
+		rc = dd_pci_enable(bd->pci, DD_PCI_CMD_MASTER);
 	if (!rc)
 		rc = nvme_enable(c);
 	if (!rc)

@@ -35,11 +35,12 @@ struct ctl_dom {
 	uint64_t fault_at; /* when the last crash was seen */
 	uint64_t back_at;  /* when its devices were all connected again */
 	uint64_t restart_at;
-	unsigned int restarts;	 /* in all */
-	unsigned int quick;	 /* crashes in a row soon after a build */
-	bool waiting_connect;	 /* restarted: its devices not all back */
-	uint64_t io_ops;	 /* for top: not known yet */
-	struct stub_build build; /* the last build's results */
+	unsigned int restarts;	    /* in all */
+	unsigned int quick;	    /* crashes in a row soon after a build */
+	bool waiting_connect;	    /* restarted: its devices not all back */
+	xen_domain_handle_t handle; /* kept by a restart: see ctl_dom_rebuild */
+	uint64_t io_ops;	    /* for top: not known yet */
+	struct stub_build build;    /* the last build's results */
 };
 
 extern struct ctl_dom ctl_doms[CTL_MAX_DOMS];
@@ -57,8 +58,14 @@ unsigned long ctl_bundle_count(void);
 /* domain.c: one domain's life. */
 struct ctl_dom *ctl_dom_by_name(const char *name);
 struct ctl_dom *ctl_dom_by_id(domid_t domid);
-/* Build, introduce, give devices, wire; left paused. 0 or -1 (logged). */
+/*
+ * Build, introduce, give devices, wire; left paused. 0 or -1 (logged).
+ * A build is a new domain (a new handle: its PCI functions are reset
+ * before it gets them); a rebuild restarts the same one (the handle it
+ * had: no reset but its driver's own, and no 100 ms FLR on the way).
+ */
 long ctl_dom_build(struct ctl_dom *d);
+long ctl_dom_rebuild(struct ctl_dom *d);
 long ctl_dom_unpause(struct ctl_dom *d);
 /* Devices unplugged, domain destroyed and released in xenstore. */
 void ctl_dom_destroy(struct ctl_dom *d);

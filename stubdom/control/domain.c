@@ -129,6 +129,7 @@ static long ctl_create(struct ctl_dom *d)
 		    (d->cfg.driver_domain ? XEN_DOMCTL_CDF_driver : 0),
 		.store_domid = d->cfg.xenstore_domain ? 0 : ctl_xs_domid,
 		.console_domid = 0,
+		.handle = d->handle,
 	};
 	if (stub_build_domain(b) < 0) {
 		printf("control: %s: not built: %s\n", d->cfg.name, b->error);
@@ -138,7 +139,37 @@ static long ctl_create(struct ctl_dom *d)
 	return consback_add(d->domid, d->cfg.name, b->console_port);
 }
 
+static uint64_t ctl_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/*
+ * A handle no domain of this boot had (a version 4 UUID in form): the
+ * hypervisor resets a PCI function between owners of different handles.
+ */
+static void ctl_new_handle(struct ctl_dom *d)
+{
+	static uint64_t count;
+	uint64_t hi = ctl_mix(stub_now() ^ ++count << 48);
+	uint64_t lo = ctl_mix(hi ^ count);
+
+	memcpy(d->handle, &hi, 8);
+	memcpy(d->handle + 8, &lo, 8);
+	d->handle[6] = (uint8_t)((d->handle[6] & 0x0f) | 0x40);
+	d->handle[8] = (uint8_t)((d->handle[8] & 0x3f) | 0x80);
+}
+
 long ctl_dom_build(struct ctl_dom *d)
+{
+	ctl_new_handle(d);
+	return ctl_dom_rebuild(d);
+}
+
+long ctl_dom_rebuild(struct ctl_dom *d)
 {
 	struct xen_domctl op;
 

@@ -3,9 +3,12 @@
  * of ours is looked at, and one that crashed (a fault, its watchdog) is
  * handled as its config's on_crash says: destroyed, kept, or restarted.
  * A restart destroys what is left (the hypervisor revokes its mappings
- * and resets its devices), builds a fresh instance from the same image,
- * gives it its devices and writes its backend directories again; the
- * guests are not touched, their frontends reconnect on their own.
+ * and quiesces its devices), builds a fresh instance from the same image
+ * under the same domain handle, gives it its devices (not reset by the
+ * hypervisor, as they went back to the same domain: its driver resets
+ * them) and writes its backend directories again; the guests are not
+ * touched, their frontends reconnect on their own. One that died soon
+ * after its start gets a new handle, and so fully reset devices.
  *
  * A domain that dies soon after each start is restarted at once twice,
  * then with a back-off that doubles up to CTL_BACKOFF_MAX, and reported:
@@ -81,7 +84,9 @@ static void ctl_restart(struct ctl_dom *d, uint64_t now)
 	uint64_t t0 = stub_now();
 
 	ctl_dom_destroy(d);
-	if (ctl_dom_build(d) < 0 || ctl_dom_unpause(d) < 0) {
+	/* One that died soon after its start gets its devices fully reset. */
+	if ((d->quick ? ctl_dom_build(d) : ctl_dom_rebuild(d)) < 0 ||
+	    ctl_dom_unpause(d) < 0) {
 		printf("control: %s: restart failed; retrying later\n",
 		       d->cfg.name);
 		ctl_dom_destroy(d);

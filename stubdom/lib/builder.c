@@ -198,6 +198,9 @@ long stub_build_domain(struct stub_build *b)
 	op.u.createdomain.flags = b->flags;
 	op.u.createdomain.max_vcpus = b->max_vcpus ? b->max_vcpus : 1;
 	op.u.createdomain.max_pages = pages;
+	if (b->handle)
+		memcpy(op.u.createdomain.handle, b->handle,
+		       sizeof(op.u.createdomain.handle));
 	if (stub_domctl(&op, XEN_DOMCTL_createdomain, 0) < 0) {
 		b->error = "create";
 		return -1;

@@ -742,6 +742,52 @@ static void test_owner(void **state)
 	assert_int_equal(pci_get_owner(pci_sbdf(0, 9, 0, 0), &o), -ENOENT);
 }
 
+/*
+ * A function goes without a reset only to a domain with the handle of
+ * its last owner; an all-zero handle never matches, and an undone claim
+ * leaves it needing a reset.
+ */
+static void test_claim_handles(void **state)
+{
+	static const xen_domain_handle_t a = { 1, 2, 3 }, b = { 1, 2, 4 },
+					 zero = { 0 };
+	pci_sbdf_t s = pci_sbdf(0, 0, 2, 0);
+	bool reset = false;
+
+	(void)state;
+	build_machine();
+	pci_scan(&root0, 1);
+	/* Whatever firmware left: reset. */
+	assert_int_equal(pci_claim(s, 3, a, &reset), 0);
+	assert_true(reset);
+	assert_int_equal(pci_claim(s, 4, a, &reset), -EBUSY);
+	assert_int_equal(pci_set_owner(s, PCI_OWNER_NONE), 0);
+	/* Back to the same handle (a restart): no reset. */
+	assert_int_equal(pci_claim(s, 5, a, &reset), 0);
+	assert_false(reset);
+	assert_int_equal(pci_set_owner(s, PCI_OWNER_NONE), 0);
+	/* Another handle: reset; and then the first is another again. */
+	assert_int_equal(pci_claim(s, 6, b, &reset), 0);
+	assert_true(reset);
+	assert_int_equal(pci_set_owner(s, PCI_OWNER_NONE), 0);
+	assert_int_equal(pci_claim(s, 7, a, &reset), 0);
+	assert_true(reset);
+	/* An undone claim: anyone's state. */
+	pci_unclaim(s);
+	assert_int_equal(pci_claim(s, 8, a, &reset), 0);
+	assert_true(reset);
+	assert_int_equal(pci_set_owner(s, PCI_OWNER_NONE), 0);
+	/* All zero: always reset, also after an all-zero owner. */
+	assert_int_equal(pci_claim(s, 9, zero, &reset), 0);
+	assert_true(reset);
+	assert_int_equal(pci_set_owner(s, PCI_OWNER_NONE), 0);
+	assert_int_equal(pci_claim(s, 10, zero, &reset), 0);
+	assert_true(reset);
+	/* The hypervisor's: never claimed. */
+	assert_int_equal(pci_claim(pci_sbdf(0, 0, 0, 0), 3, a, &reset), -EPERM);
+	assert_true(reset);
+}
+
 /* ---- Requester-ID aliases ------------------------------------------------ */
 
 /* A PCIe capability of port type type, alone in the list. */
@@ -903,6 +949,7 @@ int main(void)
 		T(test_caps_past_end),
 		T(test_caps_random),
 		T(test_owner),
+		T(test_claim_handles),
 		T(test_alias),
 		T(test_alias_alone),
 		T(test_format),

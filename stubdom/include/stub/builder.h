@@ -24,6 +24,7 @@ struct stub_build {
 	uint32_t flags;		/* XEN_DOMCTL_CDF_* */
 	domid_t store_domid;	/* xenstored, or DOMID_INVALID: no store ring */
 	domid_t console_domid;	/* console backend, or DOMID_INVALID */
+	const uint8_t *handle;	/* 16 bytes (a UUID), or NULL: all zero */
 	/* Out. */
 	domid_t domid;
 	xen_pfn_t first_mfn; /* of the image's first page */

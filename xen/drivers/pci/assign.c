@@ -1,8 +1,12 @@
 /*
  * Giving functions to domains and taking them back. A function enters a
- * domain reset and confined by the IOMMU to that domain's memory, and
- * leaves it reset and blocked again, whoever asks (the control domain,
- * or the domain's destruction).
+ * domain confined by the IOMMU to that domain's memory, and reset unless
+ * it can hold only that domain's state: its last owner had the same
+ * domain handle (the control domain gives a restarted domain its old
+ * handle, and the domain's own driver resets the device as it starts).
+ * It leaves quiesced and blocked, whoever asks (the control domain, or
+ * the domain's destruction): the reset that keeps its state from another
+ * domain waits until another domain gets it, off the restart's path.
  */
 #include <xen/console.h>
 #include <xen/errno.h>
@@ -102,7 +106,7 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 {
 	const struct pci_dev *dev = pci_dev_find(s);
 	const char *how;
-	bool clean;
+	bool reset;
 	char name[16];
 	int rc;
 
@@ -126,25 +130,21 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 	rc = pci_check_isolable(dev, name);
 	if (rc)
 		return rc;
-	rc = pci_claim(s, d->domain_id, &clean);
+	rc = pci_claim(s, d->domain_id, d->handle, &reset);
 	if (rc) {
 		log_err("PCI %s: not assigned: %s\n", name,
 			rc == -EBUSY ? "it is assigned already"
 				     : "the hypervisor keeps it");
 		return rc;
 	}
-	/*
-	 * Reset when it was taken back, blocked and untouched since: a
-	 * second reset adds nothing (and an FLR costs 100 ms a restart).
-	 */
-	how = "done when it was taken back";
-	rc = clean ? 0 : pci_reset(dev, &how);
+	how = "skipped, its last owner had this domain's handle";
+	rc = reset ? pci_reset(dev, &how) : 0;
 	if (rc)
 		log_err("PCI %s: not assigned: it has no reset\n", name);
 	else
 		rc = pci_confine(d, dev, name);
 	if (rc) {
-		pci_set_owner(s, PCI_OWNER_NONE);
+		pci_unclaim(s);
 		return rc;
 	}
 	log_info("PCI %s: assigned to domain %u (reset: %s)\n", name,
@@ -155,8 +155,6 @@ int pci_assign(struct domain *d, pci_sbdf_t s)
 int pci_deassign(struct domain *d, pci_sbdf_t s)
 {
 	const struct pci_dev *dev = pci_dev_find(s);
-	const char *how;
-	bool clean;
 	domid_t owner;
 	char name[16];
 
@@ -168,16 +166,13 @@ int pci_deassign(struct domain *d, pci_sbdf_t s)
 	/* Nobody's first: no new mapping of its registers from here on. */
 	pci_set_owner(s, PCI_OWNER_NONE);
 	arch_pci_revoke_bars(d, dev);
-	/* Quiet and reset while still confined, then blocked. */
-	clean = pci_reset(dev, &how) == 0;
-	if (!clean)
-		log_warn("PCI %s: left domain %u without a reset\n", name,
-			 d->domain_id);
+	/* Quiet while still confined, then blocked. */
+	pci_quiesce(dev);
 	if (iommu_enabled())
 		pci_unconfine(dev);
-	pci_set_clean(s, clean);
-	log_info("PCI %s: taken back from domain %u (reset: %s)\n", name,
-		 d->domain_id, how);
+	log_info("PCI %s: taken back from domain %u (quiesced; reset before "
+		 "another domain gets it)\n",
+		 name, d->domain_id);
 	return 0;
 }
 

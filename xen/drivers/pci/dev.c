@@ -78,12 +78,21 @@ int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner)
 	return 0;
 }
 
-int pci_claim(pci_sbdf_t sbdf, domid_t owner, bool *clean)
+static bool pci_handle_known(const xen_domain_handle_t h)
+{
+	for (unsigned int i = 0; i < sizeof(xen_domain_handle_t); i++)
+		if (h[i])
+			return true;
+	return false;
+}
+
+int pci_claim(pci_sbdf_t sbdf, domid_t owner, const xen_domain_handle_t handle,
+	      bool *reset)
 {
 	struct pci_dev *d = pci_dev_lookup(sbdf);
 	int rc = 0;
 
-	*clean = false;
+	*reset = true;
 	if (!d)
 		return -ENOENT;
 	spin_lock(&pci_owner_lock);
@@ -93,21 +102,25 @@ int pci_claim(pci_sbdf_t sbdf, domid_t owner, bool *clean)
 		rc = -EBUSY;
 	else {
 		d->owner = owner;
-		*clean = d->reset_clean;
-		d->reset_clean = false;
+		*reset = !pci_handle_known(handle) ||
+			 memcmp(d->held_for, handle, sizeof(d->held_for));
+		memcpy(d->held_for, handle, sizeof(d->held_for));
 	}
 	spin_unlock(&pci_owner_lock);
 	return rc;
 }
 
-void pci_set_clean(pci_sbdf_t sbdf, bool clean)
+void pci_unclaim(pci_sbdf_t sbdf)
 {
 	struct pci_dev *d = pci_dev_lookup(sbdf);
 
 	if (!d)
 		return;
 	spin_lock(&pci_owner_lock);
-	d->reset_clean = clean && d->owner == PCI_OWNER_NONE;
+	if (d->owner != PCI_OWNER_HYPERVISOR) {
+		d->owner = PCI_OWNER_NONE;
+		memset(d->held_for, 0, sizeof(d->held_for));
+	}
 	spin_unlock(&pci_owner_lock);
 }
 

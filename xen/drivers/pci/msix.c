@@ -126,3 +126,23 @@ int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data)
 			 (uint16_t)(ctrl | MSI_CTRL_ENABLE));
 	return 0;
 }
+
+void pci_msi_quiesce(const struct pci_dev *d)
+{
+	uint16_t ctrl;
+
+	if (d->msi_cap) {
+		ctrl = pci_conf_read16(d->sbdf, d->msi_cap + MSIX_CTRL);
+		pci_conf_write16(d->sbdf, d->msi_cap + MSIX_CTRL,
+				 (uint16_t)(ctrl & ~MSI_CTRL_ENABLE));
+	}
+	if (!d->msix_cap)
+		return;
+	/* Every entry masked: a next owner unmasks only those it sets up. */
+	for (unsigned int i = 0; i < d->msix_size; i++)
+		pci_msix_mask(d, i, true);
+	ctrl = pci_conf_read16(d->sbdf, d->msix_cap + MSIX_CTRL);
+	pci_conf_write16(
+	    d->sbdf, d->msix_cap + MSIX_CTRL,
+	    (uint16_t)((ctrl & ~MSIX_CTRL_ENABLE) | MSIX_CTRL_FUNCMASK));
+}

@@ -1,10 +1,11 @@
 /*
- * Resetting a function between owners, so one domain leaves nothing in
- * the device for the next: no DMA in flight (bus mastering off first), no
- * state kept (a function level reset, else a D3hot->D0 cycle when the
- * device says it resets on it, else a secondary bus reset when the
- * function is alone behind its bridge). A reset clears the BARs: they are
- * put back where firmware placed them.
+ * Quiescing a function that leaves a domain (no DMA, no interrupts from
+ * then on), and resetting one before it enters a domain whose state it
+ * may not hold, so one domain leaves nothing in the device for another:
+ * a function level reset, else a D3hot->D0 cycle when the device says it
+ * resets on it, else a secondary bus reset when the function is alone
+ * behind its bridge. A reset clears the BARs: they are put back where
+ * firmware placed them.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -106,13 +107,19 @@ static void pci_restore(const struct pci_dev *d)
 	pci_conf_write16(d->sbdf, PCI_COMMAND, cmd);
 }
 
+void pci_quiesce(const struct pci_dev *d)
+{
+	pci_conf_write16(d->sbdf, PCI_COMMAND,
+			 pci_conf_read16(d->sbdf, PCI_COMMAND) &
+			     (uint16_t)~PCI_CMD_MASTER);
+	pci_msi_quiesce(d);
+}
+
 int pci_reset(const struct pci_dev *d, const char **how)
 {
 	const struct pci_dev *parent = pci_lone_parent(d);
 
-	pci_conf_write16(d->sbdf, PCI_COMMAND,
-			 pci_conf_read16(d->sbdf, PCI_COMMAND) &
-			     (uint16_t)~PCI_CMD_MASTER);
+	pci_quiesce(d);
 	if (d->pcie_cap && d->pcie_flr) {
 		*how = "function level reset";
 		pci_flr(d);

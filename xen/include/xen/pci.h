@@ -9,6 +9,7 @@
 
 #include <xen/mm.h>
 #include <xen/types.h>
+#include <public/xen.h>
 
 struct acpi_info;
 
@@ -144,8 +145,12 @@ struct pci_dev {
 	bool caps_bad; /* the list was malformed; walking it stopped */
 
 	domid_t owner; /* PCI_OWNER_*, or the domain it is assigned to */
-	/* Reset when it was last taken back, and no owner since: clean. */
-	bool reset_clean;
+	/*
+	 * Whose state it may hold: the handle of the last domain it went to
+	 * (it is not reset when taken back, only quiesced). All zero: not
+	 * known, or anyone's.
+	 */
+	xen_domain_handle_t held_for;
 };
 
 /* Owners: Xen's reserved domain ids. */
@@ -199,16 +204,24 @@ const struct pci_dev *pci_alias_sharer(const struct pci_dev *dev);
 int pci_get_owner(pci_sbdf_t sbdf, domid_t *owner);
 int pci_set_owner(pci_sbdf_t sbdf, domid_t owner);
 /*
- * Take an unowned function for owner: -EBUSY if owned, -EPERM if kept.
- * *clean: it was reset when last taken back and nobody had it since.
+ * Take an unowned function for owner, whose domain handle is handle:
+ * -EBUSY if owned, -EPERM if kept. *reset: it may hold the state of
+ * another domain (a different or all-zero handle), so it needs a reset
+ * before the new owner gets it.
  */
-int pci_claim(pci_sbdf_t sbdf, domid_t owner, bool *clean);
-/* An unowned function just reset (or not): see pci_claim(). */
-void pci_set_clean(pci_sbdf_t sbdf, bool clean);
+int pci_claim(pci_sbdf_t sbdf, domid_t owner, const xen_domain_handle_t handle,
+	      bool *reset);
+/* A claim undone: unowned, and holding anyone's state (reset next time). */
+void pci_unclaim(pci_sbdf_t sbdf);
 
 /*
- * Reset a function before it enters a domain and after it leaves one:
- * bus mastering off, then FLR, else a D3hot->D0 cycle, else a secondary
+ * Quiesce a function leaving a domain: no more DMA (bus mastering off)
+ * and no more interrupts (MSI and MSI-X off, every entry masked).
+ */
+void pci_quiesce(const struct pci_dev *d);
+/*
+ * Reset a function before it enters a domain whose state it may not
+ * hold: quiesced, then FLR, else a D3hot->D0 cycle, else a secondary
  * bus reset when it is alone behind its bridge; then its BARs and command
  * register put back (decoding on, bus mastering off). -ENODEV when it
  * has no reset: such a device is not assigned. *how names the one used.
@@ -259,6 +272,8 @@ int pci_msix_mask(const struct pci_dev *d, unsigned int entry, bool mask);
 /* The same for MSI (one message), -EINVAL without the capability. */
 int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data);
 int pci_msi_mask(const struct pci_dev *d, bool mask);
+/* No more interrupts from it: MSI off, every MSI-X entry masked, MSI-X off. */
+void pci_msi_quiesce(const struct pci_dev *d);
 
 /*
  * Format d's boot line into buf ("PCI 0000:00:02.0 8086:10d3 class

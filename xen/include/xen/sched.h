@@ -52,6 +52,8 @@ struct vcpu {
 struct domain {
 	domid_t domain_id;
 	char name[DOMAIN_NAME_MAX];
+	/* The tools' name for what it is: a restart of it keeps the same. */
+	xen_domain_handle_t handle;
 	uint32_t roles;
 	spinlock_t lock;
 	enum domain_state state;

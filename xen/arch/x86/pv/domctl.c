@@ -53,6 +53,7 @@ static int domctl_create(struct domain *cd, struct xen_domctl_createdomain *c)
 		return rc;
 	}
 	pv_time_set_wallclock(d);
+	memcpy(d->handle, c->handle, sizeof(d->handle));
 	c->domid = d->domain_id;
 	return 0;
 }
@@ -159,6 +160,7 @@ static void domctl_info(struct domain *d, struct xen_domctl_getdomaininfo *i)
 		i->cap = d->vcpus[v]->sched.cap;
 	}
 	memcpy(i->name, d->name, sizeof(d->name));
+	memcpy(i->handle, d->handle, sizeof(i->handle));
 }
 
 /*
