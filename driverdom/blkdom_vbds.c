@@ -169,7 +169,12 @@ void bd_vbds_update(struct bd_vbds *v)
 	for (unsigned int i = 0; i < BD_MAX_VBDS; i++) {
 		struct bd_slot_vbd *s = &v->s[i];
 
-		if (!s->used || !s->dirty)
+		/*
+		 * Also a frontend's state change, which this round's
+		 * dispatch marked after bd_vbds_poll() looked: no event is
+		 * left to wake us for it.
+		 */
+		if (!s->used || !(s->dirty || s->x.dirty))
 			continue;
 		s->dirty = false;
 		bb_xb_update(&s->x);

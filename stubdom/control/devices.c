@@ -71,60 +71,59 @@ static int ctl_dir(uint32_t tx, const char *dir, domid_t owner, domid_t reader)
 }
 
 /* The backend's fields: what it serves, and who for. */
-static int ctl_backend_dir(const struct ctl_dev *v)
+static int ctl_backend_dir(uint32_t tx, const struct ctl_dev *v)
 {
 	char id[8], mac[CFG_MAC_STR_LEN];
-	int rc = ctl_dir(XENBUS_NO_TX, v->be_path, v->be->domid, v->g->domid);
+	int rc = ctl_dir(tx, v->be_path, v->be->domid, v->g->domid);
 
 	if (v->kind == CTL_VIF) {
 		uint8_t m[6];
 
 		cfg_vif_mac(&v->g->cfg, v->index, m);
 		cfg_format_mac(m, mac);
-		rc |= ctl_put(XENBUS_NO_TX, v->be_path, "mac", mac);
+		rc |= ctl_put(tx, v->be_path, "mac", mac);
 		fmt_snprintf(id, sizeof(id), "%u", v->devid);
-		rc |= ctl_put(XENBUS_NO_TX, v->be_path, "handle", id);
+		rc |= ctl_put(tx, v->be_path, "handle", id);
 	} else {
 		const struct cfg_disk *k = &v->g->cfg.disks[v->index];
 
-		rc |= ctl_put(XENBUS_NO_TX, v->be_path, "target", k->target);
-		rc |= ctl_put(XENBUS_NO_TX, v->be_path, "mode",
+		rc |= ctl_put(tx, v->be_path, "target", k->target);
+		rc |= ctl_put(tx, v->be_path, "mode",
 			      k->readonly ? "r" : "w");
 	}
 	fmt_snprintf(id, sizeof(id), "%u", v->g->domid);
-	rc |= ctl_put(XENBUS_NO_TX, v->be_path, "frontend-id", id);
-	rc |= ctl_put(XENBUS_NO_TX, v->be_path, "frontend", v->fe);
-	rc |= ctl_put(XENBUS_NO_TX, v->be_path, "state", "1");
+	rc |= ctl_put(tx, v->be_path, "frontend-id", id);
+	rc |= ctl_put(tx, v->be_path, "frontend", v->fe);
+	rc |= ctl_put(tx, v->be_path, "state", "1");
 	return rc;
 }
 
 /* A frontend seen for the first time: its directory and fields. */
-static int ctl_frontend_new(const struct ctl_dev *v)
+static int ctl_frontend_new(uint32_t tx, const struct ctl_dev *v)
 {
 	char val[CFG_MAC_STR_LEN];
-	int rc = ctl_dir(XENBUS_NO_TX, v->fe, v->g->domid, v->be->domid);
+	int rc = ctl_dir(tx, v->fe, v->g->domid, v->be->domid);
 
 	if (v->kind == CTL_VIF) {
 		uint8_t m[6];
 
 		cfg_vif_mac(&v->g->cfg, v->index, m);
 		cfg_format_mac(m, val);
-		rc |= ctl_put(XENBUS_NO_TX, v->fe, "mac", val);
+		rc |= ctl_put(tx, v->fe, "mac", val);
 		fmt_snprintf(val, sizeof(val), "%u", v->devid);
-		rc |= ctl_put(XENBUS_NO_TX, v->fe, "handle", val);
+		rc |= ctl_put(tx, v->fe, "handle", val);
 	} else {
 		fmt_snprintf(val, sizeof(val), "%u", v->devid);
-		rc |= ctl_put(XENBUS_NO_TX, v->fe, "virtual-device", val);
-		rc |= ctl_put(XENBUS_NO_TX, v->fe, "device-type", "disk");
+		rc |= ctl_put(tx, v->fe, "virtual-device", val);
+		rc |= ctl_put(tx, v->fe, "device-type", "disk");
 	}
-	rc |= ctl_put(XENBUS_NO_TX, v->fe, "state", "1");
+	rc |= ctl_put(tx, v->fe, "state", "1");
 	return rc;
 }
 
 /* The frontend's link to its backend, both halves at once. */
-static int ctl_frontend_link(struct xenbus *xb, uint32_t tx, void *data)
+static int ctl_frontend_link(uint32_t tx, const struct ctl_dev *v)
 {
-	const struct ctl_dev *v = data;
 	char id[8];
 	int rc;
 
@@ -137,17 +136,27 @@ static int ctl_frontend_link(struct xenbus *xb, uint32_t tx, void *data)
 	return rc;
 }
 
+/*
+ * Both directories in one transaction, as Xen's toolstack writes them:
+ * the backend finds its directory whole, the frontend its new backend
+ * with it, and the writes go out together.
+ */
+static int ctl_wire_txn(struct xenbus *xb, uint32_t tx, void *data)
+{
+	const struct ctl_dev *v = data;
+	char state[4];
+	int rc = ctl_backend_dir(tx, v);
+
+	if (!rc && xenbus_read(xb, tx, v->fe, state, sizeof(state)) ==
+		       -XEN_ENOENT)
+		rc = ctl_frontend_new(tx, v);
+	return rc ? rc : ctl_frontend_link(tx, v);
+}
+
 static void ctl_wire(struct ctl_dev *v)
 {
-	char state[4];
-	int rc;
+	int rc = xenbus_transaction(&ctl_xb, ctl_wire_txn, v, 8);
 
-	rc = ctl_backend_dir(v);
-	if (!rc && xenbus_read(&ctl_xb, XENBUS_NO_TX, v->fe, state,
-			       sizeof(state)) == -XEN_ENOENT)
-		rc = ctl_frontend_new(v);
-	if (!rc)
-		rc = xenbus_transaction(&ctl_xb, ctl_frontend_link, v, 8);
 	if (rc)
 		printf("control: %s: %s %u to %s not wired (%d)\n",
 		       v->g->cfg.name, ctl_kind_name[v->kind], v->devid,

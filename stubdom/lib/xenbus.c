@@ -307,40 +307,38 @@ static int error_number(const char *p, size_t len)
 	return -XEN_EIO;
 }
 
-/*
- * Sends a request and waits for its reply. Returns the reply's payload
- * length, the payload being at xb->rx + HDR (and NUL-terminated there)
- * until the next call into the library; or an error.
- */
-static int request(struct xenbus *xb, uint32_t type, uint32_t tx,
-		   const struct part *parts, unsigned int nparts)
+/* A request's header and parts into the ring: 0, or an error. */
+static int send_request(struct xenbus *xb, uint32_t type, uint32_t tx,
+			const struct part *parts, unsigned int nparts,
+			size_t len, uint32_t *id)
 {
 	struct xsd_sockmsg h;
-	size_t len = 0;
-	unsigned int i;
 	int rc;
 
-	for (i = 0; i < nparts; i++) {
-		if (parts[i].len > XENSTORE_PAYLOAD_MAX - len)
-			return -XEN_E2BIG;
-		len += parts[i].len;
-	}
-	if (xb->broken)
-		return -XEN_EIO;
-	if (xb->pending)
-		return -XEN_EBUSY; /* called from ops.wait or ops.notify */
 	h.type = type;
 	h.req_id = xb->next_req_id++;
 	h.tx_id = tx;
 	h.len = (uint32_t)len;
 	rc = send_bytes(xb, &h, HDR);
-	for (i = 0; !rc && i < nparts; i++)
+	for (unsigned int i = 0; !rc && i < nparts; i++)
 		rc = send_bytes(xb, parts[i].p, parts[i].len);
-	if (rc)
-		return rc;
+	*id = h.req_id;
+	return rc;
+}
+
+/*
+ * Waits for the reply to request id (sent, and announced). Returns the
+ * reply's payload length, the payload being at xb->rx + HDR (and
+ * NUL-terminated there) until the next call into the library; or an
+ * error.
+ */
+static int await_reply(struct xenbus *xb, uint32_t id, uint32_t type)
+{
+	struct xsd_sockmsg h;
+	int rc;
+
 	xb->pending = true;
-	xb->pending_id = h.req_id;
-	xb->ops.notify(xb->ops.env);
+	xb->pending_id = id;
 	for (;;) {
 		rc = pump(xb);
 		if (rc)
@@ -358,6 +356,86 @@ static int request(struct xenbus *xb, uint32_t type, uint32_t tx,
 	if (h.type != type)
 		return broken(xb);
 	return (int)h.len;
+}
+
+/*
+ * Writes inside a transaction go out without waiting for their replies:
+ * nobody sees them before the commit, and the server answers a
+ * connection's requests in order. The next other request (at the latest
+ * the transaction's end) first reads those replies, in one round trip
+ * for them all; the first error among them is its result.
+ */
+#define DEFER_MAX 32
+
+/* The deferred writes' replies read: 0, or the first error (once). */
+static int drain(struct xenbus *xb)
+{
+	int rc;
+
+	if (xb->deferred)
+		xb->ops.notify(xb->ops.env);
+	while (xb->deferred) {
+		rc = await_reply(xb, xb->deferred_id, XS_WRITE);
+		if (rc < 0 && !xb->deferred_rc)
+			xb->deferred_rc = rc;
+		if (xb->broken) {
+			xb->deferred = 0;
+			break;
+		}
+		xb->deferred--;
+		xb->deferred_id++;
+	}
+	rc = xb->deferred_rc;
+	xb->deferred_rc = 0;
+	return rc;
+}
+
+static bool deferrable(struct xenbus *xb, uint32_t type, uint32_t tx,
+		       size_t len)
+{
+	uint32_t used = xb->req_prod - __atomic_load_n(&xb->ring->req_cons,
+						       __ATOMIC_ACQUIRE);
+
+	/* Never a wait for room with replies unread: those go first. */
+	return type == XS_WRITE && tx != XENBUS_NO_TX &&
+	       xb->deferred < DEFER_MAX && used <= RING &&
+	       RING - used >= HDR + len;
+}
+
+/*
+ * Sends a request and waits for its reply (a deferred write: only sends
+ * it, and returns 0). Returns what await_reply() does.
+ */
+static int request(struct xenbus *xb, uint32_t type, uint32_t tx,
+		   const struct part *parts, unsigned int nparts)
+{
+	size_t len = 0;
+	uint32_t id;
+	int rc;
+
+	for (unsigned int i = 0; i < nparts; i++) {
+		if (parts[i].len > XENSTORE_PAYLOAD_MAX - len)
+			return -XEN_E2BIG;
+		len += parts[i].len;
+	}
+	if (xb->broken)
+		return -XEN_EIO;
+	if (xb->pending)
+		return -XEN_EBUSY; /* called from ops.wait or ops.notify */
+	if (deferrable(xb, type, tx, len)) {
+		rc = send_request(xb, type, tx, parts, nparts, len, &id);
+		if (!rc && !xb->deferred++)
+			xb->deferred_id = id;
+		return rc;
+	}
+	rc = drain(xb);
+	if (rc)
+		return rc;
+	rc = send_request(xb, type, tx, parts, nparts, len, &id);
+	if (rc)
+		return rc;
+	xb->ops.notify(xb->ops.env);
+	return await_reply(xb, id, type);
 }
 
 static struct part str_part(const char *s)
@@ -575,12 +653,14 @@ int xenbus_transaction_start(struct xenbus *xb, uint32_t *tx)
 	return 0;
 }
 
+/* A write of it that failed ends it aborted, with that write's error. */
 int xenbus_transaction_end(struct xenbus *xb, uint32_t tx, bool abort)
 {
-	struct part p = { abort ? "F" : "T", 2 };
+	int failed = xb->pending ? 0 : drain(xb);
+	struct part p = { abort || failed ? "F" : "T", 2 };
 	int rc = request(xb, XS_TRANSACTION_END, tx, &p, 1);
 
-	return rc < 0 ? rc : 0;
+	return failed ? failed : rc < 0 ? rc : 0;
 }
 
 int xenbus_transaction(struct xenbus *xb,
@@ -691,7 +771,15 @@ int xenbus_unwatch(struct xenbus *xb, const char *path, const char *token)
 
 int xenbus_poll(struct xenbus *xb)
 {
-	int rc = pump(xb);
+	int rc;
+
+	/* Replies to deferred writes are read here, their error kept. */
+	if (xb->deferred && !xb->pending) {
+		rc = drain(xb);
+		if (rc)
+			xb->deferred_rc = rc;
+	}
+	rc = pump(xb);
 
 	return rc ? rc : (int)evq_count(xb);
 }

@@ -838,6 +838,86 @@ static void test_transaction_retry(void **state)
 	assert_int_equal(in.tries, 1);
 }
 
+/* A transaction's writes: one round trip for all their replies. */
+static void test_transaction_writes_pipelined(void **state)
+{
+	unsigned long waits;
+	char path[16];
+	uint32_t tx;
+
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	waits = e5.waits;
+	for (unsigned int i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "p/%u", i);
+		assert_int_equal(xenbus_printf(x5, tx, path, "%u", i * 7), 0);
+	}
+	assert_int_equal(e5.waits, waits); /* sent, not waited for */
+	assert_int_equal(xenbus_transaction_end(x5, tx, false), 0);
+	assert_int_equal(e5.waits, waits + 2); /* the replies, the end */
+	for (unsigned int i = 0; i < 8; i++) {
+		char want[8];
+
+		snprintf(path, sizeof(path), "p/%u", i);
+		snprintf(want, sizeof(want), "%u", i * 7);
+		read_is(x5, 0, path, want);
+	}
+	/* A read in the transaction sees them, after their replies. */
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	assert_int_equal(xenbus_write(x5, tx, "p/0", "x"), 0);
+	read_is(x5, tx, "p/0", "x");
+	assert_int_equal(xenbus_transaction_end(x5, tx, true), 0);
+	read_is(x5, 0, "p/0", "0");
+}
+
+/* More writes than the ring holds at once: all of them, in order. */
+static void test_transaction_writes_fill_ring(void **state)
+{
+	char path[16], value[120];
+	uint32_t tx;
+
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	for (unsigned int i = 0; i < 50; i++) {
+		snprintf(path, sizeof(path), "f/%u", i);
+		value[0] = (char)('a' + i % 26);
+		assert_int_equal(xenbus_write(x5, tx, path, value), 0);
+	}
+	assert_int_equal(xenbus_transaction_end(x5, tx, false), 0);
+	for (unsigned int i = 0; i < 50; i++) {
+		snprintf(path, sizeof(path), "f/%u", i);
+		value[0] = (char)('a' + i % 26);
+		read_is(x5, 0, path, value);
+	}
+	assert_true(e5.max_req_used <= RING);
+}
+
+/*
+ * A write that fails in a transaction: the next request says so, or the
+ * end does, aborting it; nothing of it is committed.
+ */
+static void test_transaction_write_error(void **state)
+{
+	uint32_t tx;
+
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	assert_int_equal(xenbus_write(x5, tx, "e/a", "1"), 0);
+	assert_int_equal(xenbus_write(x5, tx, "/local/domain/0/e", "1"), 0);
+	assert_int_equal(xenbus_write(x5, tx, "e/b", "1"), 0);
+	assert_int_equal(xenbus_transaction_end(x5, tx, false), -XEN_EACCES);
+	read_err(x5, 0, "e/a", -XEN_ENOENT);
+	read_err(x5, 0, "e/b", -XEN_ENOENT);
+
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	assert_int_equal(xenbus_write(x5, tx, "/local/domain/0/e", "1"), 0);
+	read_err(x5, tx, "e", -XEN_EACCES);
+	read_err(x5, tx, "e", -XEN_ENOENT); /* reported once */
+	assert_int_equal(xenbus_transaction_end(x5, tx, true), 0);
+	/* Outside transactions, a write waits for its reply. */
+	assert_int_equal(xenbus_write(x5, 0, "/local/domain/0/e", "1"),
+			 -XEN_EACCES);
+}
+
 /* ---- XenbusState ---- */
 
 static void test_state(void **state)
@@ -1313,6 +1393,9 @@ int main(void)
 		T(test_transaction_commit_abort),
 		T(test_transaction_conflict),
 		T(test_transaction_retry),
+		T(test_transaction_writes_pipelined),
+		T(test_transaction_writes_fill_ring),
+		T(test_transaction_write_error),
 		T(test_state),
 		T(test_wrap_ring_end),
 		T(test_wrap_index_overflow),

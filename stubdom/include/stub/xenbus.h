@@ -75,6 +75,9 @@ struct xenbus {
 	uint32_t next_req_id;
 	uint32_t pending_id;   /* the request awaiting its reply */
 	bool pending;	       /* a request was sent, no reply yet */
+	unsigned int deferred; /* transaction writes sent, replies not read */
+	uint32_t deferred_id;  /* the first of them */
+	int deferred_rc;       /* the first error among their replies */
 	bool reply_ready;      /* rx holds the reply to it */
 	bool broken;	       /* every call fails with -XEN_EIO */
 	bool dispatching;      /* inside xenbus_dispatch() */
@@ -114,7 +117,13 @@ int xenbus_read(struct xenbus *xb, uint32_t tx, const char *path, char *buf,
  */
 int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
 		     unsigned long *out);
-/* Writes a string value (without its NUL), making parents as needed. */
+/*
+ * Writes a string value (without its NUL), making parents as needed.
+ * Inside a transaction it returns once the request is sent: the replies
+ * of a transaction's writes are read together by the next other request
+ * on xb, which fails with the first write error among them; at the
+ * latest xenbus_transaction_end(), which then aborts the transaction.
+ */
 int xenbus_write(struct xenbus *xb, uint32_t tx, const char *path,
 		 const char *value);
 /* The value formatted with fmt_snprintf(). */
@@ -152,7 +161,10 @@ int xenbus_get_domain_path(struct xenbus *xb, unsigned int domid, char *buf,
 int xenbus_request(struct xenbus *xb, uint32_t type, uint32_t tx,
 		   const void *payload, size_t len, char *reply, size_t size);
 
-/* Transactions: end() fails with -XEN_EAGAIN when a commit conflicted. */
+/*
+ * Transactions: end() fails with -XEN_EAGAIN when a commit conflicted,
+ * or with the error of a write in it (aborted then).
+ */
 int xenbus_transaction_start(struct xenbus *xb, uint32_t *tx);
 int xenbus_transaction_end(struct xenbus *xb, uint32_t tx, bool abort);
 /*
