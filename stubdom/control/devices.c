@@ -88,8 +88,7 @@ static int ctl_backend_dir(uint32_t tx, const struct ctl_dev *v)
 		const struct cfg_disk *k = &v->g->cfg.disks[v->index];
 
 		rc |= ctl_put(tx, v->be_path, "target", k->target);
-		rc |= ctl_put(tx, v->be_path, "mode",
-			      k->readonly ? "r" : "w");
+		rc |= ctl_put(tx, v->be_path, "mode", k->readonly ? "r" : "w");
 	}
 	fmt_snprintf(id, sizeof(id), "%u", v->g->domid);
 	rc |= ctl_put(tx, v->be_path, "frontend-id", id);
@@ -147,8 +146,8 @@ static int ctl_wire_txn(struct xenbus *xb, uint32_t tx, void *data)
 	char state[4];
 	int rc = ctl_backend_dir(tx, v);
 
-	if (!rc && xenbus_read(xb, tx, v->fe, state, sizeof(state)) ==
-		       -XEN_ENOENT)
+	if (!rc &&
+	    xenbus_read(xb, tx, v->fe, state, sizeof(state)) == -XEN_ENOENT)
 		rc = ctl_frontend_new(tx, v);
 	return rc ? rc : ctl_frontend_link(tx, v);
 }

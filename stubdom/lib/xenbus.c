@@ -393,8 +393,8 @@ static int drain(struct xenbus *xb)
 static bool deferrable(struct xenbus *xb, uint32_t type, uint32_t tx,
 		       size_t len)
 {
-	uint32_t used = xb->req_prod - __atomic_load_n(&xb->ring->req_cons,
-						       __ATOMIC_ACQUIRE);
+	uint32_t used = xb->req_prod -
+			__atomic_load_n(&xb->ring->req_cons, __ATOMIC_ACQUIRE);
 
 	/* Never a wait for room with replies unread: those go first. */
 	return type == XS_WRITE && tx != XENBUS_NO_TX &&
