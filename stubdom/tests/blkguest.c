@@ -314,10 +314,14 @@ static void sv_pattern(uint8_t *p, uint64_t s, unsigned int r)
 
 static uint64_t sv_last, sv_stall; /* last completion; longest wait */
 
-/* A request completed now: the wait since the last one may be the longest. */
+/*
+ * A request completed now: the wait since the last one may be the
+ * longest. From the first completion on: the first requests' wait is the
+ * disk's start, not a stall.
+ */
 static void sv_completed(void)
 {
-	if (stub_now() - sv_last > sv_stall)
+	if (sv_last && stub_now() - sv_last > sv_stall)
 		sv_stall = stub_now() - sv_last;
 	sv_last = stub_now();
 }
@@ -389,7 +393,7 @@ static void survive(const struct blkfront_info *info, unsigned int ms,
 	unsigned int r = 0;
 	bool ok = true;
 
-	sv_last = t0;
+	sv_last = 0;
 	while (ok && stub_now() - t0 < ms * MS) {
 		ok = sv_write_round(region, ++r);
 		if (ok && r % 4 == 0) {
