@@ -20,6 +20,19 @@
 static struct page_info *table;
 static unsigned long table_nr;
 
+/* page_zero(): the frames zeroed, in order; a frame must be dirty then. */
+#define ZEROED_MAX 64
+static unsigned long zeroed[ZEROED_MAX], nr_zeroed;
+
+void page_zero(mfn_t mfn)
+{
+	assert_true(mfn_x(mfn) < table_nr);
+	assert_int_equal(table[mfn_x(mfn)].use, PGU_DIRTY);
+	if (nr_zeroed < ZEROED_MAX)
+		zeroed[nr_zeroed] = mfn_x(mfn);
+	nr_zeroed++;
+}
+
 /* For checking that a refused call changed nothing. */
 static struct page_info *saved_table;
 static struct page_alloc_stats saved_stats;
@@ -45,6 +58,7 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_serial_reset();
+	nr_zeroed = 0;
 	table_init(SMALL_FRAMES);
 	return 0;
 }
@@ -565,9 +579,87 @@ static void test_references_and_orphans(void **state)
 	page_put(a);
 	assert_int_equal(a->use, PGU_ORPHAN);
 	page_put(a);
-	assert_int_equal(a->use, PGU_FREE);
+	assert_int_equal(a->use, PGU_DIRTY);
+	assert_int_equal(b->use, PGU_DIRTY);
 	assert_int_equal(page_free(big, 1, NULL), 0);
+	assert_int_equal(stats().dirty, 2);
+	assert_int_equal(page_scrub(8), 2);
+	assert_int_equal(nr_zeroed, 2);
+	assert_int_equal(a->use, PGU_FREE);
 	assert_int_equal(stats().free, free_before);
+	check_table();
+}
+
+/*
+ * A domain's frames, given up, are dirty: not handed out before they are
+ * zeroed, counted apart, freed and merged once zeroed.
+ */
+static void test_dirty_frames_zeroed_before_reuse(void **state)
+{
+	struct mem_account acct = { .pages = 0, .limit = 0 };
+	struct page_info *pg[16];
+	struct page_alloc_stats st;
+
+	(void)state;
+	add(0, 16);
+	for (unsigned int i = 0; i < 16; i++) {
+		pg[i] = page_alloc(0, 3, PGU_DOMAIN, &acct);
+		assert_non_null(pg[i]);
+	}
+	for (unsigned int i = 0; i < 4; i++)
+		assert_int_equal(page_free_or_orphan(pg[i], &acct), 0);
+	st = stats();
+	assert_int_equal(acct.pages, 12); /* credited at once */
+	assert_int_equal(st.dirty, 4);
+	assert_int_equal(st.free, 0);
+	assert_true(page_scrub_pending());
+	check_table();
+	assert_int_equal(nr_zeroed, 0);
+	/* Given up again, or freed as a block: refused, nothing changed. */
+	save();
+	assert_int_equal(page_free_or_orphan(pg[0], &acct), -EINVAL);
+	expect_logged("double free");
+	assert_int_equal(page_free(pg[1], 0, NULL), -EINVAL);
+	expect_unchanged();
+	/* Zeroed two at a time: then free, and merged with each other. */
+	assert_int_equal(page_scrub(2), 2);
+	assert_int_equal(stats().dirty, 2);
+	assert_int_equal(page_scrub(5), 2);
+	assert_false(page_scrub_pending());
+	assert_int_equal(page_scrub(5), 0);
+	assert_int_equal(nr_zeroed, 4);
+	st = stats();
+	assert_int_equal(st.free, 4);
+	assert_int_equal(st.free_blocks[2], 1);
+	check_table();
+}
+
+/* With no free block, an allocation zeroes dirty frames itself. */
+static void test_alloc_zeroes_when_nothing_free(void **state)
+{
+	struct mem_account acct = { .pages = 0, .limit = 0 };
+	struct page_info *pg[8], *again;
+
+	(void)state;
+	add(0, 8);
+	for (unsigned int i = 0; i < 8; i++)
+		pg[i] = page_alloc(0, 3, PGU_DOMAIN, &acct);
+	assert_null(page_alloc(0, 3, PGU_DOMAIN, &acct));
+	assert_int_equal(nr_zeroed, 0);
+	assert_int_equal(page_free_or_orphan(pg[7], &acct), 0);
+	assert_int_equal(page_free_or_orphan(pg[6], &acct), 0);
+	again = page_alloc(1, 4, PGU_DOMAIN, NULL);
+	assert_ptr_equal(again, pg[6]); /* frames 6 and 7 merged */
+	assert_int_equal(nr_zeroed, 2);
+	assert_int_equal(again->owner, 4);
+	assert_false(page_scrub_pending());
+	/* Over the account's limit: no frame is zeroed for it. */
+	assert_int_equal(page_free_or_orphan(pg[0], &acct), 0);
+	acct.limit = acct.pages;
+	assert_null(page_alloc(0, 3, PGU_DOMAIN, &acct));
+	assert_int_equal(nr_zeroed, 2);
+	assert_int_equal(stats().dirty, 1);
+	check_table();
 }
 
 static void test_accounting(void **state)
@@ -727,6 +819,8 @@ int main(void)
 		T(test_free_bad_block),
 		T(test_free_referenced),
 		T(test_references_and_orphans),
+		T(test_dirty_frames_zeroed_before_reuse),
+		T(test_alloc_zeroes_when_nothing_free),
 		T(test_accounting),
 		T(test_random_stress),
 	};

@@ -6,7 +6,9 @@
  * idx ^ 2^o. One doubly linked list per order holds the free heads, so
  * finding, splitting and merging a block touch O(PAGE_ORDER_MAX) records;
  * stamping owner and use on each frame of the block costs 2^order more.
- * Everything below runs under page_lock.
+ * Dirty frames (a domain's, given up) wait on a list linked through next
+ * until page_scrub() zeroes and frees them. Everything below runs under
+ * page_lock, but the zeroing.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -17,6 +19,7 @@ static DEFINE_SPINLOCK(page_lock);
 static struct page_info *page_table;
 static unsigned long page_table_nr;
 static uint32_t page_free_head[PAGE_ORDER_MAX + 1];
+static uint32_t page_dirty_head = PAGE_LIST_NONE;
 static struct page_alloc_stats page_stats;
 
 void page_alloc_init(struct page_info *table, unsigned long nr_frames)
@@ -28,6 +31,7 @@ void page_alloc_init(struct page_info *table, unsigned long nr_frames)
 		page_table_nr = PAGE_LIST_NONE;
 	for (unsigned int o = 0; o <= PAGE_ORDER_MAX; o++)
 		page_free_head[o] = PAGE_LIST_NONE;
+	page_dirty_head = PAGE_LIST_NONE;
 	page_stats = (struct page_alloc_stats){ 0 };
 	spin_unlock(&page_lock);
 }
@@ -211,24 +215,74 @@ static unsigned long page_take(unsigned int order)
 	return idx;
 }
 
+/* How many dirty frames an allocation zeroes at a time when it must. */
+#define PAGE_SCRUB_SYNC 64
+
 struct page_info *page_alloc(unsigned int order, domid_t owner,
 			     enum page_use use, struct mem_account *acct)
 {
 	unsigned long idx = PAGE_LIST_NONE;
+	bool fits = true;
 
 	if (order > PAGE_ORDER_MAX || !page_use_allocated(use))
 		return NULL;
-	spin_lock(&page_lock);
-	if (page_acct_fits(acct, 1ul << order))
-		idx = page_take(order);
-	if (idx != PAGE_LIST_NONE) {
-		page_block_set(idx, order, owner, use);
-		page_stats.free -= 1ul << order;
-		if (acct)
-			acct->pages += 1ul << order;
-	}
-	spin_unlock(&page_lock);
+	/* No block free: dirty frames, once zeroed, may make one. */
+	do {
+		spin_lock(&page_lock);
+		fits = page_acct_fits(acct, 1ul << order);
+		if (fits)
+			idx = page_take(order);
+		if (idx != PAGE_LIST_NONE) {
+			page_block_set(idx, order, owner, use);
+			page_stats.free -= 1ul << order;
+			if (acct)
+				acct->pages += 1ul << order;
+		}
+		spin_unlock(&page_lock);
+	} while (idx == PAGE_LIST_NONE && fits && page_scrub(PAGE_SCRUB_SYNC));
 	return idx != PAGE_LIST_NONE ? &page_table[idx] : NULL;
+}
+
+/* With page_lock held: the unreferenced frame idx onto the dirty list. */
+static void page_make_dirty(unsigned long idx)
+{
+	page_block_set(idx, 0, DOMID_INVALID, PGU_DIRTY);
+	page_table[idx].next = page_dirty_head;
+	page_dirty_head = (uint32_t)idx;
+	page_stats.dirty++;
+}
+
+bool page_scrub_pending(void)
+{
+	return __atomic_load_n(&page_dirty_head, __ATOMIC_RELAXED) !=
+	       PAGE_LIST_NONE;
+}
+
+unsigned int page_scrub(unsigned int max)
+{
+	unsigned int done = 0;
+
+	while (done < max) {
+		unsigned long idx;
+
+		spin_lock(&page_lock);
+		idx = page_dirty_head;
+		if (idx != PAGE_LIST_NONE)
+			page_dirty_head = page_table[idx].next;
+		spin_unlock(&page_lock);
+		if (idx == PAGE_LIST_NONE)
+			break;
+		/* Off the list, still dirty: nobody else touches it. */
+		page_zero(_mfn(idx));
+		spin_lock(&page_lock);
+		page_block_set(idx, 0, DOMID_INVALID, PGU_FREE);
+		page_stats.dirty--;
+		page_stats.free++;
+		page_merge_insert(idx, 0);
+		spin_unlock(&page_lock);
+		done++;
+	}
+	return done;
 }
 
 static bool page_block_referenced(unsigned long idx, unsigned int order)
@@ -239,15 +293,19 @@ static bool page_block_referenced(unsigned long idx, unsigned int order)
 	return false;
 }
 
-/* Why the block at pg may not be freed, or NULL if it may. */
+/*
+ * Why the block at pg may not be freed, or NULL if it may. An orphan to
+ * be: a domain's single frame that others still reference.
+ */
 static const char *page_free_check(const struct page_info *pg,
 				   unsigned int order,
 				   const struct mem_account *acct,
-				   unsigned long *idx)
+				   unsigned long *idx, bool orphan_ok)
 {
 	if (!page_index_of(pg, idx))
 		return "not in the frame table";
-	if (pg->use == PGU_FREE)
+	if (pg->use == PGU_FREE || pg->use == PGU_DIRTY ||
+	    pg->use == PGU_ORPHAN)
 		return "already free (double free)";
 	if (pg->use == PGU_RESERVED)
 		return "never given to the allocator";
@@ -255,7 +313,8 @@ static const char *page_free_check(const struct page_info *pg,
 		return "not the head of a block";
 	if (pg->order != order)
 		return "the block has another order";
-	if (page_block_referenced(*idx, order))
+	if (page_block_referenced(*idx, order) &&
+	    !(orphan_ok && order == 0 && pg->use == PGU_DOMAIN))
 		return "a frame is still referenced";
 	if (acct && acct->pages < (1ul << order))
 		return "the account was charged less than the block";
@@ -269,7 +328,7 @@ int page_free(struct page_info *pg, unsigned int order,
 	const char *why;
 
 	spin_lock(&page_lock);
-	why = page_free_check(pg, order, acct, &idx);
+	why = page_free_check(pg, order, acct, &idx, false);
 	if (!why) {
 		page_block_set(idx, order, DOMID_INVALID, PGU_FREE);
 		page_stats.free += 1ul << order;
@@ -305,28 +364,32 @@ void page_put(struct page_info *pg)
 
 	spin_lock(&page_lock);
 	if (page_index_of(pg, &idx) && pg->count && !--pg->count &&
-	    pg->use == PGU_ORPHAN) {
-		page_block_set(idx, 0, DOMID_INVALID, PGU_FREE);
-		page_stats.free++;
-		page_merge_insert(idx, 0);
-	}
+	    pg->use == PGU_ORPHAN)
+		page_make_dirty(idx);
 	spin_unlock(&page_lock);
 }
 
 int page_free_or_orphan(struct page_info *pg, struct mem_account *acct)
 {
 	unsigned long idx = 0;
-	bool orphaned = false;
+	const char *why;
 
 	spin_lock(&page_lock);
-	if (page_index_of(pg, &idx) && pg->count && pg->use == PGU_DOMAIN &&
-	    pg->order == 0 && acct->pages) {
-		pg->use = PGU_ORPHAN;
-		acct->pages--;
-		orphaned = true;
+	why = page_free_check(pg, 0, acct, &idx, true);
+	if (!why) {
+		if (acct)
+			acct->pages--;
+		if (pg->count)
+			pg->use = PGU_ORPHAN;
+		else
+			page_make_dirty(idx);
 	}
 	spin_unlock(&page_lock);
-	return orphaned ? 0 : page_free(pg, 0, acct);
+	if (!why)
+		return 0;
+	log_err("page_free: frame %#llx, order 0: %s\n",
+		(unsigned long long)mfn_x(page_to_mfn(pg)), why);
+	return -EINVAL;
 }
 
 void page_alloc_get_stats(struct page_alloc_stats *st)

@@ -38,7 +38,9 @@ static void sysctl_physinfo(struct xen_sysctl_physinfo *pi)
 			   XEN_SYSCTL_PHYSCAP_gnttab_v1 |
 			   (iommu_enabled() ? XEN_SYSCTL_PHYSCAP_directio : 0);
 	pi->total_pages = st.total;
-	pi->free_pages = st.free;
+	/* As Xen: frames waiting to be zeroed count as free, and apart. */
+	pi->free_pages = st.free + st.dirty;
+	pi->scrub_pages = st.dirty;
 	pi->max_mfn = page_alloc_max_mfn();
 }
 

@@ -5,6 +5,7 @@
 #include <xen/arch.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <xen/mm.h>
 #include <xen/smp.h>
 #include <xen/softirq.h>
 #include <xen/spinlock.h>
@@ -125,6 +126,9 @@ void idle_loop(void)
 
 	for (;;) {
 		do_softirq();
+		/* A frame at a time, while nothing else wants this CPU. */
+		if (!softirq_pending(cpu) && page_scrub(1))
+			continue;
 		local_irq_disable();
 		/* sti takes effect after hlt starts: no wakeup is lost. */
 		if (!softirq_pending(cpu))

@@ -22,6 +22,7 @@ enum page_use {
 	PGU_DOMAIN,	  /* a domain's memory */
 	PGU_PAGETABLE,	  /* a page table */
 	PGU_ORPHAN,	  /* its domain is gone; freed at the last reference */
+	PGU_DIRTY,	  /* a domain's, given up: zeroed, then free */
 };
 
 #define PAGE_ORDER_MAX	18    /* 2^18 frames: 1 GiB */
@@ -56,6 +57,7 @@ struct mem_account {
 struct page_alloc_stats {
 	unsigned long total;
 	unsigned long free;
+	unsigned long dirty; /* given up by domains, waiting to be zeroed */
 	unsigned long free_blocks[PAGE_ORDER_MAX + 1];
 };
 
@@ -106,10 +108,22 @@ void page_put(struct page_info *pg);
 
 /*
  * A domain gives up the single frame pg (charged to acct, which is
- * credited now): freed at once if unreferenced, else orphaned until its
- * last page_put(). -EINVAL as page_free() for a bad frame.
+ * credited now): dirty at once if unreferenced, else orphaned until its
+ * last page_put() makes it dirty. -EINVAL as page_free() for a bad frame.
+ *
+ * A dirty frame is not handed out before page_scrub() has zeroed it, so
+ * no domain's data outlives it in free memory. CPUs zero them while idle,
+ * and an allocation that finds no free block zeroes some itself: a
+ * domain's destruction frees its memory without touching it, so a
+ * restart does not wait for the old instance's memory to be cleared.
  */
 int page_free_or_orphan(struct page_info *pg, struct mem_account *acct);
+
+/* Zero (page_zero()) and free up to max dirty frames; how many. */
+unsigned int page_scrub(unsigned int max);
+bool page_scrub_pending(void);
+/* Zero frame mfn (the arch's: through its direct map). */
+void page_zero(mfn_t mfn);
 
 /* The frame pg describes; INVALID_MFN if pg is not in the table. */
 mfn_t page_to_mfn(const struct page_info *pg);

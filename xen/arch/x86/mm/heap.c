@@ -22,6 +22,11 @@ void *alloc_xen_page(void)
 	return p;
 }
 
+void page_zero(mfn_t mfn)
+{
+	memset(maddr_to_virt(mfn_to_paddr(mfn)), 0, PAGE_SIZE);
+}
+
 void free_xen_page(void *p)
 {
 	struct page_info *pg = mfn_to_page(paddr_to_mfn(virt_to_maddr(p)));
