@@ -53,7 +53,6 @@
 #define E1000E_TDH	0x3810
 #define E1000E_TDT	0x3818
 #define E1000E_RFCTL	0x5008
-#define E1000E_MTA	0x5200 /* 128 entries */
 #define E1000E_RAL0	0x5400
 #define E1000E_RAH0	0x5404
 
@@ -377,8 +376,11 @@ static long e1000e_hw_init(struct netdrv *nd, struct e1000e *e)
 		rc = e1000e_read_mac(e);
 	if (rc)
 		return rc;
-	for (unsigned int i = 0; i < 128; i++)
-		e1000e_w32(e, E1000E_MTA + 4 * i, 0);
+	/*
+	 * The multicast table is left as it is: receive is multicast
+	 * promiscuous (RCTL.MPE), which does not consult it; clearing it
+	 * took 128 register writes at every start.
+	 */
 	e1000e_rx_setup(e);
 	e1000e_tx_setup(e);
 	e1000e_irq_setup(e);
