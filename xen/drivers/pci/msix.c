@@ -127,22 +127,23 @@ int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data)
 	return 0;
 }
 
+/*
+ * The enable bits stay as they are: devices may not expect them to change
+ * under them outside a reset (QEMU's e1000e asserts on a pending MSI-X
+ * moderation timer with MSI-X off). Bus mastering, off first, already
+ * stops every message; masks keep stale entries quiet for the next owner.
+ */
 void pci_msi_quiesce(const struct pci_dev *d)
 {
 	uint16_t ctrl;
 
-	if (d->msi_cap) {
-		ctrl = pci_conf_read16(d->sbdf, d->msi_cap + MSIX_CTRL);
-		pci_conf_write16(d->sbdf, d->msi_cap + MSIX_CTRL,
-				 (uint16_t)(ctrl & ~MSI_CTRL_ENABLE));
-	}
+	if (d->msi_cap && d->msi_maskable)
+		pci_msi_mask(d, true);
 	if (!d->msix_cap)
 		return;
-	/* Every entry masked: a next owner unmasks only those it sets up. */
 	for (unsigned int i = 0; i < d->msix_size; i++)
 		pci_msix_mask(d, i, true);
 	ctrl = pci_conf_read16(d->sbdf, d->msix_cap + MSIX_CTRL);
-	pci_conf_write16(
-	    d->sbdf, d->msix_cap + MSIX_CTRL,
-	    (uint16_t)((ctrl & ~MSIX_CTRL_ENABLE) | MSIX_CTRL_FUNCMASK));
+	pci_conf_write16(d->sbdf, d->msix_cap + MSIX_CTRL,
+			 (uint16_t)(ctrl | MSIX_CTRL_FUNCMASK));
 }

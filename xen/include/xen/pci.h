@@ -215,8 +215,8 @@ int pci_claim(pci_sbdf_t sbdf, domid_t owner, const xen_domain_handle_t handle,
 void pci_unclaim(pci_sbdf_t sbdf);
 
 /*
- * Quiesce a function leaving a domain: no more DMA (bus mastering off)
- * and no more interrupts (MSI and MSI-X off, every entry masked).
+ * Quiesce a function leaving a domain: no more DMA and no more messages
+ * (bus mastering off), and every interrupt vector masked.
  */
 void pci_quiesce(const struct pci_dev *d);
 /*
@@ -272,7 +272,7 @@ int pci_msix_mask(const struct pci_dev *d, unsigned int entry, bool mask);
 /* The same for MSI (one message), -EINVAL without the capability. */
 int pci_msi_setup(const struct pci_dev *d, uint64_t addr, uint32_t data);
 int pci_msi_mask(const struct pci_dev *d, bool mask);
-/* No more interrupts from it: MSI off, every MSI-X entry masked, MSI-X off. */
+/* Its MSI masked (if it can be), every MSI-X entry and the function too. */
 void pci_msi_quiesce(const struct pci_dev *d);
 
 /*
