@@ -61,6 +61,40 @@ static void test_printk_levels_and_prefix(void **state)
 					     "(XEN) part whole\r\n");
 }
 
+/*
+ * A domain's console: a buffered one's lines go out whole, whatever
+ * the hypervisor prints between its writes; the control domain's as they
+ * come (its prompt has no newline); never a control character.
+ */
+static void test_guest_console_lines(void **state)
+{
+	struct console_line g = { .buffered = true }, c = { 0 };
+	char big[CONSOLE_LINE_MAX + 10];
+
+	(void)state;
+	log_level = LOG_INFO;
+	printk_guest("(d1) ", "panic: ", 7, &g);
+	log_info("taken back\n");
+	printk_guest("(d1) ", "bad\x1b[2J\n", 8, &g);
+	printk_guest("(d0) ", "citadel> ", 9, &c);
+	log_info("between\n");
+	printk_guest("(d0) ", "list\nx", 6, &c);
+	assert_string_equal(fake_serial_out,
+			    "(XEN) taken back\r\n(d1) panic: bad?[2J\r\n"
+			    "(d0) citadel> \r\n(XEN) between\r\n(d0) list\r\n"
+			    "(d0) x");
+	printk_guest_flush("(d0) ", &c);
+	assert_true(serial_has("(d0) x\r\n"));
+	fake_serial_reset();
+	/* A line longer than the buffer is cut; what is left ends later. */
+	memset(big, 'y', sizeof(big));
+	printk_guest("(d2) ", big, sizeof(big), &g);
+	assert_int_equal(fake_serial_len, 5 + CONSOLE_LINE_MAX + 2);
+	printk_guest_flush("(d2) ", &g);
+	assert_true(serial_has("\r\n(d2) yyyyyyyyyy\r\n"));
+	assert_int_equal(g.len, 0);
+}
+
 static void test_printk_long_line_truncated(void **state)
 {
 	char big[2000];
@@ -207,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_printk_early_then_flush),
 		cmocka_unit_test_setup(test_printk_levels_and_prefix, setup),
 		cmocka_unit_test_setup(test_printk_long_line_truncated, setup),
+		cmocka_unit_test_setup(test_guest_console_lines, setup),
 		cmocka_unit_test_setup(test_parse_uint, setup),
 		cmocka_unit_test_setup(test_unknown_option_reported, setup),
 		cmocka_unit_test_setup(test_bool_forms, setup),

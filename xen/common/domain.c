@@ -81,7 +81,8 @@ int domain_create(domid_t want, const char *name, unsigned int max_vcpus,
 	d->page_head = PAGE_LIST_NONE;
 	d->pause_count = 1;
 	d->refcnt = 1;
-	d->console_line_start = true;
+	/* Lines whole, but the control domain's: its prompt has none. */
+	d->console.buffered = !(roles & DOMROLE_CONTROL);
 	if (evtchn_domain_init(d) < 0) {
 		spin_unlock(&domlist_lock);
 		free_xen_page(d);
@@ -240,6 +241,15 @@ static void domain_free_vcpus(struct domain *d)
 	}
 }
 
+/* Its last line, if it did not end it. */
+static void domain_console_flush(struct domain *d)
+{
+	char prefix[16];
+
+	fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+	printk_guest_flush(prefix, &d->console);
+}
+
 int domain_destroy(struct domain *d)
 {
 	struct domain **pp;
@@ -267,6 +277,7 @@ int domain_destroy(struct domain *d)
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
 	domain_free_pages(d);
+	domain_console_flush(d);
 	log_info("domain %u (%s) destroyed\n", d->domain_id, d->name);
 	domain_put(d); /* the list's reference */
 	return 0;

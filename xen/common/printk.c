@@ -87,9 +87,17 @@ static int loglevel_parse(const char *v)
 }
 CUSTOM_PARAM("loglevel", loglevel_parse);
 
+/* An unbuffered domain's line left open, which the next line ends. */
+static struct console_line *printk_open_guest;
+
 /* Write text, starting each line with the prefix. */
 static void printk_emit(const char *s)
 {
+	if (printk_open_guest && *s) {
+		console_write("\n", 1);
+		printk_open_guest->open = false;
+		printk_open_guest = NULL;
+	}
 	while (*s) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
@@ -155,30 +163,67 @@ void vprintk_level(int level, const char *fmt, va_list ap)
 	arch_irq_restore(flags);
 }
 
-static void printk_guest_line(const char *prefix, const char *s, size_t n,
-			      bool *line_start)
+static char printk_clean(char c)
+{
+	return (c == '\n' || c == '\t' || (c >= ' ' && c <= '~')) ? c : '?';
+}
+
+/* Unbuffered: s (one line at most) as it comes. */
+static void printk_guest_direct(const char *prefix, const char *s, size_t n,
+				struct console_line *l)
 {
 	char clean[64];
 
-	if (*line_start)
+	if (!l->open)
 		console_write(prefix, strlen(prefix));
 	while (n) {
 		size_t k = n < sizeof(clean) ? n : sizeof(clean);
 
 		for (size_t i = 0; i < k; i++)
-			clean[i] = (s[i] == '\n' || s[i] == '\t' ||
-				    (s[i] >= ' ' && s[i] <= '~'))
-				       ? s[i]
-				       : '?';
+			clean[i] = printk_clean(s[i]);
 		console_write(clean, k);
-		*line_start = clean[k - 1] == '\n';
+		l->open = clean[k - 1] != '\n';
 		s += k;
 		n -= k;
+	}
+	if (l->open)
+		printk_open_guest = l;
+	else if (printk_open_guest == l)
+		printk_open_guest = NULL;
+}
+
+/* With printk_lock held: the buffered line out, ended. */
+static void printk_guest_emit(const char *prefix, struct console_line *l)
+{
+	if (printk_open_guest) {
+		console_write("\n", 1);
+		printk_open_guest->open = false;
+		printk_open_guest = NULL;
+	}
+	console_write(prefix, strlen(prefix));
+	console_write(l->buf, l->len);
+	console_write("\n", 1);
+	l->len = 0;
+}
+
+static void printk_guest_buffered(const char *prefix, const char *s, size_t n,
+				  struct console_line *l)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = printk_clean(s[i]);
+
+		if (c == '\n') {
+			printk_guest_emit(prefix, l);
+			continue;
+		}
+		l->buf[l->len++] = c;
+		if (l->len == sizeof(l->buf))
+			printk_guest_emit(prefix, l);
 	}
 }
 
 void printk_guest(const char *prefix, const char *s, size_t len,
-		  bool *line_start)
+		  struct console_line *l)
 {
 	unsigned long flags = arch_irq_save();
 
@@ -188,14 +233,39 @@ void printk_guest(const char *prefix, const char *s, size_t len,
 		console_write("\n", 1);
 		at_line_start = true;
 	}
-	while (len) {
-		const char *nl = memchr(s, '\n', len);
-		size_t n = nl ? (size_t)(nl - s) + 1 : len;
+	if (l->buffered) {
+		printk_guest_buffered(prefix, s, len, l);
+	} else {
+		while (len) {
+			const char *nl = memchr(s, '\n', len);
+			size_t n = nl ? (size_t)(nl - s) + 1 : len;
 
-		printk_guest_line(prefix, s, n, line_start);
-		s += n;
-		len -= n;
+			printk_guest_direct(prefix, s, n, l);
+			s += n;
+			len -= n;
+		}
 	}
+	spin_unlock(&printk_lock);
+	arch_irq_restore(flags);
+}
+
+void printk_guest_flush(const char *prefix, struct console_line *l)
+{
+	unsigned long flags = arch_irq_save();
+
+	spin_lock(&printk_lock);
+	if (l->buffered && l->len) {
+		if (!at_line_start) {
+			console_write("\n", 1);
+			at_line_start = true;
+		}
+		printk_guest_emit(prefix, l);
+	}
+	if (printk_open_guest == l) {
+		console_write("\n", 1);
+		printk_open_guest = NULL;
+	}
+	l->open = false;
 	spin_unlock(&printk_lock);
 	arch_irq_restore(flags);
 }

@@ -20,12 +20,28 @@ bool console_ready(void);
 void console_write(const char *s, size_t len);
 
 /*
+ * A domain's place in its console output. A buffered domain's line goes
+ * out whole (or CONSOLE_LINE_MAX bytes of it), so lines of other CPUs
+ * never cut into it; the control domain's is not buffered, as its
+ * prompt waits for input without a newline.
+ */
+#define CONSOLE_LINE_MAX 160
+struct console_line {
+	bool buffered;
+	bool open; /* unbuffered: a line was begun and not ended */
+	unsigned int len;
+	char buf[CONSOLE_LINE_MAX];
+};
+
+/*
  * A domain's console output: each line starts with prefix, characters
  * that are not printable become '?', so a domain cannot drive the
- * terminal. *line_start keeps the domain's place between calls.
+ * terminal.
  */
 void printk_guest(const char *prefix, const char *s, size_t len,
-		  bool *line_start);
+		  struct console_line *l);
+/* What is left of its line, ended (the domain is going). */
+void printk_guest_flush(const char *prefix, struct console_line *l);
 
 /* A panicking CPU must print even if another one died holding the lock. */
 void printk_lock_bust(void);

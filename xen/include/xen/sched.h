@@ -2,6 +2,7 @@
 #ifndef XEN_SCHED_H
 #define XEN_SCHED_H
 
+#include <xen/console.h>
 #include <xen/mm.h>
 #include <xen/sched-core.h>
 #include <xen/timer.h>
@@ -70,7 +71,7 @@ struct domain {
 	struct evtchn_table *evtchn; /* xen/common/event_channel.c */
 	struct grant_table *gnttab;  /* xen/common/grant_table.c */
 	struct iommu_domain *iommu;  /* its DMA table, when it has devices */
-	bool console_line_start;     /* false: its console output is mid-line */
+	struct console_line console; /* its console output's open line */
 	struct arch_domain arch;
 	struct domain *next; /* in the domain list, by id */
 };

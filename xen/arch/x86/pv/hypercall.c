@@ -48,7 +48,7 @@ static long console_io_write(struct domain *d, uint64_t count, uint64_t buf)
 
 		if (copy_from_guest(d, chunk, buf + done, n) < 0)
 			return -EFAULT;
-		printk_guest(prefix, chunk, n, &d->console_line_start);
+		printk_guest(prefix, chunk, n, &d->console);
 		done += n;
 	}
 	return 0;
