@@ -56,15 +56,20 @@ static int ctl_put(uint32_t tx, const char *dir, const char *key,
 	return xenbus_write(&ctl_xb, tx, path, val);
 }
 
+/* "n<owner>\0r<reader>\0" in perms[16]; its length. */
+static size_t ctl_perms(char *perms, domid_t owner, domid_t reader)
+{
+	size_t n = (size_t)fmt_snprintf(perms, 16, "n%u", owner) + 1;
+
+	return n + (size_t)fmt_snprintf(perms + n, 16 - n, "r%u", reader) + 1;
+}
+
 /* dir, owned by owner, readable by reader. */
 static int ctl_dir(uint32_t tx, const char *dir, domid_t owner, domid_t reader)
 {
 	char perms[16];
-	size_t n;
+	size_t n = ctl_perms(perms, owner, reader);
 
-	n = (size_t)fmt_snprintf(perms, sizeof(perms), "n%u", owner) + 1;
-	n += (size_t)fmt_snprintf(perms + n, sizeof(perms) - n, "r%u", reader) +
-	     1;
 	if (xenbus_mkdir(&ctl_xb, tx, dir))
 		return -1;
 	return xenbus_set_perms(&ctl_xb, tx, dir, perms, n);
@@ -120,6 +125,26 @@ static int ctl_frontend_new(uint32_t tx, const struct ctl_dev *v)
 	return rc;
 }
 
+/*
+ * The frontend's nodes readable by its backend: a node keeps the
+ * permissions it was made with, so those the frontend wrote for the last
+ * backend would stay closed to a new one under another domain id.
+ */
+static int ctl_frontend_perms(uint32_t tx, const struct ctl_dev *v)
+{
+	static char keys[XENSTORE_PAYLOAD_MAX];
+	char path[CTL_PATH_MAX + 40], perms[16];
+	size_t n = ctl_perms(perms, v->g->domid, v->be->domid);
+	int rc = xenbus_directory(&ctl_xb, tx, v->fe, keys, sizeof(keys));
+
+	for (const char *k = keys; rc > 0 && *k; k += strlen(k) + 1) {
+		fmt_snprintf(path, sizeof(path), "%s/%s", v->fe, k);
+		if (xenbus_set_perms(&ctl_xb, tx, path, perms, n))
+			return -1;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* The frontend's link to its backend, both halves at once. */
 static int ctl_frontend_link(uint32_t tx, const struct ctl_dev *v)
 {
@@ -128,6 +153,8 @@ static int ctl_frontend_link(uint32_t tx, const struct ctl_dev *v)
 
 	fmt_snprintf(id, sizeof(id), "%u", v->be->domid);
 	rc = ctl_dir(tx, v->fe, v->g->domid, v->be->domid);
+	if (!rc)
+		rc = ctl_frontend_perms(tx, v);
 	if (!rc)
 		rc = ctl_put(tx, v->fe, "backend-id", id);
 	if (!rc)
