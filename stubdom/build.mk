@@ -46,7 +46,7 @@ XS_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(XS_SRCS))
 
 # The control domain: configs, boot, supervisor, admin shell.
 CTL_SRCS := $(addprefix stubdom/control/,main.c boot.c bundle.c domain.c \
-	devices.c supervisor.c cfg_parse.c cfg_check.c \
+	devices.c supervisor.c standby.c cfg_parse.c cfg_check.c \
 	shell.c shell_cmds.c shell_fmt.c xl_ops.c xl_create.c xl_console.c \
 	faults$(if $(CONFIG_FAULT_INJECT),,-stub).c)
 CTL_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(CTL_SRCS))

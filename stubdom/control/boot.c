@@ -63,6 +63,7 @@ static void ctl_add_config(const char *name, const char *text,
 		return;
 	}
 	d->domid = DOMID_INVALID;
+	d->standby = DOMID_INVALID;
 	d->state = CTL_DOWN;
 	ctl_nr_doms++;
 }

@@ -95,6 +95,14 @@ struct dom_cfg {
 	 * domain of a system sets it; it is built before all others.
 	 */
 	bool xenstore_domain;
+	/*
+	 * A Citadel extension, for a driver domain with on_crash =
+	 * "restart": a second instance is kept built and paused, without
+	 * devices, and takes over when the running one crashes, so a
+	 * restart does not wait for a build. It costs the memory of one
+	 * more instance.
+	 */
+	bool standby;
 };
 
 /*

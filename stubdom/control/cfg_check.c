@@ -215,8 +215,9 @@ static void cfg_check_memory(struct cfg_report *r, const struct dom_cfg *cfgs,
 {
 	uint64_t sum = 0;
 
+	/* A standby is one more instance's memory. */
 	for (unsigned int i = 0; i < n; i++)
-		sum += cfgs[i].memory_mib;
+		sum += cfgs[i].memory_mib * (cfgs[i].standby ? 2u : 1u);
 	if (sum > host_mem_mib)
 		cfg_problem(r,
 			    "the domains need %llu MiB of memory, the host has "

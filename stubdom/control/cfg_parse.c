@@ -45,7 +45,7 @@ struct cfg_key {
 	int (*set)(struct cfg_parser *p, const struct cfg_tok *t);
 };
 
-#define CFG_NR_KEYS 18
+#define CFG_NR_KEYS 19
 
 struct cfg_parser {
 	const char *file;
@@ -462,6 +462,11 @@ static int cfg_set_driver(struct cfg_parser *p, const struct cfg_tok *t)
 static int cfg_set_xenstore(struct cfg_parser *p, const struct cfg_tok *t)
 {
 	return cfg_set_bool(p, t, &p->cfg->xenstore_domain);
+}
+
+static int cfg_set_standby(struct cfg_parser *p, const struct cfg_tok *t)
+{
+	return cfg_set_bool(p, t, &p->cfg->standby);
 }
 
 /* Citadel builds PV domains only; xl's other types are refused. */
@@ -935,6 +940,7 @@ static const struct cfg_key cfg_keys[CFG_NR_KEYS] = {
 	{ "on_reboot", CFG_STR, cfg_set_on_reboot },
 	{ "driver_domain", CFG_NUM, cfg_set_driver },
 	{ "xenstore_domain", CFG_NUM, cfg_set_xenstore },
+	{ "standby", CFG_NUM, cfg_set_standby },
 	{ "type", CFG_STR, cfg_set_type },
 };
 
@@ -1072,6 +1078,12 @@ static int cfg_finish(struct cfg_parser *p)
 		return cfg_fail(p, cfg_key_line(p, "cap"),
 				"cap %u is more than 100 * maxvcpus (%u)",
 				cfg->cap, 100 * cfg->maxvcpus);
+	if (cfg->standby &&
+	    (!cfg->driver_domain || cfg->on_crash != CFG_ACTION_RESTART))
+		return cfg_fail(p, cfg_key_line(p, "standby"),
+				"standby = 1 is for a driver domain "
+				"(driver_domain = 1) with on_crash = "
+				"\"restart\"");
 	return 0;
 }
 

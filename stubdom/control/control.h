@@ -39,8 +39,10 @@ struct ctl_dom {
 	unsigned int quick;	    /* crashes in a row soon after a build */
 	bool waiting_connect;	    /* restarted: its devices not all back */
 	xen_domain_handle_t handle; /* kept by a restart: see ctl_dom_rebuild */
-	uint64_t io_ops;	    /* for top: not known yet */
-	struct stub_build build;    /* the last build's results */
+	domid_t standby;	    /* built and paused, or DOMID_INVALID */
+	struct stub_build standby_build;
+	uint64_t io_ops;	 /* for top: not known yet */
+	struct stub_build build; /* the last build's results */
 };
 
 extern struct ctl_dom ctl_doms[CTL_MAX_DOMS];
@@ -66,6 +68,8 @@ struct ctl_dom *ctl_dom_by_id(domid_t domid);
  */
 long ctl_dom_build(struct ctl_dom *d);
 long ctl_dom_rebuild(struct ctl_dom *d);
+/* An instance of d in b: built, paused, at home in xenstore; no devices. */
+long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b);
 long ctl_dom_unpause(struct ctl_dom *d);
 /* Devices unplugged, domain destroyed and released in xenstore. */
 void ctl_dom_destroy(struct ctl_dom *d);
@@ -84,6 +88,17 @@ void ctl_unwire_guest(struct ctl_dom *g);
 unsigned int ctl_backend_devices(struct ctl_dom *be, unsigned int *connected);
 /* Whether every device be serves is Connected. */
 bool ctl_backend_connected(struct ctl_dom *be);
+
+/* standby.c: a second instance kept ready (cfg standby = 1). */
+/* Built when due: d runs, its devices are connected, none is ready. */
+void ctl_standby_poll(struct ctl_dom *d, uint64_t now);
+/* When ctl_standby_poll() wants to run next for d, or 0. */
+uint64_t ctl_standby_deadline(const struct ctl_dom *d);
+/* The standby becomes d's instance (d->domid): 0, or -1 if none is fit. */
+long ctl_standby_take(struct ctl_dom *d);
+void ctl_standby_destroy(struct ctl_dom *d);
+/* The domain whose standby id is, or NULL. */
+struct ctl_dom *ctl_standby_owner(domid_t id);
 
 /* supervisor.c: crashes and restarts. */
 void ctl_supervisor_init(void);

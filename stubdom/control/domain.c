@@ -50,22 +50,21 @@ static void ctl_cmdline(const struct dom_cfg *c, char *buf, size_t len)
 		fmt_snprintf(buf + n, len - n, " %s", c->extra);
 }
 
-static long ctl_sched_params(struct ctl_dom *d)
+static long ctl_sched_params(const struct dom_cfg *c, domid_t id)
 {
-	const struct dom_cfg *c = &d->cfg;
 	struct xen_domctl op = { 0 };
 
 	op.u.setweight.weight = c->weight;
-	if (stub_domctl(&op, XEN_DOMCTL_setweight, d->domid) < 0)
+	if (stub_domctl(&op, XEN_DOMCTL_setweight, id) < 0)
 		return -1;
 	op.u.setcap.cap = c->cap;
-	if (stub_domctl(&op, XEN_DOMCTL_setcap, d->domid) < 0)
+	if (stub_domctl(&op, XEN_DOMCTL_setcap, id) < 0)
 		return -1;
 	for (unsigned int v = 0; v < c->maxvcpus; v++) {
 		op = (struct xen_domctl){ 0 };
 		op.u.vcpuaffinity.vcpu = v;
 		op.u.vcpuaffinity.cpumap[0] = c->cpus;
-		if (stub_domctl(&op, XEN_DOMCTL_setvcpuaffinity, d->domid) < 0)
+		if (stub_domctl(&op, XEN_DOMCTL_setvcpuaffinity, id) < 0)
 			return -1;
 	}
 	return 0;
@@ -92,29 +91,27 @@ static long ctl_give_pci(struct ctl_dom *d)
 }
 
 /* /local/domain/<id>, owned by the domain, with its name. */
-static long ctl_home(struct ctl_dom *d)
+static long ctl_home(const struct dom_cfg *c, const struct stub_build *b)
 {
 	char path[32], perms[8];
 	struct xenbus *xb = &ctl_xb;
 
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u", d->domid);
-	fmt_snprintf(perms, sizeof(perms), "n%u", d->domid);
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u", b->domid);
+	fmt_snprintf(perms, sizeof(perms), "n%u", b->domid);
 	if (xenbus_mkdir(xb, XENBUS_NO_TX, path) ||
 	    xenbus_set_perms(xb, XENBUS_NO_TX, path, perms, strlen(perms) + 1))
 		return -1;
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u/name", d->domid);
-	if (xenbus_write(xb, XENBUS_NO_TX, path, d->cfg.name))
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u/name", b->domid);
+	if (xenbus_write(xb, XENBUS_NO_TX, path, c->name))
 		return -1;
-	return stub_xenbus_introduce(xb, d->domid, d->build.store_mfn,
-				     d->build.store_port)
+	return stub_xenbus_introduce(xb, b->domid, b->store_mfn, b->store_port)
 		   ? -1
 		   : 0;
 }
 
-static long ctl_create(struct ctl_dom *d)
+static long ctl_create(struct ctl_dom *d, struct stub_build *b)
 {
 	static char cmdline[CTL_CMDLINE_MAX];
-	struct stub_build *b = &d->build;
 
 	ctl_cmdline(&d->cfg, cmdline, sizeof(cmdline));
 	*b = (struct stub_build){
@@ -135,8 +132,24 @@ static long ctl_create(struct ctl_dom *d)
 		printf("control: %s: not built: %s\n", d->cfg.name, b->error);
 		return -1;
 	}
-	d->domid = b->domid;
-	return consback_add(d->domid, d->cfg.name, b->console_port);
+	return consback_add(b->domid, d->cfg.name, b->console_port);
+}
+
+long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b)
+{
+	struct xen_domctl op;
+
+	if (ctl_create(d, b) < 0)
+		return -1;
+	if (ctl_sched_params(&d->cfg, b->domid) < 0 ||
+	    (!d->cfg.xenstore_domain && ctl_home(&d->cfg, b) < 0)) {
+		printf("control: %s: setting up domain %u failed\n",
+		       d->cfg.name, b->domid);
+		consback_remove(b->domid);
+		stub_domctl(&op, XEN_DOMCTL_destroydomain, b->domid);
+		return -1;
+	}
+	return 0;
 }
 
 static uint64_t ctl_mix(uint64_t x)
@@ -165,6 +178,7 @@ static void ctl_new_handle(struct ctl_dom *d)
 
 long ctl_dom_build(struct ctl_dom *d)
 {
+	ctl_standby_destroy(d); /* it has the old handle */
 	ctl_new_handle(d);
 	return ctl_dom_rebuild(d);
 }
@@ -173,15 +187,14 @@ long ctl_dom_rebuild(struct ctl_dom *d)
 {
 	struct xen_domctl op;
 
-	if (ctl_create(d) < 0)
-		return -1;
+	if (ctl_standby_take(d) < 0) {
+		if (ctl_dom_instance(d, &d->build) < 0)
+			return -1;
+		d->domid = d->build.domid;
+	}
 	d->state = CTL_RUNNING;
 	d->built_at = stub_now();
-	if (ctl_sched_params(d) < 0 ||
-	    (!d->cfg.xenstore_domain && ctl_home(d) < 0) ||
-	    ctl_give_pci(d) < 0) {
-		printf("control: %s: setting up domain %u failed\n",
-		       d->cfg.name, d->domid);
+	if (ctl_give_pci(d) < 0) {
 		consback_remove(d->domid);
 		stub_domctl(&op, XEN_DOMCTL_destroydomain, d->domid);
 		d->state = CTL_DOWN;

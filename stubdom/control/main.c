@@ -52,6 +52,8 @@ static void ctl_teardown(void)
 				: d->cfg.driver_domain ? 1
 						       : 0;
 
+			if (p == pass)
+				ctl_standby_destroy(d);
 			if (p == pass && d->state != CTL_DOWN)
 				ctl_dom_destroy(d);
 		}

@@ -172,6 +172,8 @@ void ctl_supervise(uint64_t now)
 			ctl_restart(d, now);
 		if (d->state == CTL_RUNNING)
 			ctl_check_back(d, now);
+		if (d->state == CTL_RUNNING)
+			ctl_standby_poll(d, now);
 	}
 }
 
@@ -179,9 +181,14 @@ uint64_t ctl_supervisor_deadline(void)
 {
 	uint64_t t = 0;
 
-	for (unsigned int i = 0; i < ctl_nr_doms; i++)
+	for (unsigned int i = 0; i < ctl_nr_doms; i++) {
+		uint64_t s = ctl_standby_deadline(&ctl_doms[i]);
+
 		if (ctl_doms[i].state == CTL_WAITING &&
 		    (!t || ctl_doms[i].restart_at < t))
 			t = ctl_doms[i].restart_at;
+		if (s && (!t || s < t))
+			t = s;
+	}
 	return t;
 }

@@ -153,6 +153,15 @@ static int xl_list(void *ctx, struct shell_dom *out, unsigned int max)
 			top = c->domid;
 		if (xl_dominfo(c->domid, &info) == 0)
 			xl_fill(&out[n++], &info, c);
+		if (c->standby == DOMID_INVALID || n == max ||
+		    xl_dominfo(c->standby, &info))
+			continue;
+		/* Its standby, under a name of its own (it is paused). */
+		xl_fill(&out[n], &info, c);
+		fmt_snprintf(out[n++].name, SHELL_NAME_MAX, "%s-standby",
+			     c->cfg.name);
+		if (c->standby > top)
+			top = c->standby;
 	}
 	/*
 	 * Others: domctl getdomaininfo answers for one id only, so ids are
@@ -160,7 +169,8 @@ static int xl_list(void *ctx, struct shell_dom *out, unsigned int max)
 	 * lowest free first).
 	 */
 	for (domid_t id = 1; id <= top + XL_PROBE_EXTRA && n < max; id++)
-		if (!xl_ours(id) && xl_dominfo(id, &info) == 0)
+		if (!xl_ours(id) && !ctl_standby_owner(id) &&
+		    xl_dominfo(id, &info) == 0)
 			xl_fill(&out[n++], &info, NULL);
 	return (int)n;
 }
@@ -260,6 +270,11 @@ static int xl_destroy(uint16_t id, char *err, size_t errlen)
 	struct ctl_dom *c = xl_ours(id);
 	struct xen_domctl op;
 
+	if (!c && ctl_standby_owner(id)) {
+		/* Only the standby: the next crash is a plain restart. */
+		ctl_standby_destroy(ctl_standby_owner(id));
+		return 0;
+	}
 	if (!c) {
 		/* Not built from a config: nothing of ours to unwire. */
 		memset(&op, 0, sizeof(op));
@@ -273,6 +288,7 @@ static int xl_destroy(uint16_t id, char *err, size_t errlen)
 		return -XEN_EBUSY;
 	}
 	/* Down for good: the supervisor restarts only what crashed. */
+	ctl_standby_destroy(c);
 	ctl_dom_destroy(c);
 	printf("control: %s destroyed from the shell\n", c->cfg.name);
 	return 0;

@@ -816,6 +816,8 @@ def tests():
               r"device connected median \d+ us, worst \d+ us$",
               r"^PCI 0000:00:02\.0: assigned to domain \d+ \(reset: skipped, "
               r"its last owner had this domain's handle\)$",
+              r"^\(d0\) control: netdom: standby ready \(domain \d+\)$",
+              r"^\(d0\) control: netdom: standby domain \d+ takes over$",
               r"^\(d0\) \[survivor\] netguest: survived 20000 ms: "
               r"[1-9]\d* of \d+ UDP echoes and [1-9]\d* pings answered, "
               r"longest silence \d+ ms, up \d+ ms$",
@@ -841,6 +843,7 @@ def tests():
               r"device connected median \d+ us, worst \d+ us$",
               r"^PCI 0000:00:03\.0: assigned to domain \d+ \(reset: skipped, "
               r"its last owner had this domain's handle\)$",
+              r"^\(d0\) control: blkdom: standby domain \d+ takes over$",
               r"^\(d0\) \[survivor\] blkguest: survived 20000 ms: [1-9]\d* "
               r"rounds of 1024 sectors written and read back, \d+ writes, 0 "
               r"failed, 0 bad sectors, longest stall \d+ ms, up \d+ ms$",
@@ -925,7 +928,10 @@ def tests():
               r"^\(d0\) 51712 +\d+ +51712 +4 +\d+ +\d+ "
               r"+/local/domain/\d+/backend/vbd/\d+/51712",
               r"^\(d0\) \[guest2\] blkguest: \d+ rounds written and read "
-              r"back so far, 0 bad sectors"],
+              r"back so far, 0 bad sectors",
+              # Built again with their configs, they have standbys again.
+              r"^\(d0\) netdom-standby +\d+ +\d+ +1 +[-rb]{2}p--- +\d+\.\d$",
+              r"^\(d0\) blkdom-standby +\d+ +\d+ +1 +[-rb]{2}p--- +\d+\.\d$"],
              reject=[r"\] panic:", r"^Panic", r"FAIL", r"not built",
                      r"guest[12].*shut down", r"(netdom|blkdom) restarted",
                      # xl create makes a new domain: devices fully reset.
@@ -937,11 +943,14 @@ def tests():
                      (r"blkdom destroyed from the shell[\s\S]*\[guest1\] "
                       r"netguest: \d+ of \d+ echoes answered so far",
                       b"create netdom.cfg\rcreate blkdom.cfg\r"),
-                     (r"blkdom created from the shell[\s\S]*\[guest2\] "
+                     (r"netdom created from the shell"
+                      r"(?=[\s\S]*netdom: standby ready)"
+                      r"(?=[\s\S]*blkdom: standby ready)"
+                      r"[\s\S]*blkdom created from the shell[\s\S]*\[guest2\] "
                       r"blkguest: \d+ rounds written and read back so far",
                       b"network-list guest1\rblock-list guest2\r"
-                      b"list guest1 guest2\r")],
-             until=r"citadel> list guest1 guest2[\s\S]*guest2 +\d+ [^\n]*\n"),
+                      b"list\r")],
+             until=r"citadel> list\r?\n[\s\S]*guest2 +\d+ [^\n]*\n"),
         Test("admin-shell", kernel("", [
             "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
             "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",

@@ -247,6 +247,14 @@ static void test_actions_and_flags(void **state)
 	    "t.cfg:4: driver_domain 2 is out of range (0-1)");
 	BAD(MIN "type = \"hvm\"\n",
 	    "t.cfg:4: type 'hvm' is not supported (only \"pv\")");
+	GOOD(MIN "driver_domain = 1\non_crash = \"restart\"\nstandby = 1\n");
+	assert_true(cfg.standby);
+	BAD(MIN "standby = 1\non_crash = \"restart\"\n",
+	    "t.cfg:4: standby = 1 is for a driver domain (driver_domain = 1) "
+	    "with on_crash = \"restart\"");
+	BAD(MIN "driver_domain = 1\nstandby = 1\n",
+	    "t.cfg:5: standby = 1 is for a driver domain (driver_domain = 1) "
+	    "with on_crash = \"restart\"");
 }
 
 /* ---- Syntax errors ---------------------------------------------------------
@@ -726,6 +734,13 @@ static void test_layout_vdev_and_memory(void **state)
 	assert_int_equal(check(5, 207), 1);
 	assert_string_equal(lerr, "the domains need 208 MiB of memory, the "
 				  "host has 207 MiB for them");
+	/* A standby needs its driver domain's memory once more. */
+	mk(3, "net.cfg",
+	   NET "pci=['00:02.0']\non_crash='restart'\nstandby=1\n");
+	assert_int_equal(check(5, 240), 0);
+	assert_int_equal(check(5, 239), 1);
+	assert_string_equal(lerr, "the domains need 240 MiB of memory, the "
+				  "host has 239 MiB for them");
 }
 
 static void test_layout_report(void **state)
