@@ -40,6 +40,7 @@ struct ctl_dom {
 	bool waiting_connect;	    /* restarted: its devices not all back */
 	xen_domain_handle_t handle; /* kept by a restart: see ctl_dom_rebuild */
 	domid_t standby;	    /* built and paused, or DOMID_INVALID */
+	uint64_t standby_after;	    /* no standby build before (a failure) */
 	struct stub_build standby_build;
 	uint64_t io_ops;	 /* for top: not known yet */
 	struct stub_build build; /* the last build's results */

@@ -17,6 +17,7 @@
 #include "control.h"
 
 #define CTL_STANDBY_DELAY (200 * CTL_MS)
+#define CTL_STANDBY_RETRY (10000 * CTL_MS) /* after a failed build */
 
 static bool ctl_standby_wanted(const struct ctl_dom *d)
 {
@@ -30,9 +31,9 @@ uint64_t ctl_standby_deadline(const struct ctl_dom *d)
 
 	if (!ctl_standby_wanted(d))
 		return 0;
-	return d->back_at + CTL_STANDBY_DELAY > at
-		   ? d->back_at + CTL_STANDBY_DELAY
-		   : at;
+	if (d->back_at + CTL_STANDBY_DELAY > at)
+		at = d->back_at + CTL_STANDBY_DELAY;
+	return d->standby_after > at ? d->standby_after : at;
 }
 
 void ctl_standby_poll(struct ctl_dom *d, uint64_t now)
@@ -42,8 +43,8 @@ void ctl_standby_poll(struct ctl_dom *d, uint64_t now)
 	if (!at || now < at || !ctl_backend_connected(d))
 		return;
 	if (ctl_dom_instance(d, &d->standby_build) < 0) {
-		/* Not now: restarts build as they always did. */
-		d->back_at = now;
+		/* Not now (logged): restarts build as they always did. */
+		d->standby_after = now + CTL_STANDBY_RETRY;
 		return;
 	}
 	d->standby = d->standby_build.domid;

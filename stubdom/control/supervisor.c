@@ -115,6 +115,8 @@ static void ctl_shut_down(struct ctl_dom *d, unsigned int r, uint64_t now)
 	ctl_timeline("shutdown seen");
 	printf("control: %s (domain %u) shut down: %s\n", d->cfg.name, d->domid,
 	       ctl_reason(r));
+	if (a != CFG_ACTION_RESTART)
+		ctl_standby_destroy(d); /* nothing for it to take over */
 	if (a == CFG_ACTION_PRESERVE) {
 		d->state = CTL_PRESERVED;
 		return;
@@ -138,6 +140,7 @@ static void ctl_look(struct ctl_dom *d, uint64_t now)
 	    i->domain != d->domid) {
 		printf("control: %s (domain %u) is gone\n", d->cfg.name,
 		       d->domid);
+		ctl_standby_destroy(d);
 		d->domid = DOMID_INVALID;
 		d->state = CTL_DOWN;
 		return;
