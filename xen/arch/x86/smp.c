@@ -127,7 +127,8 @@ void idle_loop(void)
 	for (;;) {
 		do_softirq();
 		/* A frame at a time, while nothing else wants this CPU. */
-		if (!softirq_pending(cpu) && page_scrub(1))
+		if (!softirq_pending(cpu) && page_scrub_pending() &&
+		    page_scrub(1))
 			continue;
 		local_irq_disable();
 		/* sti takes effect after hlt starts: no wakeup is lost. */
