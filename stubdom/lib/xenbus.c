@@ -359,32 +359,28 @@ static int await_reply(struct xenbus *xb, uint32_t id, uint32_t type)
 }
 
 /*
- * Writes inside a transaction go out without waiting for their replies:
- * nobody sees them before the commit, and the server answers a
- * connection's requests in order. The next other request (at the latest
- * the transaction's end) first reads those replies, in one round trip
- * for them all; the first error among them is its result.
+ * Updates inside a transaction (writes, mkdirs, permissions: requests
+ * answered "OK") go out without waiting for their replies: nobody sees
+ * them before the commit, and the server answers a connection's
+ * requests in order. The next other request (at the latest the
+ * transaction's end) first reads those replies, in one round trip for
+ * them all; the first error among them is its result.
  */
-#define DEFER_MAX 32
 
-/* The deferred writes' replies read: 0, or the first error (once). */
+/* The deferred updates' replies read: 0, or the first error (once). */
 static int drain(struct xenbus *xb)
 {
+	unsigned int n = xb->deferred;
 	int rc;
 
-	if (xb->deferred)
+	if (n)
 		xb->ops.notify(xb->ops.env);
-	while (xb->deferred) {
-		rc = await_reply(xb, xb->deferred_id, XS_WRITE);
+	for (unsigned int i = 0; i < n && !xb->broken; i++) {
+		rc = await_reply(xb, xb->deferred_id + i, xb->deferred_type[i]);
 		if (rc < 0 && !xb->deferred_rc)
 			xb->deferred_rc = rc;
-		if (xb->broken) {
-			xb->deferred = 0;
-			break;
-		}
-		xb->deferred--;
-		xb->deferred_id++;
 	}
+	xb->deferred = 0;
 	rc = xb->deferred_rc;
 	xb->deferred_rc = 0;
 	return rc;
@@ -396,14 +392,15 @@ static bool deferrable(struct xenbus *xb, uint32_t type, uint32_t tx,
 	uint32_t used = xb->req_prod -
 			__atomic_load_n(&xb->ring->req_cons, __ATOMIC_ACQUIRE);
 
+	if (type != XS_WRITE && type != XS_MKDIR && type != XS_SET_PERMS)
+		return false;
 	/* Never a wait for room with replies unread: those go first. */
-	return type == XS_WRITE && tx != XENBUS_NO_TX &&
-	       xb->deferred < DEFER_MAX && used <= RING &&
-	       RING - used >= HDR + len;
+	return tx != XENBUS_NO_TX && xb->deferred < XENBUS_DEFER_MAX &&
+	       used <= RING && RING - used >= HDR + len;
 }
 
 /*
- * Sends a request and waits for its reply (a deferred write: only sends
+ * Sends a request and waits for its reply (a deferred update: only sends
  * it, and returns 0). Returns what await_reply() does.
  */
 static int request(struct xenbus *xb, uint32_t type, uint32_t tx,
@@ -424,9 +421,12 @@ static int request(struct xenbus *xb, uint32_t type, uint32_t tx,
 		return -XEN_EBUSY; /* called from ops.wait or ops.notify */
 	if (deferrable(xb, type, tx, len)) {
 		rc = send_request(xb, type, tx, parts, nparts, len, &id);
-		if (!rc && !xb->deferred++)
+		if (rc)
+			return rc;
+		if (!xb->deferred)
 			xb->deferred_id = id;
-		return rc;
+		xb->deferred_type[xb->deferred++] = (uint8_t)type;
+		return 0;
 	}
 	rc = drain(xb);
 	if (rc)
@@ -773,7 +773,7 @@ int xenbus_poll(struct xenbus *xb)
 {
 	int rc;
 
-	/* Replies to deferred writes are read here, their error kept. */
+	/* Replies to deferred updates are read here, their error kept. */
 	if (xb->deferred && !xb->pending) {
 		rc = drain(xb);
 		if (rc)

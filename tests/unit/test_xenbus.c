@@ -845,8 +845,14 @@ static void test_transaction_writes_pipelined(void **state)
 	char path[16];
 	uint32_t tx;
 
+	static const char perms[] = "n5\0r0";
+	char got[16];
+
 	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
 	waits = e5.waits;
+	assert_int_equal(xenbus_mkdir(x5, tx, "p"), 0);
+	assert_int_equal(xenbus_set_perms(x5, tx, "p", perms, sizeof(perms)),
+			 0);
 	for (unsigned int i = 0; i < 8; i++) {
 		snprintf(path, sizeof(path), "p/%u", i);
 		assert_int_equal(xenbus_printf(x5, tx, path, "%u", i * 7), 0);
@@ -854,6 +860,8 @@ static void test_transaction_writes_pipelined(void **state)
 	assert_int_equal(e5.waits, waits); /* sent, not waited for */
 	assert_int_equal(xenbus_transaction_end(x5, tx, false), 0);
 	assert_int_equal(e5.waits, waits + 2); /* the replies, the end */
+	assert_int_equal(xenbus_get_perms(x5, 0, "p", got, sizeof(got)), 2);
+	assert_memory_equal(got, perms, sizeof(perms));
 	for (unsigned int i = 0; i < 8; i++) {
 		char want[8];
 
@@ -907,6 +915,12 @@ static void test_transaction_write_error(void **state)
 	assert_int_equal(xenbus_transaction_end(x5, tx, false), -XEN_EACCES);
 	read_err(x5, 0, "e/a", -XEN_ENOENT);
 	read_err(x5, 0, "e/b", -XEN_ENOENT);
+
+	/* A permission change refused: the end says so. */
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	assert_int_equal(xenbus_set_perms(x5, tx, "/local/domain/0", "n5", 3),
+			 0);
+	assert_int_equal(xenbus_transaction_end(x5, tx, false), -XEN_EACCES);
 
 	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
 	assert_int_equal(xenbus_write(x5, tx, "/local/domain/0/e", "1"), 0);

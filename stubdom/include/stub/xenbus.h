@@ -35,6 +35,8 @@
 #include <public/io/xs_wire.h>
 
 #define XENBUS_NO_TX 0u
+/* Updates inside a transaction sent ahead of their replies, at most. */
+#define XENBUS_DEFER_MAX 32
 
 /* Bounds of the fixed tables in struct xenbus. */
 #define XENBUS_WATCHES	       16   /* watches registered at once */
@@ -75,10 +77,11 @@ struct xenbus {
 	uint32_t next_req_id;
 	uint32_t pending_id;   /* the request awaiting its reply */
 	bool pending;	       /* a request was sent, no reply yet */
-	unsigned int deferred; /* transaction writes sent, replies not read */
+	unsigned int deferred; /* transaction updates sent, replies not read */
 	uint32_t deferred_id;  /* the first of them */
 	int deferred_rc;       /* the first error among their replies */
-	bool reply_ready;      /* rx holds the reply to it */
+	uint8_t deferred_type[XENBUS_DEFER_MAX]; /* theirs, in order */
+	bool reply_ready;			 /* rx holds the reply to it */
 	bool broken;	       /* every call fails with -XEN_EIO */
 	bool dispatching;      /* inside xenbus_dispatch() */
 	uint32_t rx_have;      /* bytes of the message in rx so far */
@@ -119,10 +122,11 @@ int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
 		     unsigned long *out);
 /*
  * Writes a string value (without its NUL), making parents as needed.
- * Inside a transaction it returns once the request is sent: the replies
- * of a transaction's writes are read together by the next other request
- * on xb, which fails with the first write error among them; at the
- * latest xenbus_transaction_end(), which then aborts the transaction.
+ * Inside a transaction it returns once the request is sent, as do
+ * xenbus_mkdir() and xenbus_set_perms(): the replies of a transaction's
+ * updates are read together by the next other request on xb, which
+ * fails with the first error among them; at the latest
+ * xenbus_transaction_end(), which then aborts the transaction.
  */
 int xenbus_write(struct xenbus *xb, uint32_t tx, const char *path,
 		 const char *value);
