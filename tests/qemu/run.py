@@ -180,6 +180,9 @@ def disk_layout(ranges, guard=256):
 SYSTEM_KERNELS = ["control", "xenstored", "netdom", "blkdom", "netguest",
                   "blkguest"]
 SYSTEM_CONFIGS = ["xenstore", "netdom", "blkdom", "guest1", "guest2"]
+# The same as multiboot modules: the control domain first.
+SYSTEM_MODULES = (["{%s}" % k for k in SYSTEM_KERNELS] +
+                  ["{configs}/%s.cfg" % c for c in SYSTEM_CONFIGS])
 
 
 def iso(name):
@@ -911,11 +914,7 @@ def tests():
         # Both driver domains destroyed from the shell under running
         # guests, then created again from their configs: the guests'
         # frontends wait, reconnect, and their I/O goes on, no errors.
-        Test("shell-driver-domains", kernel("", [
-            "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
-            "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
-            "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
-            "{configs}/guest2.cfg"]),
+        Test("shell-driver-domains", kernel("", SYSTEM_MODULES),
              RUNNING,
              [r"^\(d0\) control: netdom destroyed from the shell$",
               r"^\(d0\) control: blkdom destroyed from the shell$",
@@ -952,11 +951,7 @@ def tests():
                       b"network-list guest1\rblock-list guest2\r"
                       b"list\r")],
              until=r"citadel> list\r?\n[\s\S]*guest2 +\d+ [^\n]*\n"),
-        Test("admin-shell", kernel("", [
-            "{control}", "{xenstored}", "{netdom}", "{blkdom}", "{netguest}",
-            "{blkguest}", "{configs}/xenstore.cfg", "{configs}/netdom.cfg",
-            "{configs}/blkdom.cfg", "{configs}/guest1.cfg",
-            "{configs}/guest2.cfg"]),
+        Test("admin-shell", kernel("", SYSTEM_MODULES),
              RUNNING,
              [r"^\(d0\) citadel> list$",
               r"^\(d0\) Name +ID +Mem VCPUs\tState\tTime\(s\)$",
