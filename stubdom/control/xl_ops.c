@@ -550,6 +550,17 @@ static void xl_read_str(const char *dir, const char *key, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* What every frontend directory says of its backend and connection. */
+static void xl_read_front(const char *fe, uint16_t *backend,
+			  unsigned int *state, unsigned int *evtch,
+			  char *be_path, size_t len)
+{
+	*backend = (uint16_t)xl_read_uint(fe, "backend-id");
+	*state = (unsigned int)xl_read_uint(fe, "state");
+	*evtch = (unsigned int)xl_read_uint(fe, "event-channel");
+	xl_read_str(fe, "backend", be_path, len);
+}
+
 static int xl_net_list(void *ctx, uint16_t id, struct shell_nic *out,
 		       unsigned int max)
 {
@@ -567,12 +578,10 @@ static int xl_net_list(void *ctx, uint16_t id, struct shell_nic *out,
 			     id, i);
 		o->devid = i;
 		cfg_vif_mac(&c->cfg, i, o->mac);
-		o->backend = (uint16_t)xl_read_uint(fe, "backend-id");
-		o->state = (unsigned int)xl_read_uint(fe, "state");
-		o->evtch = (unsigned int)xl_read_uint(fe, "event-channel");
+		xl_read_front(fe, &o->backend, &o->state, &o->evtch, o->be_path,
+			      sizeof(o->be_path));
 		o->tx_ref = (unsigned int)xl_read_uint(fe, "tx-ring-ref");
 		o->rx_ref = (unsigned int)xl_read_uint(fe, "rx-ring-ref");
-		xl_read_str(fe, "backend", o->be_path, sizeof(o->be_path));
 	}
 	return (int)n;
 }
@@ -594,11 +603,9 @@ static int xl_blk_list(void *ctx, uint16_t id, struct shell_vbd *out,
 		fmt_snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%u",
 			     id, o->vdev);
 		o->handle = o->vdev;
-		o->backend = (uint16_t)xl_read_uint(fe, "backend-id");
-		o->state = (unsigned int)xl_read_uint(fe, "state");
-		o->evtch = (unsigned int)xl_read_uint(fe, "event-channel");
+		xl_read_front(fe, &o->backend, &o->state, &o->evtch, o->be_path,
+			      sizeof(o->be_path));
 		o->ring_ref = (unsigned int)xl_read_uint(fe, "ring-ref");
-		xl_read_str(fe, "backend", o->be_path, sizeof(o->be_path));
 	}
 	return (int)n;
 }
