@@ -426,14 +426,21 @@ static void disk_unchanged(void)
 	assert_memory_equal(W.disk, W.expect, (size_t)NS_SECT * BB_SECTOR_SIZE);
 }
 
-static void vbd_start(const struct bb_vbd_config *cfg)
+/* A vbd on cfg in env, attached to a fresh ring. */
+static void vbd_start_in(const struct bb_vbd_config *cfg,
+			 const struct bb_env *env)
 {
 	memset(SRING, 0, BB_PAGE_SIZE);
 	SHARED_RING_INIT(SRING);
 	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
 	W.bs = cfg->block_size;
-	assert_int_equal(bb_vbd_init(&VBD, &ENV, cfg), 0);
+	assert_int_equal(bb_vbd_init(&VBD, env, cfg), 0);
 	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+}
+
+static void vbd_start(const struct bb_vbd_config *cfg)
+{
+	vbd_start_in(cfg, &ENV);
 }
 
 static int setup(void **state)
@@ -1444,12 +1451,7 @@ static int gpt_find_n(uint32_t bs, uint64_t ns, unsigned int n,
 /* A mapped vbd on cfg (the ring as setup_map left it, fresh). */
 static void vbd_start_map(struct bb_vbd_config *cfg)
 {
-	memset(SRING, 0, BB_PAGE_SIZE);
-	SHARED_RING_INIT(SRING);
-	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
-	W.bs = cfg->block_size;
-	assert_int_equal(bb_vbd_init(&VBD, &ENV_MAP, cfg), 0);
-	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+	vbd_start_in(cfg, &ENV_MAP);
 }
 
 /*
