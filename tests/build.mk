@@ -13,7 +13,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-omit-frame-pointer -include tests/unit/config.h \
 	-include xen/include/xen/compiler.h -Ixen/include \
 	-Ixen/arch/x86/include -Itests/unit
-UNIT_PRINTK := xen/common/printk.c xen/common/console.c \
+UNIT_PRINTK := xen/common/printk.c xen/common/console.c xen/common/console-tx.c \
 	xen/common/vsnprintf.c xen/common/cmdline.c tests/unit/fake_arch.c
 
 unit-fmt := xen/common/vsnprintf.c

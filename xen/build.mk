@@ -48,6 +48,7 @@ xen-y := \
 	xen/common/bootinfo.o \
 	xen/common/cmdline.o \
 	xen/common/console.o \
+	xen/common/console-tx.o \
 	xen/common/console-input.o \
 	xen/common/domain.o \
 	xen/common/policy.o \

@@ -223,6 +223,96 @@ static void test_console_bad_values(void **state)
 	assert_true(console_cfg.enabled);
 }
 
+/*
+ * After boot the console queues: a CPU that prints does not wait for
+ * the UART. Idle CPUs drain a FIFO's worth at a time, and a timer goes on
+ * while bytes wait; none of it is lost or reordered.
+ */
+static void test_console_tx_queued(void **state)
+{
+	(void)state;
+	console_tx_start();
+	log_info("queued line\n");
+	assert_int_equal(fake_serial_len, 0);
+	assert_true(console_tx_pending());
+	assert_true(fake_softirq_is_raised(CONSOLE_TX_SOFTIRQ));
+	fake_softirq_run();
+	assert_non_null(fake_timer_armed());
+	/* An idle CPU's step: one FIFO. */
+	assert_int_equal(console_tx_drain(CONSOLE_TX_BURST), CONSOLE_TX_BURST);
+	assert_string_equal(fake_serial_out, "(XEN) queued lin");
+	/* The timer's step drains the rest and stops. */
+	assert_true(fake_timer_run());
+	assert_string_equal(fake_serial_out, "(XEN) queued line\r\n");
+	assert_false(console_tx_pending());
+	assert_null(fake_timer_armed());
+	/* A UART with a full FIFO takes nothing; the bytes wait. */
+	fake_serial_room = 0;
+	log_info("later\n");
+	assert_int_equal(console_tx_drain(CONSOLE_TX_BURST), 0);
+	assert_true(console_tx_pending());
+	fake_softirq_run();
+	assert_true(fake_timer_run());
+	assert_non_null(fake_timer_armed());
+	fake_serial_room = 1;
+	while (fake_timer_run())
+		;
+	assert_string_equal(fake_serial_out,
+			    "(XEN) queued line\r\n(XEN) later\r\n");
+	console_tx_sync();
+}
+
+/* More than the ring holds: the writer drains it itself, in order. */
+static void test_console_tx_full_ring(void **state)
+{
+	char want[32];
+	size_t at = 0;
+
+	(void)state;
+	console_tx_start();
+	for (unsigned int i = 0; i < 1200; i++)
+		log_info("line %04u\n", i);
+	/* 1200 lines of 17 bytes: the ring kept no more than it holds. */
+	assert_true(fake_serial_len >= 1200 * 17 - 16384);
+	assert_true(console_tx_pending());
+	console_tx_sync();
+	assert_false(console_tx_pending());
+	assert_int_equal(fake_serial_len, 1200 * 17);
+	for (unsigned int i = 0; i < 1200; i++, at += 17) {
+		fmt_snprintf(want, sizeof(want), "(XEN) line %04u\r\n", i);
+		assert_memory_equal(&fake_serial_out[at], want, 17);
+	}
+}
+
+/* sync_console: every write waits until it is out, as during boot. */
+static void test_console_tx_sync_option(void **state)
+{
+	(void)state;
+	assert_int_equal(cmdline_parse("sync_console"), 0);
+	console_tx_start();
+	log_info("at once\n");
+	assert_string_equal(fake_serial_out, "(XEN) at once\r\n");
+	assert_false(console_tx_pending());
+	assert_int_equal(cmdline_parse("sync_console=0"), 0);
+	console_tx_sync();
+}
+
+/* A line that takes nothing loses bytes, not the machine. */
+static void test_console_tx_stuck_line(void **state)
+{
+	(void)state;
+	console_tx_start();
+	log_info("x\n");
+	fake_serial_room = 0;
+	console_tx_sync();
+	assert_false(console_tx_pending());
+	assert_int_equal(fake_serial_len, 0);
+	assert_true(fake_serial_polls >= 9 * 1000000ul);
+	fake_serial_room = 16;
+	log_info("then\n");
+	assert_string_equal(fake_serial_out, "(XEN) then\r\n");
+}
+
 static void test_skip_image(void **state)
 {
 	(void)state;
@@ -252,6 +342,10 @@ int main(void)
 		cmocka_unit_test_setup(test_console_option, setup),
 		cmocka_unit_test_setup(test_console_bad_values, setup),
 		cmocka_unit_test_setup(test_skip_image, setup),
+		cmocka_unit_test_setup(test_console_tx_queued, setup),
+		cmocka_unit_test_setup(test_console_tx_full_ring, setup),
+		cmocka_unit_test_setup(test_console_tx_sync_option, setup),
+		cmocka_unit_test_setup(test_console_tx_stuck_line, setup),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

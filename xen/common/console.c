@@ -96,11 +96,6 @@ bool console_ready(void)
 
 void console_write(const char *s, size_t len)
 {
-	if (!console_live)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			serial_putc(console_cfg.port, '\r');
-		serial_putc(console_cfg.port, s[i]);
-	}
+	if (console_live)
+		console_tx_write(s, len);
 }

@@ -42,6 +42,7 @@ void kernel_banner(void)
 static void __noreturn kernel_stop_machine(unsigned int code)
 {
 	arch_stop_others();
+	console_tx_sync();
 	testdev_exit(code);
 	arch_halt();
 }
@@ -63,6 +64,7 @@ void kernel_domains_changed(void)
 	case SHUTDOWN_reboot:
 		log_always("Control domain asked for a reboot.\n");
 		arch_stop_others();
+		console_tx_sync();
 		arch_reboot();
 	case SHUTDOWN_poweroff:
 		log_always("Control domain powered off: halting.\n");
@@ -76,6 +78,7 @@ void kernel_domains_changed(void)
 
 void kernel_run(void)
 {
+	console_tx_start();
 	schedule_start();
 	arch_idle();
 }
@@ -89,5 +92,6 @@ void kernel_boot_done(void)
 		arch_halt();
 	}
 	log_always("Nothing more to do: idling.\n");
+	console_tx_start();
 	arch_idle();
 }

@@ -3,6 +3,7 @@
  * console's input to the hypervisor; then each key runs a handler. Keys
  * arrive in interrupt context and are handled in a softirq.
  */
+#include <xen/console.h>
 #include <xen/keyhandler.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
@@ -51,6 +52,7 @@ static void key_reboot(void)
 {
 	log_always("Rebooting at the console's request.\n");
 	smp_stop_others();
+	console_tx_sync();
 	arch_reboot();
 }
 

@@ -17,6 +17,7 @@ void vpanic_regs(const struct cpu_regs *regs, const void *caller,
 	arch_stop_others();
 	printk_lock_bust();
 	console_init();
+	console_tx_sync();
 	kernel_banner();
 	printk_flush_early();
 	log_always("\n**** Citadel panic ****\n");

@@ -3,6 +3,7 @@
  * from its idle halt, or stop them all.
  */
 #include <xen/arch.h>
+#include <xen/console.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
@@ -126,7 +127,13 @@ void idle_loop(void)
 
 	for (;;) {
 		do_softirq();
-		/* A frame at a time, while nothing else wants this CPU. */
+		/*
+		 * A FIFO's worth of console output, or a frame to zero, at a
+		 * time, while nothing else wants this CPU.
+		 */
+		if (!softirq_pending(cpu) && console_tx_pending() &&
+		    console_tx_drain(CONSOLE_TX_BURST))
+			continue;
 		if (!softirq_pending(cpu) && page_scrub_pending() &&
 		    page_scrub(1))
 			continue;

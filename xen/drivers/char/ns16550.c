@@ -1,4 +1,7 @@
-/* A 16550-compatible UART, polled: the console must work with IRQs off. */
+/*
+ * A 16550-compatible UART, polled for output: the console must work with
+ * IRQs off. Its transmit FIFO, when it has one, takes 16 bytes at a time.
+ */
 #include <xen/serial.h>
 #include <asm/io.h>
 
@@ -6,7 +9,8 @@
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */
 #define UART_IER 1 /* interrupt enable (DLAB=0) */
 #define UART_DLM 1 /* divisor latch high (DLAB=1) */
-#define UART_FCR 2 /* FIFO control */
+#define UART_FCR 2 /* FIFO control (write) */
+#define UART_IIR 2 /* interrupt identification (read) */
 #define UART_LCR 3 /* line control */
 #define UART_MCR 4 /* modem control */
 #define UART_LSR 5 /* line status */
@@ -20,8 +24,11 @@
 #define LSR_THRE    0x20
 #define IER_RDA	    0x01
 #define MCR_OUT2    0x08   /* gates the UART interrupt line */
+#define IIR_FIFO    0xc0   /* both set: the FIFOs are on (a 16550A) */
 #define UART_CLOCK  115200 /* 1.8432 MHz / 16 */
-#define TX_SPIN_MAX 1000000
+#define FIFO_DEPTH  16
+
+static unsigned int ns16550_tx_depth = 1;
 
 /* A UART keeps what is written to its scratch register; nothing else does. */
 static bool ns16550_present(uint16_t port)
@@ -46,15 +53,20 @@ bool serial_init(uint16_t port, uint32_t baud)
 	outb(port + UART_LCR, LCR_8N1);
 	outb(port + UART_FCR, FCR_ENABLE);
 	outb(port + UART_MCR, MCR_DTR_RTS);
+	/* A 16450 or a 16550 with broken FIFOs: a byte at a time. */
+	if ((inb(port + UART_IIR) & IIR_FIFO) == IIR_FIFO)
+		ns16550_tx_depth = FIFO_DEPTH;
 	return true;
 }
 
-/* Bounded wait: a stuck line loses characters rather than the machine. */
-void serial_putc(uint16_t port, char c)
+/* THRE with the FIFOs on means the whole transmit FIFO is empty. */
+unsigned int serial_tx_room(uint16_t port)
 {
-	for (unsigned int i = 0; i < TX_SPIN_MAX; i++)
-		if (inb(port + UART_LSR) & LSR_THRE)
-			break;
+	return (inb(port + UART_LSR) & LSR_THRE) ? ns16550_tx_depth : 0;
+}
+
+void serial_tx_byte(uint16_t port, char c)
+{
 	outb(port + UART_THR, (uint8_t)c);
 }
 

@@ -16,8 +16,26 @@ extern struct console_cfg console_cfg;
 void console_init(void);
 bool console_ready(void);
 
-/* Write raw bytes; "\n" becomes "\r\n". Drops output before init. */
+/*
+ * Write raw bytes; "\n" becomes "\r\n". Drops output before init.
+ * Callers hold printk's lock (xen/common/printk.c).
+ */
 void console_write(const char *s, size_t len);
+
+/*
+ * The transmit ring under console_write (xen/common/console-tx.c).
+ * Writes wait for the UART until console_tx_start() (boot is done; not
+ * with sync_console), and again after console_tx_sync() (panic, halt,
+ * reboot: the other CPUs stopped), which also waits for what is queued.
+ * console_tx_drain() moves up to max queued bytes to the UART, returning
+ * how many (0: the UART is full or another CPU drains).
+ */
+#define CONSOLE_TX_BURST 16 /* a 16550A's FIFO: a drain step */
+void console_tx_write(const char *s, size_t len);
+void console_tx_start(void);
+void console_tx_sync(void);
+bool console_tx_pending(void);
+unsigned int console_tx_drain(unsigned int max);
 
 /*
  * A domain's place in its console output. A buffered domain's line goes

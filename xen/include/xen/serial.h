@@ -9,7 +9,12 @@
  * answers there, so the console never waits on a missing device.
  */
 bool serial_init(uint16_t port, uint32_t baud);
-void serial_putc(uint16_t port, char c);
+/*
+ * How many bytes the UART takes now without waiting (its FIFO's depth
+ * when empty, else 0), and one such byte.
+ */
+unsigned int serial_tx_room(uint16_t port);
+void serial_tx_byte(uint16_t port, char c);
 
 /* Interrupt on received data; read it one character at a time. */
 void serial_rx_enable(uint16_t port);

@@ -11,6 +11,7 @@ enum softirq {
 	TIMER_SOFTIRQ,
 	DEBUGKEY_SOFTIRQ,
 	CONSOLE_SOFTIRQ,
+	CONSOLE_TX_SOFTIRQ,
 	IOMMU_SOFTIRQ,
 	/* Last: it may switch to a vCPU and never return to the loop. */
 	SCHEDULE_SOFTIRQ,
