@@ -40,6 +40,7 @@
 #include <driverdom/fault.h>
 #include <driverdom/blkdom.h>
 #include <driverdom/pci.h>
+#include <driverdom/standby.h>
 #include <stub/check.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
@@ -316,17 +317,19 @@ static void setup(const char *cmdline)
 	};
 	if (stub_arg_has(cmdline, "mapmin="))
 		map_min_sectors = stub_arg_uint(cmdline, "mapmin=");
+	rc = stub_xenbus_connect_store(&xb);
+	if (rc)
+		stub_panic("blkdom: no xenstore (%ld)", rc);
+	stub_event_bind(start_info->store_evtchn, on_store, NULL);
+	dd_fault_watch(&xb);
+	/* A standby is ready this far before it is needed. */
+	dd_standby_wait(&xb, cmdline);
 	open_disk(cmdline);
 	disk = (struct bd_disk){ .bd = &bd, .local_page = env_local_page };
 	/* Before serving: no vbd uses the pages yet. */
 	if (stub_arg_has(cmdline, "bench="))
 		bd_bench(&bd, pages, BD_PAGES,
 			 stub_arg_uint(cmdline, "bench="));
-	rc = stub_xenbus_connect_store(&xb);
-	if (rc)
-		stub_panic("blkdom: no xenstore (%ld)", rc);
-	stub_event_bind(start_info->store_evtchn, on_store, NULL);
-	dd_fault_watch(&xb);
 	dd_watchdog_start(cmdline);
 	rc = bd_vbds_start(&vbds, &ops);
 	if (rc)

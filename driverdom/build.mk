@@ -7,6 +7,7 @@
 DD_LIB_SRCS := driverdom/pci.c driverdom/netdrv.c driverdom/e1000e.c \
 	driverdom/blkdrv.c driverdom/nvme.c driverdom/nvme_ctrl.c \
 	driverdom/nvme_io.c driverdom/nvme_prp.c driverdom/watchdog.c \
+	driverdom/standby.c \
 	driverdom/fault$(if $(CONFIG_FAULT_INJECT),,-stub).c
 DD_APPS := nictest nvmetest
 

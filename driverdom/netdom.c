@@ -29,6 +29,7 @@
 #include <driverdom/netdom.h>
 #include <driverdom/netdrv.h>
 #include <driverdom/pci.h>
+#include <driverdom/standby.h>
 #include <netback/netback.h>
 #include <stub/events.h>
 #include <stub/gnttab.h>
@@ -245,6 +246,15 @@ static void setup(const char *cmdline)
 		.local_buf = env_local_buf,
 		.send_to_nic = env_send_to_nic,
 	};
+	nb_switch_init(&sw, &env);
+	rc = stub_xenbus_connect_store(&xb);
+	if (rc)
+		stub_panic("netdom: no xenstore (%ld)", rc);
+	/* Wakes the main loop too; the glue still hears of it. */
+	stub_event_bind(start_info->store_evtchn, on_store, NULL);
+	dd_fault_watch(&xb);
+	/* A standby is ready this far before it is needed. */
+	dd_standby_wait(&xb, cmdline);
 	open_nic(cmdline);
 	if (!have_nic)
 		env.send_to_nic = NULL;
@@ -254,14 +264,6 @@ static void setup(const char *cmdline)
 		/* Small frames: 18 bytes of UDP make a minimum-size frame. */
 		nd_stream(&nic, stub_arg_uint(cmdline, "small="), 18);
 	}
-	nb_switch_init(&sw, &env);
-
-	rc = stub_xenbus_connect_store(&xb);
-	if (rc)
-		stub_panic("netdom: no xenstore (%ld)", rc);
-	/* Wakes the main loop too; the glue still hears of it. */
-	stub_event_bind(start_info->store_evtchn, on_store, NULL);
-	dd_fault_watch(&xb);
 	dd_watchdog_start(cmdline);
 	rc = nd_start(&vifs, &ops);
 	if (rc)

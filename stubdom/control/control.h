@@ -39,7 +39,8 @@ struct ctl_dom {
 	unsigned int quick;	    /* crashes in a row soon after a build */
 	bool waiting_connect;	    /* restarted: its devices not all back */
 	xen_domain_handle_t handle; /* kept by a restart: see ctl_dom_rebuild */
-	domid_t standby;	    /* built and paused, or DOMID_INVALID */
+	domid_t standby;	    /* built and waiting, or DOMID_INVALID */
+	bool warm;		    /* the instance is a standby taken over */
 	uint64_t standby_after;	    /* no standby build before (a failure) */
 	struct stub_build standby_build;
 	uint64_t io_ops;	 /* for top: not known yet */
@@ -62,15 +63,20 @@ unsigned long ctl_bundle_count(void);
 struct ctl_dom *ctl_dom_by_name(const char *name);
 struct ctl_dom *ctl_dom_by_id(domid_t domid);
 /*
- * Build, introduce, give devices, wire; left paused. 0 or -1 (logged).
- * A build is a new domain (a new handle: its PCI functions are reset
- * before it gets them); a rebuild restarts the same one (the handle it
- * had: no reset but its driver's own, and no 100 ms FLR on the way).
+ * Build, introduce, give devices, wire; left paused, but for a standby
+ * taken over, which runs already (d->warm until ctl_dom_unpause()). 0
+ * or -1 (logged). A build is a new domain (a new handle: its PCI
+ * functions are reset before it gets them); a rebuild restarts the same
+ * one (the handle it had: no reset but its driver's own, and no 100 ms
+ * FLR on the way).
  */
 long ctl_dom_build(struct ctl_dom *d);
 long ctl_dom_rebuild(struct ctl_dom *d);
-/* An instance of d in b: built, paused, at home in xenstore; no devices. */
-long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b);
+/*
+ * An instance of d in b: built, paused, at home in xenstore; no devices.
+ * A standby's command line has "standby=1" (driverdom/standby.h).
+ */
+long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby);
 long ctl_dom_unpause(struct ctl_dom *d);
 /* Devices unplugged, domain destroyed and released in xenstore. */
 void ctl_dom_destroy(struct ctl_dom *d);
@@ -97,6 +103,14 @@ void ctl_standby_poll(struct ctl_dom *d, uint64_t now);
 uint64_t ctl_standby_deadline(const struct ctl_dom *d);
 /* The standby becomes d's instance (d->domid): 0, or -1 if none is fit. */
 long ctl_standby_take(struct ctl_dom *d);
+/*
+ * Tell the instance taken over that its devices are assigned: "1" in
+ * its CTL_TAKEOVER_NODE (driverdom/standby.h). 0 or -1 (logged).
+ */
+#define CTL_TAKEOVER_NODE "control/takeover"
+long ctl_standby_go(struct ctl_dom *d);
+/* A standby that stopped (a crash while it waited): destroyed. */
+void ctl_standby_look(struct ctl_dom *d, uint64_t now);
 void ctl_standby_destroy(struct ctl_dom *d);
 /* The domain whose standby id is, or NULL. */
 struct ctl_dom *ctl_standby_owner(domid_t id);

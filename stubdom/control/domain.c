@@ -39,13 +39,16 @@ struct ctl_dom *ctl_dom_by_id(domid_t domid)
  * "<kernel> sbdf=N ... <extra>": a driver domain learns its PCI
  * functions from its command line.
  */
-static void ctl_cmdline(const struct dom_cfg *c, char *buf, size_t len)
+static void ctl_cmdline(const struct dom_cfg *c, bool standby, char *buf,
+			size_t len)
 {
 	size_t n = (size_t)fmt_snprintf(buf, len, "%s", c->kernel);
 
 	for (unsigned int i = 0; i < c->nr_pci && n < len; i++)
 		n += (size_t)fmt_snprintf(buf + n, len - n, " sbdf=%u",
 					  c->pci[i]);
+	if (standby && n < len)
+		n += (size_t)fmt_snprintf(buf + n, len - n, " standby=1");
 	if (c->extra[0] && n < len)
 		fmt_snprintf(buf + n, len - n, " %s", c->extra);
 }
@@ -109,11 +112,11 @@ static long ctl_home(const struct dom_cfg *c, const struct stub_build *b)
 		   : 0;
 }
 
-static long ctl_create(struct ctl_dom *d, struct stub_build *b)
+static long ctl_create(struct ctl_dom *d, struct stub_build *b, bool standby)
 {
 	static char cmdline[CTL_CMDLINE_MAX];
 
-	ctl_cmdline(&d->cfg, cmdline, sizeof(cmdline));
+	ctl_cmdline(&d->cfg, standby, cmdline, sizeof(cmdline));
 	*b = (struct stub_build){
 		.name = d->cfg.name,
 		.image = d->image,
@@ -135,11 +138,11 @@ static long ctl_create(struct ctl_dom *d, struct stub_build *b)
 	return consback_add(b->domid, d->cfg.name, b->console_port);
 }
 
-long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b)
+long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby)
 {
 	struct xen_domctl op;
 
-	if (ctl_create(d, b) < 0)
+	if (ctl_create(d, b, standby) < 0)
 		return -1;
 	if (ctl_sched_params(&d->cfg, b->domid) < 0 ||
 	    (!d->cfg.xenstore_domain && ctl_home(&d->cfg, b) < 0)) {
@@ -187,18 +190,21 @@ long ctl_dom_rebuild(struct ctl_dom *d)
 {
 	struct xen_domctl op;
 
-	if (ctl_standby_take(d) < 0) {
-		if (ctl_dom_instance(d, &d->build) < 0)
+	d->warm = ctl_standby_take(d) == 0;
+	if (!d->warm) {
+		if (ctl_dom_instance(d, &d->build, false) < 0)
 			return -1;
 		d->domid = d->build.domid;
 	}
 	d->state = CTL_RUNNING;
 	d->built_at = stub_now();
-	if (ctl_give_pci(d) < 0) {
+	/* It opens its devices while its backends are being wired. */
+	if (ctl_give_pci(d) < 0 || (d->warm && ctl_standby_go(d) < 0)) {
 		consback_remove(d->domid);
 		stub_domctl(&op, XEN_DOMCTL_destroydomain, d->domid);
 		d->state = CTL_DOWN;
 		d->domid = DOMID_INVALID;
+		d->warm = false;
 		return -1;
 	}
 	if (d->cfg.driver_domain)
@@ -211,6 +217,10 @@ long ctl_dom_unpause(struct ctl_dom *d)
 {
 	struct xen_domctl op;
 
+	if (d->warm) { /* a standby: running, and told to take over */
+		d->warm = false;
+		return 0;
+	}
 	return stub_domctl(&op, XEN_DOMCTL_unpausedomain, d->domid);
 }
 
@@ -234,4 +244,5 @@ void ctl_dom_destroy(struct ctl_dom *d)
 
 	d->domid = DOMID_INVALID;
 	d->state = CTL_DOWN;
+	d->warm = false;
 }

@@ -1,12 +1,15 @@
 /*
  * Standbys. A driver domain whose config says standby = 1 has a second
- * instance kept built and paused: from the same image, under the same
- * handle, at home in xenstore, but with no device and no backend
- * directory. When the running instance crashes, the standby takes over
- * (its devices assigned, its backends wired, unpaused), so the restart
- * waits for no build; another standby is built once the new instance
- * serves every device again and CTL_STANDBY_DELAY has passed, so the
- * build does not compete with the reconnection.
+ * instance kept ready: from the same image, under the same handle, at
+ * home in xenstore, but with no device and no backend directory. It
+ * runs its start-up as far as it goes without a device and waits
+ * (driverdom/standby.h). When the running instance crashes, the
+ * standby takes over: its devices are assigned, it is told so through
+ * its takeover node and opens them while its backends are wired, so the
+ * restart waits for no build and no start-up. Another standby is built
+ * once the new instance serves every device again and
+ * CTL_STANDBY_DELAY has passed, so the build does not compete with the
+ * reconnection.
  */
 #include <public/domctl.h>
 #include <xen/lib.h>
@@ -39,15 +42,23 @@ uint64_t ctl_standby_deadline(const struct ctl_dom *d)
 void ctl_standby_poll(struct ctl_dom *d, uint64_t now)
 {
 	uint64_t at = ctl_standby_deadline(d);
+	struct xen_domctl op;
 
 	if (!at || now < at || !ctl_backend_connected(d))
 		return;
-	if (ctl_dom_instance(d, &d->standby_build) < 0) {
+	if (ctl_dom_instance(d, &d->standby_build, true) < 0) {
 		/* Not now (logged): restarts build as they always did. */
 		d->standby_after = now + CTL_STANDBY_RETRY;
 		return;
 	}
 	d->standby = d->standby_build.domid;
+	if (stub_domctl(&op, XEN_DOMCTL_unpausedomain, d->standby) < 0) {
+		printf("control: %s: standby domain %u would not start\n",
+		       d->cfg.name, d->standby);
+		ctl_standby_destroy(d);
+		d->standby_after = now + CTL_STANDBY_RETRY;
+		return;
+	}
 	printf("control: %s: standby ready (domain %u)\n", d->cfg.name,
 	       d->standby);
 }
@@ -66,15 +77,40 @@ void ctl_standby_destroy(struct ctl_dom *d)
 	d->standby = DOMID_INVALID;
 }
 
-/* Built, paused, alive: not shut down, nor unpaused by someone. */
+/* Alive: not shut down, nor paused by someone. */
 static bool ctl_standby_fit(const struct ctl_dom *d)
 {
 	struct xen_domctl op;
 	const struct xen_domctl_getdomaininfo *i = &op.u.getdomaininfo;
 
 	return stub_domctl(&op, XEN_DOMCTL_getdomaininfo, d->standby) == 0 &&
-	       i->domain == d->standby && (i->flags & XEN_DOMINF_paused) &&
-	       !(i->flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+	       i->domain == d->standby &&
+	       !(i->flags &
+		 (XEN_DOMINF_paused | XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
+void ctl_standby_look(struct ctl_dom *d, uint64_t now)
+{
+	if (d->standby == DOMID_INVALID || ctl_standby_fit(d))
+		return;
+	printf("control: %s: standby domain %u stopped: destroyed, another "
+	       "built later\n",
+	       d->cfg.name, d->standby);
+	ctl_standby_destroy(d);
+	d->standby_after = now + CTL_STANDBY_RETRY;
+}
+
+long ctl_standby_go(struct ctl_dom *d)
+{
+	char path[64];
+
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u/" CTL_TAKEOVER_NODE,
+		     d->domid);
+	if (!xenbus_write(&ctl_xb, XENBUS_NO_TX, path, "1"))
+		return 0;
+	printf("control: %s: cannot tell domain %u to take over\n", d->cfg.name,
+	       d->domid);
+	return -1;
 }
 
 long ctl_standby_take(struct ctl_dom *d)

@@ -171,6 +171,8 @@ void ctl_supervise(uint64_t now)
 
 		if (d->state == CTL_RUNNING && exc)
 			ctl_look(d, now);
+		if (exc)
+			ctl_standby_look(d, now);
 		if (d->state == CTL_WAITING && now >= d->restart_at)
 			ctl_restart(d, now);
 		if (d->state == CTL_RUNNING)

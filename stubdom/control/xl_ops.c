@@ -156,7 +156,7 @@ static int xl_list(void *ctx, struct shell_dom *out, unsigned int max)
 		if (c->standby == DOMID_INVALID || n == max ||
 		    xl_dominfo(c->standby, &info))
 			continue;
-		/* Its standby, under a name of its own (it is paused). */
+		/* Its standby, under a name of its own (it waits, blocked). */
 		xl_fill(&out[n], &info, c);
 		fmt_snprintf(out[n++].name, SHELL_NAME_MAX, "%s-standby",
 			     c->cfg.name);

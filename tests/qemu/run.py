@@ -930,8 +930,8 @@ def tests():
               r"^\(d0\) \[guest2\] blkguest: \d+ rounds written and read "
               r"back so far, 0 bad sectors",
               # Built again with their configs, they have standbys again.
-              r"^\(d0\) netdom-standby +\d+ +\d+ +1 +[-rb]{2}p--- +\d+\.\d$",
-              r"^\(d0\) blkdom-standby +\d+ +\d+ +1 +[-rb]{2}p--- +\d+\.\d$"],
+              r"^\(d0\) netdom-standby +\d+ +\d+ +1 +[-rb]{2}---- +\d+\.\d$",
+              r"^\(d0\) blkdom-standby +\d+ +\d+ +1 +[-rb]{2}---- +\d+\.\d$"],
              reject=[r"\] panic:", r"^Panic", r"FAIL", r"not built",
                      r"guest[12].*shut down", r"(netdom|blkdom) restarted",
                      # xl create makes a new domain: devices fully reset.
