@@ -7,6 +7,8 @@
  * driverdom/include/driverdom/fault.h), asked for through its
  * control/fault node. Each cycle's time from the fault to every device
  * connected again is printed, and at the end the median and the worst.
+ * "crash_standby=1" also faults the domain's standby, once, as soon as
+ * there is one, before the first of those faults.
  */
 #include <xen/lib.h>
 #include <xen/string.h>
@@ -20,7 +22,7 @@
 static struct {
 	struct ctl_dom *d;
 	unsigned int want, done;
-	bool hang, pending;
+	bool hang, pending, standby;
 	uint64_t gap, inject_at, ready_at;
 	uint64_t took[CTL_FAULTS_MAX];
 } ctl_ft;
@@ -48,21 +50,25 @@ void ctl_faults_init(const char *cmdline)
 			  ? stub_arg_uint(cmdline, "crash_gap=")
 			  : 600) *
 		     CTL_MS;
+	ctl_ft.standby = stub_arg_has(cmdline, "crash_standby=1");
 	if (!ctl_ft.d)
 		printf("control: crash=: no domain '%s'\n", arg);
 }
 
-static void ctl_inject(uint64_t now)
+static void ctl_fault(domid_t id, const char *how)
 {
 	char path[64];
 
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u/control/fault",
-		     ctl_ft.d->domid);
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u/control/fault", id);
+	xenbus_write(&ctl_xb, XENBUS_NO_TX, path, how);
+}
+
+static void ctl_inject(uint64_t now)
+{
 	ctl_ft.inject_at = now;
 	ctl_ft.pending = true;
 	ctl_timeline("fault injected");
-	xenbus_write(&ctl_xb, XENBUS_NO_TX, path,
-		     ctl_ft.hang ? "hang" : "wild");
+	ctl_fault(ctl_ft.d->domid, ctl_ft.hang ? "hang" : "wild");
 }
 
 static void ctl_faults_report(void)
@@ -93,6 +99,13 @@ void ctl_faults_poll(uint64_t now)
 
 	if (!d || ctl_ft.done == ctl_ft.want)
 		return;
+	if (ctl_ft.standby && d->standby != DOMID_INVALID) {
+		printf("control: faulting %s's standby (domain %u)\n",
+		       d->cfg.name, d->standby);
+		ctl_fault(d->standby, "wild");
+		ctl_ft.standby = false;
+		return;
+	}
 	if (ctl_ft.pending) {
 		if (d->back_at <= ctl_ft.inject_at)
 			return;

@@ -858,16 +858,21 @@ def tests():
                      r"keeps crashing"],
              cpus=2),
         # blkdom hangs twice (its watchdog catches it) while a guest
-        # writes; a driver domain that dies at every start is restarted
-        # with a back-off, never in a tight loop, and its device (the
-        # e1000e) fully reset each time.
+        # writes, its standby having crashed while it waited (so the
+        # restarts build afresh); a driver domain that dies at every
+        # start is restarted with a back-off, never in a tight loop, and
+        # its device (the e1000e) fully reset each time.
         Test("restart-watchdog", kernel("", [
-            "{control} halt crash=blkdom:2:hang", "{xenstored}", "{blkdom}",
+            "{control} halt crash=blkdom:2:hang crash_standby=1",
+            "{xenstored}", "{blkdom}",
             "{blkguest}", "{crash}", "{domains}/xenstore.cfg",
             "{domains}/blkdom.cfg", "{domains}/blkshort.cfg",
             "{domains}/crashdom.cfg"]),
              HALTED,
-             [r"^\(d0\) \[blkdom\] fault: hanging with events masked$",
+             [r"^\(d0\) control: faulting blkdom's standby \(domain \d+\)$",
+              r"^\(d0\) control: blkdom: standby domain \d+ stopped: "
+              r"destroyed, another built later$",
+              r"^\(d0\) \[blkdom\] fault: hanging with events masked$",
               r"^domain \d+ \(blkdom\) shut down: watchdog$",
               r"^\(d0\) control: blkdom crashed 2 times: fault to every "
               r"device connected median \d+ us, worst \d+ us$",
@@ -884,6 +889,7 @@ def tests():
              reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
                      r"survivor.*shut down: (crash|reboot)",
                      r"crashdom keeps crashing \(1\d times",
+                     r"blkdom: standby domain \d+ takes over",
                      # Quick deaths: a new handle, so a full reset each time.
                      r"0000:00:02\.0: assigned to domain \d+ \(reset: "
                      r"skipped"],
