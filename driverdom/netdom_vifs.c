@@ -300,32 +300,21 @@ static int vif_path(const struct nd_vif *v, const char *dir, const char *key,
 	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
 }
 
-static int vif_read(struct netdom *nd, const struct nd_vif *v, const char *dir,
-		    const char *key, char *buf, size_t size)
+/* A value read in a batch as a number no greater than max. */
+static int read_uint(const struct xenbus_read_req *r, unsigned long max,
+		     unsigned long *out)
 {
-	char path[XENBUS_WATCH_PATH_MAX + 32];
-	int rc = vif_path(v, dir, key, path, sizeof(path));
+	int rc = xenbus_parse_uint(r->buf, r->rc, out);
 
-	if (rc)
-		return rc;
-	rc = xenbus_read(nd->ops.xb, XENBUS_NO_TX, path, buf, size);
-	if (rc >= 0 && (size_t)rc != strlen(buf))
-		return -XEN_EINVAL; /* a NUL inside */
-	return rc < 0 ? rc : 0;
+	return !rc && *out > max ? -XEN_ERANGE : rc;
 }
 
-static int vif_read_uint(struct netdom *nd, const struct nd_vif *v,
-			 const char *dir, const char *key, unsigned long max,
-			 unsigned long *out)
+/* A value read in a batch as a string: none with a NUL inside. */
+static int read_str(const struct xenbus_read_req *r)
 {
-	char path[XENBUS_WATCH_PATH_MAX + 32];
-	int rc = vif_path(v, dir, key, path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_read_uint(nd->ops.xb, XENBUS_NO_TX, path, out);
-	if (!rc && *out > max)
-		rc = -XEN_ERANGE;
-	return rc;
+	if (r->rc >= 0 && (size_t)r->rc != strlen(r->buf))
+		return -XEN_EINVAL;
+	return r->rc < 0 ? r->rc : 0;
 }
 
 /*
@@ -335,14 +324,23 @@ static int vif_read_uint(struct netdom *nd, const struct nd_vif *v,
  */
 static int vif_read_frontend(struct netdom *nd, struct nd_vif *v)
 {
-	char fe[ND_FE_MAX], prefix[32];
+	char fe[ND_FE_MAX], prefix[32], idv[XENBUS_UINT_MAX];
+	char path[2][ND_DIR_MAX + 16];
+	struct xenbus_read_req r[2] = { { path[0], fe, sizeof(fe), 0 },
+					{ path[1], idv, sizeof(idv), 0 } };
 	unsigned long id;
 	int rc, n;
 
-	rc = vif_read(nd, v, v->be_dir, "frontend", fe, sizeof(fe));
+	rc = vif_path(v, v->be_dir, "frontend", path[0], sizeof(path[0]));
 	if (!rc)
-		rc = vif_read_uint(nd, v, v->be_dir, "frontend-id",
-				   DOMID_FIRST_RESERVED - 1, &id);
+		rc = vif_path(v, v->be_dir, "frontend-id", path[1],
+			      sizeof(path[1]));
+	if (!rc)
+		rc = xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r, 2);
+	if (!rc)
+		rc = read_str(&r[0]);
+	if (!rc)
+		rc = read_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
 		return rc;
 	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", v->domid);
@@ -431,48 +429,99 @@ struct fe_info {
 	uint64_t rate_bytes, rate_usec;
 };
 
+/* The frontend's and the backend dir's keys vif_read_offer() reads. */
+enum offer_key {
+	OF_TX_REF,
+	OF_RX_REF,
+	OF_EVTCHN_TX,
+	OF_EVTCHN_RX,
+	OF_EVTCHN,
+	OF_RX_COPY,
+	OF_MAC,
+	OF_RATE,
+	OF_KEYS
+};
+
+static const struct {
+	bool be; /* in the backend dir (the toolstack's), else the frontend's */
+	const char *key;
+} offer_keys[OF_KEYS] = {
+	[OF_TX_REF] = { false, "tx-ring-ref" },
+	[OF_RX_REF] = { false, "rx-ring-ref" },
+	[OF_EVTCHN_TX] = { false, "event-channel-tx" },
+	[OF_EVTCHN_RX] = { false, "event-channel-rx" },
+	[OF_EVTCHN] = { false, "event-channel" },
+	[OF_RX_COPY] = { false, "request-rx-copy" },
+	[OF_MAC] = { true, "mac" },
+	[OF_RATE] = { true, "rate" },
+};
+
+/* Every key at once: one round trip, not one a key. */
+static int offer_read(struct netdom *nd, const struct nd_vif *v,
+		      struct xenbus_read_req r[OF_KEYS])
+{
+	static char paths[OF_KEYS][XENBUS_WATCH_PATH_MAX + 32];
+	static char vals[OF_KEYS][XENBUS_UINT_MAX];
+	int rc = 0;
+
+	for (unsigned int i = 0; i < OF_KEYS && !rc; i++) {
+		rc = vif_path(v, offer_keys[i].be ? v->be_dir : v->fe_dir,
+			      offer_keys[i].key, paths[i], sizeof(paths[i]));
+		r[i] = (struct xenbus_read_req){ paths[i], vals[i],
+						 sizeof(vals[i]), 0 };
+	}
+	return rc ? rc
+		  : xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r, OF_KEYS);
+}
+
+static int offer_ports(const struct xenbus_read_req r[OF_KEYS],
+		       struct fe_info *fi, const char **why)
+{
+	unsigned long tx, rx;
+	int rc;
+
+	fi->split = r[OF_EVTCHN_TX].rc != -XEN_ENOENT;
+	if (!fi->split) {
+		*why = "event-channel";
+		rc = read_uint(&r[OF_EVTCHN], UINT32_MAX, &tx);
+		rx = tx;
+	} else {
+		*why = "event-channel-tx";
+		rc = read_uint(&r[OF_EVTCHN_TX], UINT32_MAX, &tx);
+		if (!rc) {
+			*why = "event-channel-rx";
+			rc = read_uint(&r[OF_EVTCHN_RX], UINT32_MAX, &rx);
+		}
+	}
+	fi->port[NB_RING_TX] = (evtchn_port_t)tx;
+	fi->port[NB_RING_RX] = (evtchn_port_t)rx;
+	return rc;
+}
+
 static int vif_read_offer(struct netdom *nd, struct nd_vif *v,
 			  struct fe_info *fi, const char **why)
 {
-	unsigned long val;
-	char buf[64];
+	struct xenbus_read_req r[OF_KEYS];
+	unsigned long val = 0;
 	int rc;
 
+	*why = "the store";
+	rc = offer_read(nd, v, r);
+	if (rc)
+		return rc;
 	*why = "tx-ring-ref";
-	rc = vif_read_uint(nd, v, v->fe_dir, "tx-ring-ref", UINT32_MAX, &val);
+	rc = read_uint(&r[OF_TX_REF], UINT32_MAX, &val);
 	fi->ref[NB_RING_TX] = (grant_ref_t)val;
 	if (!rc) {
 		*why = "rx-ring-ref";
-		rc = vif_read_uint(nd, v, v->fe_dir, "rx-ring-ref", UINT32_MAX,
-				   &val);
+		rc = read_uint(&r[OF_RX_REF], UINT32_MAX, &val);
 		fi->ref[NB_RING_RX] = (grant_ref_t)val;
 	}
-	if (rc)
-		return rc;
-
-	*why = "event-channel-tx";
-	rc = vif_read_uint(nd, v, v->fe_dir, "event-channel-tx", UINT32_MAX,
-			   &val);
-	fi->split = rc != -XEN_ENOENT;
-	if (fi->split) {
-		fi->port[NB_RING_TX] = (evtchn_port_t)val;
-		*why = "event-channel-rx";
-		if (!rc)
-			rc = vif_read_uint(nd, v, v->fe_dir, "event-channel-rx",
-					   UINT32_MAX, &val);
-		fi->port[NB_RING_RX] = (evtchn_port_t)val;
-	} else {
-		*why = "event-channel";
-		rc = vif_read_uint(nd, v, v->fe_dir, "event-channel",
-				   UINT32_MAX, &val);
-		fi->port[NB_RING_TX] = fi->port[NB_RING_RX] =
-		    (evtchn_port_t)val;
-	}
-	if (rc)
+	if (rc || (rc = offer_ports(r, fi, why)))
 		return rc;
 
 	*why = "request-rx-copy is not 1";
-	rc = vif_read_uint(nd, v, v->fe_dir, "request-rx-copy", 1, &val);
+	rc = read_uint(&r[OF_RX_COPY], 1, &val);
 	if (rc == -XEN_ENOENT)
 		val = 0;
 	else if (rc)
@@ -481,19 +530,20 @@ static int vif_read_offer(struct netdom *nd, struct nd_vif *v,
 		return -XEN_EOPNOTSUPP;
 
 	*why = "mac";
-	rc = vif_read(nd, v, v->be_dir, "mac", buf, sizeof(buf));
+	rc = read_str(&r[OF_MAC]);
 	if (!rc)
-		rc = nd_parse_mac(buf, v->mac);
+		rc = nd_parse_mac(r[OF_MAC].buf, v->mac);
 	if (rc)
 		return rc;
 
 	*why = "rate";
 	fi->rate_bytes = fi->rate_usec = 0;
-	rc = vif_read(nd, v, v->be_dir, "rate", buf, sizeof(buf));
+	rc = read_str(&r[OF_RATE]);
 	if (rc == -XEN_ENOENT)
 		return 0;
 	if (!rc)
-		rc = nb_rate_parse(buf, &fi->rate_bytes, &fi->rate_usec);
+		rc = nb_rate_parse(r[OF_RATE].buf, &fi->rate_bytes,
+				   &fi->rate_usec);
 	return rc;
 }
 
@@ -594,25 +644,46 @@ static void vif_forget(struct netdom *nd, struct nd_vif *v)
 }
 
 /* Read the store, act, until nothing is left to do (bounded). */
+/* Our state and, its node watched, the frontend's: one round trip. */
+static int vif_states(struct netdom *nd, const struct nd_vif *v, int *be,
+		      int *fe)
+{
+	static char path[ND_DIR_MAX + 8], val[2][XENBUS_UINT_MAX];
+	struct xenbus_read_req r[2] = {
+		{ path, val[0], sizeof(val[0]), 0 },
+		{ v->fe_state, val[1], sizeof(val[1]), 0 },
+	};
+	int rc = vif_path(v, v->be_dir, "state", path, sizeof(path));
+
+	if (!rc)
+		rc = xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r,
+				       v->fe_watched ? 2 : 1);
+	if (rc)
+		return rc;
+	*be = xenbus_parse_state(val[0], r[0].rc);
+	*fe = v->fe_watched ? xenbus_parse_state(val[1], r[1].rc)
+			    : XenbusStateUnknown;
+	return 0;
+}
+
 static void vif_update(struct netdom *nd, struct nd_vif *v)
 {
 	int be, fe = XenbusStateUnknown;
 
 	v->dirty = false;
-	be = xenbus_read_state(nd->ops.xb, v->be_dir);
-	if (be < 0 && be != -XEN_EINVAL)
+	if (vif_states(nd, v, &be, &fe) || (be < 0 && be != -XEN_EINVAL))
 		return; /* the store failed us: the next resync tries again */
 	/* A new vif: its frontend (ADVERTISE logs when it is unusable). */
-	if (be != XenbusStateUnknown && !v->fe_watched)
+	if (be != XenbusStateUnknown && !v->fe_watched) {
 		vif_read_frontend(nd, v);
-	if (v->fe_watched) {
-		fe = xenbus_read_state(nd->ops.xb, v->fe_dir);
-		/* Unreadable: gone, its domain's directory with it. */
-		if (fe == -XEN_EACCES)
-			fe = XenbusStateUnknown;
-		if (fe < 0 && fe != -XEN_EINVAL)
-			return;
+		if (v->fe_watched)
+			fe = xenbus_read_state(nd->ops.xb, v->fe_dir);
 	}
+	/* Unreadable: gone, its domain's directory with it. */
+	if (fe == -XEN_EACCES)
+		fe = XenbusStateUnknown;
+	if (fe < 0 && fe != -XEN_EINVAL)
+		return;
 
 	for (unsigned int step = 0; step < ND_STEPS; step++) {
 		bool gave_up = v->fails >= ND_MAX_FAILS;

@@ -386,17 +386,23 @@ static int drain(struct xenbus *xb)
 	return rc;
 }
 
-static bool deferrable(struct xenbus *xb, uint32_t type, uint32_t tx,
-		       size_t len)
+/* Whether a request of len payload bytes fits the ring without a wait. */
+static bool fits_now(struct xenbus *xb, size_t len)
 {
 	uint32_t used = xb->req_prod -
 			__atomic_load_n(&xb->ring->req_cons, __ATOMIC_ACQUIRE);
 
+	return used <= RING && RING - used >= HDR + len;
+}
+
+static bool deferrable(struct xenbus *xb, uint32_t type, uint32_t tx,
+		       size_t len)
+{
 	if (type != XS_WRITE && type != XS_MKDIR && type != XS_SET_PERMS)
 		return false;
 	/* Never a wait for room with replies unread: those go first. */
 	return tx != XENBUS_NO_TX && xb->deferred < XENBUS_DEFER_MAX &&
-	       used <= RING && RING - used >= HDR + len;
+	       fits_now(xb, len);
 }
 
 /*
@@ -471,6 +477,63 @@ int xenbus_read(struct xenbus *xb, uint32_t tx, const char *path, char *buf,
 	return n;
 }
 
+/* Sends what fits of r[0..n) (one at least): how many, or an error. */
+static int batch_send(struct xenbus *xb, uint32_t tx,
+		      const struct xenbus_read_req *r, unsigned int n,
+		      uint32_t *first)
+{
+	unsigned int sent = 0;
+	uint32_t id;
+	int rc;
+
+	/* Never a wait for room with replies unread (as deferrable()). */
+	while (sent < n && (!sent || fits_now(xb, strlen(r[sent].path) + 1))) {
+		struct part p = str_part(r[sent].path);
+
+		rc = send_request(xb, XS_READ, tx, &p, 1, p.len, &id);
+		if (rc)
+			return rc;
+		if (!sent++)
+			*first = id;
+	}
+	xb->ops.notify(xb->ops.env);
+	return (int)sent;
+}
+
+int xenbus_read_batch(struct xenbus *xb, uint32_t tx, struct xenbus_read_req *r,
+		      unsigned int n)
+{
+	unsigned int done = 0;
+	uint32_t first = 0;
+	int rc;
+
+	if (xb->broken)
+		return -XEN_EIO;
+	if (xb->pending)
+		return -XEN_EBUSY;
+	for (unsigned int i = 0; i < n; i++)
+		if (strlen(r[i].path) + 1 > XENSTORE_PAYLOAD_MAX)
+			return -XEN_E2BIG;
+	rc = drain(xb);
+	while (!rc && done < n) {
+		rc = batch_send(xb, tx, r + done, n - done, &first);
+		for (int k = 0; rc > 0 && k < rc; k++) {
+			struct xenbus_read_req *q = &r[done + (unsigned int)k];
+			int m = await_reply(xb, first + (uint32_t)k, XS_READ);
+
+			if (xb->broken)
+				return -XEN_EIO;
+			q->rc = m >= 0 && (size_t)m >= q->size ? -XEN_E2BIG : m;
+			if (q->rc >= 0)
+				memcpy(q->buf, xb->rx + HDR, (size_t)m + 1);
+		}
+		if (rc > 0)
+			done += (unsigned int)rc;
+		rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
 static int parse_ulong(const char *s, size_t len, unsigned long *out)
 {
 	unsigned long v = 0;
@@ -491,17 +554,22 @@ static int parse_ulong(const char *s, size_t len, unsigned long *out)
 	return 0;
 }
 
-int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
-		     unsigned long *out)
+int xenbus_parse_uint(const char *buf, int n, unsigned long *out)
 {
-	char buf[64];
-	int n = xenbus_read(xb, tx, path, buf, sizeof(buf));
-
 	if (n == -XEN_E2BIG)
 		return -XEN_EINVAL; /* no number has 63 digits */
 	if (n < 0)
 		return n;
 	return parse_ulong(buf, (size_t)n, out);
+}
+
+int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
+		     unsigned long *out)
+{
+	char buf[XENBUS_UINT_MAX];
+	int n = xenbus_read(xb, tx, path, buf, sizeof(buf));
+
+	return xenbus_parse_uint(buf, n, out);
 }
 
 int xenbus_write(struct xenbus *xb, uint32_t tx, const char *path,
@@ -832,19 +900,28 @@ const char *xenbus_state_name(int state)
 	return names[state];
 }
 
-int xenbus_read_state(struct xenbus *xb, const char *dir)
+int xenbus_parse_state(const char *buf, int n)
 {
-	struct part p[2] = { { dir, strlen(dir) }, { "/state", 7 } };
 	unsigned long v;
-	int n = request(xb, XS_READ, XENBUS_NO_TX, p, 2);
 
 	if (n == -XEN_ENOENT)
 		return XenbusStateUnknown;
+	if (n == -XEN_E2BIG)
+		return -XEN_EINVAL; /* no state has 63 digits */
 	if (n < 0)
 		return n;
-	if (parse_ulong(xb->rx + HDR, (size_t)n, &v) || v > 0x7fffffff)
+	if (parse_ulong(buf, (size_t)n, &v) || v > 0x7fffffff)
 		return -XEN_EINVAL;
 	return (int)v;
+}
+
+int xenbus_read_state(struct xenbus *xb, const char *dir)
+{
+	struct part p[2] = { { dir, strlen(dir) }, { "/state", 7 } };
+	int n = request(xb, XS_READ, XENBUS_NO_TX, p, 2);
+
+	/* Here -XEN_E2BIG is the path's: any value fits xb->rx. */
+	return n == -XEN_E2BIG ? n : xenbus_parse_state(xb->rx + HDR, n);
 }
 
 int xenbus_switch_state(struct xenbus *xb, uint32_t tx, const char *dir,

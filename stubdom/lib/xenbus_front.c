@@ -107,25 +107,43 @@ void xbf_close(struct xenbus_front *f)
 	xbf_watch_key(f, "backend-id", false);
 }
 
-/* <dir>/backend and <dir>/backend-id; path "" when either is absent. */
+/*
+ * <dir>/backend, <dir>/backend-id and, when one is followed, its state:
+ * one round trip. path "" when either link is absent.
+ */
 static int xbf_read_backend(struct xenbus_front *f, char *path, size_t size,
 			    domid_t *id)
 {
-	char key[XBF_DIR_MAX + 16];
+	char key[2][XBF_DIR_MAX + 16], num[XENBUS_UINT_MAX];
+	char state[XENBUS_UINT_MAX];
+	struct xenbus_read_req r[3] = {
+		{ key[0], path, size, 0 },
+		{ key[1], num, sizeof(num), 0 },
+		{ f->be_state, state, sizeof(state), 0 },
+	};
 	unsigned long v;
 	int n;
 
 	path[0] = '\0';
-	n = xbf_key(f->dir, "backend", key, sizeof(key));
+	f->be_state_read = false;
+	n = xbf_key(f->dir, "backend", key[0], sizeof(key[0]));
 	if (!n)
-		n = xenbus_read(f->xb, XENBUS_NO_TX, key, path, size);
+		n = xbf_key(f->dir, "backend-id", key[1], sizeof(key[1]));
+	if (!n)
+		n = xenbus_read_batch(f->xb, XENBUS_NO_TX, r,
+				      f->be_state[0] ? 3 : 2);
+	if (n)
+		return n;
+	f->be_state_read = f->be_state[0] != '\0';
+	f->be_state_got = xenbus_parse_state(state, r[2].rc);
+	n = r[0].rc;
 	if (n == -XEN_ENOENT)
 		return 0;
 	if (n < 0 || (size_t)n != strlen(path) || path[0] != '/') {
 		path[0] = '\0';
 		return n < 0 ? n : -XEN_EINVAL;
 	}
-	n = xbf_read_num(f, f->dir, "backend-id", -1, &v);
+	n = xenbus_parse_uint(num, r[1].rc, &v);
 	if (!n && v >= DOMID_FIRST_RESERVED)
 		n = -XEN_EINVAL;
 	if (n) {
@@ -150,6 +168,7 @@ void xbf_follow(struct xenbus_front *f, const char *path, domid_t id)
 	if (f->be_watched)
 		xenbus_unwatch(f->xb, f->be_state, f->token);
 	f->be_watched = false;
+	f->be_state_read = false;
 	memcpy(f->be_path, path, strlen(path) + 1);
 	f->be_state[0] = '\0';
 	f->be_id = id;
@@ -168,7 +187,9 @@ int xbf_backend_state(struct xenbus_front *f)
 
 	if (!f->be_state[0])
 		return XenbusStateUnknown;
-	bstate = xenbus_read_state(f->xb, f->be_path);
+	bstate = f->be_state_read ? f->be_state_got
+				  : xenbus_read_state(f->xb, f->be_path);
+	f->be_state_read = false;
 	/*
 	 * A backend whose nodes went with its domain may leave a parent we
 	 * cannot read: gone all the same, and no store error.

@@ -877,6 +877,113 @@ static void test_transaction_writes_pipelined(void **state)
 	read_is(x5, 0, "p/0", "0");
 }
 
+/*
+ * A batch of reads: one round trip, each read's result as xenbus_read()
+ * gives it (a value, a missing node, one too big for its buffer, one
+ * the reader may not see).
+ */
+static void test_read_batch(void **state)
+{
+	char v[6][16], small[3];
+	struct xenbus_read_req r[6] = {
+		{ "b/a", v[0], sizeof(v[0]), 99 },
+		{ "b/none", v[1], sizeof(v[1]), 99 },
+		{ "b/long", small, sizeof(small), 99 },
+		{ "/local/domain/0/b", v[3], sizeof(v[3]), 99 },
+		{ "b/n", v[4], sizeof(v[4]), 99 },
+		{ "b/a", v[5], sizeof(v[5]), 99 },
+	};
+	unsigned long waits, num;
+
+	assert_int_equal(xenbus_write(x5, 0, "b/a", "one"), 0);
+	assert_int_equal(xenbus_write(x5, 0, "b/long", "longer"), 0);
+	assert_int_equal(xenbus_write(x5, 0, "b/n", "4294967296"), 0);
+	assert_int_equal(xenbus_write(x0, 0, "/local/domain/0/b", "x"), 0);
+	memset(small, '#', sizeof(small));
+	waits = e5.waits;
+	assert_int_equal(xenbus_read_batch(x5, 0, r, 6), 0);
+	assert_int_equal(e5.waits, waits + 1);
+	assert_int_equal(r[0].rc, 3);
+	assert_string_equal(v[0], "one");
+	assert_int_equal(r[1].rc, -XEN_ENOENT);
+	assert_int_equal(r[2].rc, -XEN_E2BIG);
+	assert_int_equal(small[0], '#');
+	assert_int_equal(r[3].rc, -XEN_EACCES);
+	assert_int_equal(xenbus_parse_uint(v[4], r[4].rc, &num), 0);
+	assert_int_equal(num, 4294967296ul);
+	assert_int_equal(xenbus_parse_uint(v[1], r[1].rc, &num), -XEN_ENOENT);
+	assert_int_equal(r[5].rc, 3);
+	assert_string_equal(v[5], "one");
+	/* A state read in a batch: as xenbus_read_state() takes it. */
+	assert_int_equal(xenbus_parse_state("4", 1), XenbusStateConnected);
+	assert_int_equal(xenbus_parse_state(v[1], -XEN_ENOENT),
+			 XenbusStateUnknown);
+	assert_int_equal(xenbus_parse_state(v[1], -XEN_E2BIG), -XEN_EINVAL);
+	assert_int_equal(xenbus_parse_state("x", 1), -XEN_EINVAL);
+	assert_int_equal(xenbus_parse_state(v[1], -XEN_EACCES), -XEN_EACCES);
+	/* Nothing to read: no round trip. */
+	assert_int_equal(xenbus_read_batch(x5, 0, r, 0), 0);
+	assert_int_equal(e5.waits, waits + 1);
+}
+
+/* More reads than the request ring takes at once: in rounds, in order. */
+static void test_read_batch_fills_ring(void **state)
+{
+	static char paths[60][140], vals[60][8];
+	struct xenbus_read_req r[60];
+
+	for (unsigned int i = 0; i < 60; i++) {
+		memset(paths[i], 'p', 120);
+		snprintf(paths[i] + 120, 20, "/%u", i);
+		snprintf(vals[i], sizeof(vals[i]), "%u", i * 3);
+		assert_int_equal(xenbus_write(x5, 0, paths[i], vals[i]), 0);
+		r[i] = (struct xenbus_read_req){ paths[i], vals[i],
+						 sizeof(vals[i]), 99 };
+		memset(vals[i], 0, sizeof(vals[i]));
+	}
+	e5.max_req_used = 0;
+	assert_int_equal(xenbus_read_batch(x5, 0, r, 60), 0);
+	for (unsigned int i = 0; i < 60; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "%u", i * 3);
+		assert_int_equal(r[i].rc, strlen(want));
+		assert_string_equal(vals[i], want);
+	}
+	assert_true(e5.max_req_used <= RING);
+	assert_true(e5.full_waits == 0);
+}
+
+/*
+ * In a transaction: the batch sees its updates, and reports the first
+ * error among them (once); a path too long sends nothing.
+ */
+static void test_read_batch_in_transaction(void **state)
+{
+	char a[8], b[8], longpath[XENSTORE_PAYLOAD_MAX + 8];
+	struct xenbus_read_req r[2] = { { "t/a", a, sizeof(a), 99 },
+					{ "t/b", b, sizeof(b), 99 } };
+	uint32_t tx, prod;
+
+	assert_int_equal(xenbus_transaction_start(x5, &tx), 0);
+	assert_int_equal(xenbus_write(x5, tx, "t/a", "A"), 0);
+	assert_int_equal(xenbus_read_batch(x5, tx, r, 2), 0);
+	assert_string_equal(a, "A");
+	assert_int_equal(r[1].rc, -XEN_ENOENT);
+	assert_int_equal(xenbus_write(x5, tx, "/local/domain/0/t", "1"), 0);
+	assert_int_equal(xenbus_read_batch(x5, tx, r, 2), -XEN_EACCES);
+	assert_int_equal(xenbus_read_batch(x5, tx, r, 2), 0);
+	assert_int_equal(xenbus_transaction_end(x5, tx, true), 0);
+	read_err(x5, 0, "t/a", -XEN_ENOENT);
+
+	memset(longpath, 'l', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	r[1].path = longpath;
+	prod = e5.ring->req_prod;
+	assert_int_equal(xenbus_read_batch(x5, 0, r, 2), -XEN_E2BIG);
+	assert_int_equal(e5.ring->req_prod, prod);
+}
+
 /* More writes than the ring holds at once: all of them, in order. */
 static void test_transaction_writes_fill_ring(void **state)
 {
@@ -1273,6 +1380,19 @@ static void test_hostile_wrong_req_id(void **state)
 	hostile_read(h_wrong_id, 0);
 }
 
+/* A batch's replies from a hostile server: -XEN_EIO, broken, no hang. */
+static void test_hostile_read_batch(void **state)
+{
+	char a[8], b[8];
+	struct xenbus_read_req r[2] = { { "x", a, sizeof(a), 99 },
+					{ "y", b, sizeof(b), 99 } };
+
+	e5.hostile = h_wrong_id;
+	assert_int_equal(xenbus_read_batch(x5, 0, r, 2), -XEN_EIO);
+	assert_true(xenbus_broken(x5));
+	assert_true(e5.waits <= 2);
+}
+
 static void test_hostile_len_5000(void **state)
 {
 	hostile_read(h_too_long, 0);
@@ -1409,6 +1529,9 @@ int main(void)
 		T(test_transaction_retry),
 		T(test_transaction_writes_pipelined),
 		T(test_transaction_writes_fill_ring),
+		T(test_read_batch),
+		T(test_read_batch_fills_ring),
+		T(test_read_batch_in_transaction),
 		T(test_transaction_write_error),
 		T(test_state),
 		T(test_wrap_ring_end),
@@ -1418,6 +1541,7 @@ int main(void)
 		TS(test_backpressure, setup_small_output),
 		T(test_hostile_garbage),
 		T(test_hostile_wrong_req_id),
+		T(test_hostile_read_batch),
 		T(test_hostile_len_5000),
 		T(test_hostile_prod_ahead),
 		T(test_hostile_prod_behind),

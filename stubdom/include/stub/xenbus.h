@@ -121,6 +121,31 @@ int xenbus_read(struct xenbus *xb, uint32_t tx, const char *path, char *buf,
 int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
 		     unsigned long *out);
 /*
+ * What xenbus_read_uint() makes of a value read into buf (a buffer of
+ * XENBUS_UINT_MAX bytes) with result n: the number, or n if an error.
+ */
+#define XENBUS_UINT_MAX 64
+int xenbus_parse_uint(const char *buf, int n, unsigned long *out);
+
+/* One read of a batch: path, buf and size in; rc out. */
+struct xenbus_read_req {
+	const char *path;
+	char *buf;
+	size_t size;
+	int rc; /* what xenbus_read() of it would return */
+};
+/*
+ * The reads r[0..n), every request sent before the first reply is
+ * awaited: one round trip where reading them one by one takes n (those
+ * the request ring cannot take at once go in further rounds). Outside
+ * a transaction each read stands alone, as n reads would. Returns 0
+ * with every r[i].rc set, or an error of the connection (-XEN_EIO), of
+ * a transaction's earlier update, or -XEN_E2BIG for a path too long for
+ * a request (nothing sent then).
+ */
+int xenbus_read_batch(struct xenbus *xb, uint32_t tx, struct xenbus_read_req *r,
+		      unsigned int n);
+/*
  * Writes a string value (without its NUL), making parents as needed.
  * Inside a transaction it returns once the request is sent, as do
  * xenbus_mkdir() and xenbus_set_perms(): the replies of a transaction's
@@ -213,6 +238,11 @@ const char *xenbus_state_name(int state);
  * absent, -XEN_EINVAL when it does not hold a number.
  */
 int xenbus_read_state(struct xenbus *xb, const char *dir);
+/*
+ * The same of a "<dir>/state" read into buf with result n (a value too
+ * big for buf is no state either: -XEN_EINVAL).
+ */
+int xenbus_parse_state(const char *buf, int n);
 /* Writes state to "<dir>/state". */
 int xenbus_switch_state(struct xenbus *xb, uint32_t tx, const char *dir,
 			int state);

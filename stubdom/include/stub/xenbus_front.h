@@ -23,12 +23,14 @@
 
 struct xenbus_front {
 	struct xenbus *xb;
-	uint64_t *errors;      /* the frontend's count of failed store ops */
-	int fe_state;	       /* what we last wrote to <dir>/state */
-	bool recheck;	       /* a watch fired: read the store again */
-	bool hold;	       /* a connection failed: wait for the store */
-	bool be_watched;       /* a watch on <be_path>/state is registered */
-	domid_t be_id;	       /* the backend followed */
+	uint64_t *errors;   /* the frontend's count of failed store ops */
+	int fe_state;	    /* what we last wrote to <dir>/state */
+	bool recheck;	    /* a watch fired: read the store again */
+	bool hold;	    /* a connection failed: wait for the store */
+	bool be_watched;    /* a watch on <be_path>/state is registered */
+	bool be_state_read; /* be_state_got is fresh (see xbf_backend_moved) */
+	int be_state_got;   /* the followed backend's state, as read */
+	domid_t be_id;	    /* the backend followed */
 	char dir[XBF_DIR_MAX]; /* ours */
 	char token[XBF_DIR_MAX + 16];
 	char be_path[XBF_BE_PATH_MAX];	      /* "" when none */
@@ -66,6 +68,10 @@ void xbf_set_state(struct xenbus_front *f, int state);
  */
 bool xbf_backend_moved(struct xenbus_front *f, char path[XBF_BE_PATH_MAX],
 		       domid_t *id);
+/*
+ * (It reads the followed backend's state in the same round trip, for
+ * the xbf_backend_state() that follows when the backend did not move.)
+ */
 /* Follow path's backend from now on (its state watched); "" for none. */
 void xbf_follow(struct xenbus_front *f, const char *path, domid_t id);
 /* The followed backend's state; XenbusStateUnknown when none or gone. */
