@@ -59,33 +59,6 @@ static int xb_path(const char *dir, const char *key, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
 }
 
-static int xb_read(struct bb_xb *x, const char *dir, const char *key, char *buf,
-		   size_t size)
-{
-	char path[XENBUS_WATCH_PATH_MAX + 32];
-	int rc = xb_path(dir, key, path, sizeof(path));
-
-	if (rc)
-		return rc;
-	rc = xenbus_read(x->ops.xb, XENBUS_NO_TX, path, buf, size);
-	if (rc >= 0 && (size_t)rc != strlen(buf))
-		return -XEN_EINVAL; /* a NUL inside */
-	return rc < 0 ? rc : 0;
-}
-
-static int xb_read_uint(struct bb_xb *x, const char *dir, const char *key,
-			unsigned long max, unsigned long *out)
-{
-	char path[XENBUS_WATCH_PATH_MAX + 32];
-	int rc = xb_path(dir, key, path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_read_uint(x->ops.xb, XENBUS_NO_TX, path, out);
-	if (!rc && *out > max)
-		rc = -XEN_ERANGE;
-	return rc;
-}
-
 static int xb_switch(struct bb_xb *x, int state)
 {
 	int rc = xenbus_switch_state(x->ops.xb, XENBUS_NO_TX, x->be_dir, state);
@@ -118,14 +91,23 @@ static void fe_unwatch(struct bb_xb *x)
  */
 static int xb_read_frontend(struct bb_xb *x)
 {
-	char fe[BB_XB_FE_MAX], prefix[32];
+	char fe[BB_XB_FE_MAX], prefix[32], idv[XENBUS_UINT_MAX];
+	char path[2][XENBUS_WATCH_PATH_MAX + 32];
+	struct xenbus_read_req r[2] = { { path[0], fe, sizeof(fe), 0 },
+					{ path[1], idv, sizeof(idv), 0 } };
 	unsigned long id;
 	int rc, n;
 
-	rc = xb_read(x, x->be_dir, "frontend", fe, sizeof(fe));
+	rc = xb_path(x->be_dir, "frontend", path[0], sizeof(path[0]));
 	if (!rc)
-		rc = xb_read_uint(x, x->be_dir, "frontend-id",
-				  DOMID_FIRST_RESERVED - 1, &id);
+		rc =
+		    xb_path(x->be_dir, "frontend-id", path[1], sizeof(path[1]));
+	if (!rc)
+		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r, 2);
+	if (!rc)
+		rc = xenbus_batch_str(&r[0]);
+	if (!rc)
+		rc = xenbus_batch_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
 		return rc;
 	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", x->domid);
@@ -201,17 +183,25 @@ static int xb_resolve(struct bb_xb *x, const char **why)
 {
 	struct bb_vbd_config cfg = { 0 };
 	struct bb_target t;
-	char target[64], mode[4];
+	char target[64], mode[4], path[2][BB_XB_DIR_MAX + 16];
+	struct xenbus_read_req r[2] = { { path[0], target, sizeof(target), 0 },
+					{ path[1], mode, sizeof(mode), 0 } };
 	int rc;
 
 	*why = "no usable target node";
-	rc = xb_read(x, x->be_dir, "target", target, sizeof(target));
+	rc = xb_path(x->be_dir, "target", path[0], sizeof(path[0]));
+	if (!rc)
+		rc = xb_path(x->be_dir, "mode", path[1], sizeof(path[1]));
+	if (!rc)
+		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r, 2);
+	if (!rc)
+		rc = xenbus_batch_str(&r[0]);
 	if (!rc)
 		rc = bb_target_parse(target, &t);
 	if (rc)
 		return rc;
 	*why = "mode is neither r nor w";
-	rc = xb_read(x, x->be_dir, "mode", mode, sizeof(mode));
+	rc = xenbus_batch_str(&r[1]);
 	if (rc || (strcmp(mode, "r") && strcmp(mode, "w")))
 		return rc ? rc : -XEN_EINVAL;
 	rc = x->ops.resolve(x->ops.env, &t, &cfg, why);
@@ -318,32 +308,51 @@ struct fe_offer {
 	evtchn_port_t port;
 };
 
+/* The frontend's keys xb_read_offer() reads, in one round trip. */
+static const char *const xb_offer_keys[] = { "ring-page-order", "ring-ref",
+					     "event-channel", "protocol" };
+#define XB_OFFER_KEYS (sizeof(xb_offer_keys) / sizeof(xb_offer_keys[0]))
+
 /* What the frontend offers, read and checked; why not in *why. */
 static int xb_read_offer(struct bb_xb *x, struct fe_offer *o, const char **why)
 {
-	char proto[32];
+	static char path[XB_OFFER_KEYS][XENBUS_WATCH_PATH_MAX + 32];
+	static char val[XB_OFFER_KEYS][XENBUS_UINT_MAX];
+	struct xenbus_read_req r[XB_OFFER_KEYS];
 	unsigned long v;
-	int rc;
+	int rc = 0;
 
+	*why = "the store";
+	for (unsigned int i = 0; i < XB_OFFER_KEYS && !rc; i++) {
+		rc = xb_path(x->fe_dir, xb_offer_keys[i], path[i],
+			     sizeof(path[i]));
+		r[i] = (struct xenbus_read_req){ path[i], val[i],
+						 sizeof(val[i]), 0 };
+	}
+	if (!rc)
+		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r,
+				       XB_OFFER_KEYS);
+	if (rc)
+		return rc;
 	*why = "ring-page-order: multi-page rings are not offered";
-	rc = xb_read_uint(x, x->fe_dir, "ring-page-order", 0, &v);
+	rc = xenbus_batch_uint(&r[0], 0, &v);
 	if (rc && rc != -XEN_ENOENT)
 		return rc;
 	*why = "ring-ref";
-	rc = xb_read_uint(x, x->fe_dir, "ring-ref", UINT32_MAX, &v);
+	rc = xenbus_batch_uint(&r[1], UINT32_MAX, &v);
 	if (rc)
 		return rc;
 	o->ref = (grant_ref_t)v;
 	*why = "event-channel";
-	rc = xb_read_uint(x, x->fe_dir, "event-channel", UINT32_MAX, &v);
+	rc = xenbus_batch_uint(&r[2], UINT32_MAX, &v);
 	if (rc)
 		return rc;
 	o->port = (evtchn_port_t)v;
 	*why = "protocol: only " BB_XB_PROTOCOL " is served";
-	rc = xb_read(x, x->fe_dir, "protocol", proto, sizeof(proto));
+	rc = xenbus_batch_str(&r[3]);
 	if (rc == -XEN_ENOENT)
 		return 0; /* native: x86_64 */
-	if (!rc && strcmp(proto, BB_XB_PROTOCOL))
+	if (!rc && strcmp(r[3].buf, BB_XB_PROTOCOL))
 		rc = -XEN_EOPNOTSUPP;
 	return rc;
 }
@@ -396,18 +405,31 @@ fail:
 
 /* ---- The machine ---- */
 
-/* The frontend's state: Unknown when gone; < 0 when the store failed. */
-static int xb_fe_state(struct bb_xb *x)
+/*
+ * Our state and, its node watched, the frontend's (Unknown when gone,
+ * < 0 when the store failed): one round trip.
+ */
+static int xb_states(struct bb_xb *x, int *be, int *fe)
 {
-	int fe;
+	static char path[BB_XB_DIR_MAX + 8], val[2][XENBUS_UINT_MAX];
+	struct xenbus_read_req r[2] = {
+		{ path, val[0], sizeof(val[0]), 0 },
+		{ x->fe_state, val[1], sizeof(val[1]), 0 },
+	};
+	int rc = xb_path(x->be_dir, "state", path, sizeof(path));
 
-	if (!x->fe_watched)
-		return XenbusStateUnknown;
-	fe = xenbus_read_state(x->ops.xb, x->fe_dir);
+	if (!rc)
+		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r,
+				       x->fe_watched ? 2 : 1);
+	if (rc)
+		return rc;
+	*be = xenbus_parse_state(val[0], r[0].rc);
+	*fe = x->fe_watched ? xenbus_parse_state(val[1], r[1].rc)
+			    : XenbusStateUnknown;
 	/* Unreadable: gone, its domain's directory with it. */
-	if (fe == -XEN_EACCES)
-		return XenbusStateUnknown;
-	return fe;
+	if (*fe == -XEN_EACCES)
+		*fe = XenbusStateUnknown;
+	return 0;
 }
 
 /* Do a; the state we are in after it, or -1 to stop looking. */
@@ -454,15 +476,18 @@ void bb_xb_update(struct bb_xb *x)
 	x->dirty = false;
 	if (!x->started || x->gone)
 		return;
-	be = xenbus_read_state(x->ops.xb, x->be_dir);
-	if (be < 0 && be != -XEN_EINVAL)
+	if (xb_states(x, &be, &fe) || (be < 0 && be != -XEN_EINVAL))
 		return; /* the store failed us: the next look tries again */
 	if (be == XenbusStateUnknown && !x->seen)
 		return; /* not announced yet */
 	x->seen = true;
-	if (be != XenbusStateUnknown && !x->fe_watched)
+	if (be != XenbusStateUnknown && !x->fe_watched) {
 		xb_read_frontend(x); /* ADVERTISE logs when it is unusable */
-	fe = xb_fe_state(x);
+		if (x->fe_watched)
+			fe = xenbus_read_state(x->ops.xb, x->fe_dir);
+		if (fe == -XEN_EACCES)
+			fe = XenbusStateUnknown;
+	}
 	if (fe < 0 && fe != -XEN_EINVAL)
 		return;
 	for (unsigned int step = 0; step < BB_XB_STEPS; step++) {

@@ -300,23 +300,6 @@ static int vif_path(const struct nd_vif *v, const char *dir, const char *key,
 	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
 }
 
-/* A value read in a batch as a number no greater than max. */
-static int read_uint(const struct xenbus_read_req *r, unsigned long max,
-		     unsigned long *out)
-{
-	int rc = xenbus_parse_uint(r->buf, r->rc, out);
-
-	return !rc && *out > max ? -XEN_ERANGE : rc;
-}
-
-/* A value read in a batch as a string: none with a NUL inside. */
-static int read_str(const struct xenbus_read_req *r)
-{
-	if (r->rc >= 0 && (size_t)r->rc != strlen(r->buf))
-		return -XEN_EINVAL;
-	return r->rc < 0 ? r->rc : 0;
-}
-
 /*
  * frontend and frontend-id from the backend dir (the toolstack's, but
  * checked: the id is the dir's, the path is that domain's), and a watch
@@ -338,9 +321,9 @@ static int vif_read_frontend(struct netdom *nd, struct nd_vif *v)
 	if (!rc)
 		rc = xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r, 2);
 	if (!rc)
-		rc = read_str(&r[0]);
+		rc = xenbus_batch_str(&r[0]);
 	if (!rc)
-		rc = read_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
+		rc = xenbus_batch_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
 		return rc;
 	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", v->domid);
@@ -483,14 +466,15 @@ static int offer_ports(const struct xenbus_read_req r[OF_KEYS],
 	fi->split = r[OF_EVTCHN_TX].rc != -XEN_ENOENT;
 	if (!fi->split) {
 		*why = "event-channel";
-		rc = read_uint(&r[OF_EVTCHN], UINT32_MAX, &tx);
+		rc = xenbus_batch_uint(&r[OF_EVTCHN], UINT32_MAX, &tx);
 		rx = tx;
 	} else {
 		*why = "event-channel-tx";
-		rc = read_uint(&r[OF_EVTCHN_TX], UINT32_MAX, &tx);
+		rc = xenbus_batch_uint(&r[OF_EVTCHN_TX], UINT32_MAX, &tx);
 		if (!rc) {
 			*why = "event-channel-rx";
-			rc = read_uint(&r[OF_EVTCHN_RX], UINT32_MAX, &rx);
+			rc = xenbus_batch_uint(&r[OF_EVTCHN_RX], UINT32_MAX,
+					       &rx);
 		}
 	}
 	fi->port[NB_RING_TX] = (evtchn_port_t)tx;
@@ -510,18 +494,18 @@ static int vif_read_offer(struct netdom *nd, struct nd_vif *v,
 	if (rc)
 		return rc;
 	*why = "tx-ring-ref";
-	rc = read_uint(&r[OF_TX_REF], UINT32_MAX, &val);
+	rc = xenbus_batch_uint(&r[OF_TX_REF], UINT32_MAX, &val);
 	fi->ref[NB_RING_TX] = (grant_ref_t)val;
 	if (!rc) {
 		*why = "rx-ring-ref";
-		rc = read_uint(&r[OF_RX_REF], UINT32_MAX, &val);
+		rc = xenbus_batch_uint(&r[OF_RX_REF], UINT32_MAX, &val);
 		fi->ref[NB_RING_RX] = (grant_ref_t)val;
 	}
 	if (rc || (rc = offer_ports(r, fi, why)))
 		return rc;
 
 	*why = "request-rx-copy is not 1";
-	rc = read_uint(&r[OF_RX_COPY], 1, &val);
+	rc = xenbus_batch_uint(&r[OF_RX_COPY], 1, &val);
 	if (rc == -XEN_ENOENT)
 		val = 0;
 	else if (rc)
@@ -530,7 +514,7 @@ static int vif_read_offer(struct netdom *nd, struct nd_vif *v,
 		return -XEN_EOPNOTSUPP;
 
 	*why = "mac";
-	rc = read_str(&r[OF_MAC]);
+	rc = xenbus_batch_str(&r[OF_MAC]);
 	if (!rc)
 		rc = nd_parse_mac(r[OF_MAC].buf, v->mac);
 	if (rc)
@@ -538,7 +522,7 @@ static int vif_read_offer(struct netdom *nd, struct nd_vif *v,
 
 	*why = "rate";
 	fi->rate_bytes = fi->rate_usec = 0;
-	rc = read_str(&r[OF_RATE]);
+	rc = xenbus_batch_str(&r[OF_RATE]);
 	if (rc == -XEN_ENOENT)
 		return 0;
 	if (!rc)

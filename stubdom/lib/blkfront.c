@@ -30,26 +30,25 @@
  */
 static int bf_read_info(struct blkfront *bf)
 {
+	static const struct xbf_num keys[] = {
+		{ "sectors", -1 },
+		{ "sector-size", -1 },
+		{ "info", -1 },
+		{ "feature-flush-cache", 0 },
+		{ "feature-discard", 0 },
+		{ "feature-max-indirect-segments", 0 },
+	};
 	struct blkfront_info in;
-	unsigned long sectors, ss, info, flush, discard, ind;
-	const char *be = bf->xf.be_path;
-	int rc;
+	unsigned long v[ARRAY_SIZE(keys)], sectors, ss, info, ind;
+	int rc =
+	    xbf_read_nums(&bf->xf, bf->xf.be_path, keys, v, ARRAY_SIZE(keys));
 
-	rc = xbf_read_num(&bf->xf, be, "sectors", -1, &sectors);
-	if (!rc)
-		rc = xbf_read_num(&bf->xf, be, "sector-size", -1, &ss);
-	if (!rc)
-		rc = xbf_read_num(&bf->xf, be, "info", -1, &info);
-	if (!rc)
-		rc =
-		    xbf_read_num(&bf->xf, be, "feature-flush-cache", 0, &flush);
-	if (!rc)
-		rc = xbf_read_num(&bf->xf, be, "feature-discard", 0, &discard);
-	if (!rc)
-		rc = xbf_read_num(&bf->xf, be, "feature-max-indirect-segments",
-				  0, &ind);
 	if (rc)
 		return rc;
+	sectors = v[0];
+	ss = v[1];
+	info = v[2];
+	ind = v[5];
 	/* A sector must fit a page for segments to describe it. */
 	if (ss < BLKFRONT_SECTOR || ss > PAGE || (ss & (ss - 1)) ||
 	    info > UINT32_MAX)
@@ -57,8 +56,8 @@ static int bf_read_info(struct blkfront *bf)
 	in.sectors = sectors;
 	in.sector_size = (uint32_t)ss;
 	in.info = (uint32_t)info;
-	in.flush = flush != 0;
-	in.discard = discard != 0;
+	in.flush = v[3] != 0;
+	in.discard = v[4] != 0;
 	/* Fewer than a direct request carries is no use. */
 	in.indirect = ind > BLKIF_MAX_SEGMENTS_PER_REQUEST
 			  ? (uint32_t)(ind < BLKFRONT_INDIRECT_SEGS

@@ -563,6 +563,21 @@ int xenbus_parse_uint(const char *buf, int n, unsigned long *out)
 	return parse_ulong(buf, (size_t)n, out);
 }
 
+int xenbus_batch_uint(const struct xenbus_read_req *r, unsigned long max,
+		      unsigned long *out)
+{
+	int rc = xenbus_parse_uint(r->buf, r->rc, out);
+
+	return !rc && *out > max ? -XEN_ERANGE : rc;
+}
+
+int xenbus_batch_str(const struct xenbus_read_req *r)
+{
+	if (r->rc >= 0 && (size_t)r->rc != strlen(r->buf))
+		return -XEN_EINVAL;
+	return r->rc < 0 ? r->rc : 0;
+}
+
 int xenbus_read_uint(struct xenbus *xb, uint32_t tx, const char *path,
 		     unsigned long *out)
 {

@@ -15,6 +15,17 @@ int xbf_key(const char *dir, const char *key, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -XEN_E2BIG : 0;
 }
 
+/* A number read (rc: the read's result, or its parse's), or def. */
+static int xbf_num_or_def(int rc, long def, unsigned long *v)
+{
+	if (def >= 0 &&
+	    (rc == -XEN_ENOENT || rc == -XEN_EINVAL || rc == -XEN_ERANGE)) {
+		*v = (unsigned long)def;
+		return 0;
+	}
+	return rc;
+}
+
 int xbf_read_num(struct xenbus_front *f, const char *dir, const char *key,
 		 long def, unsigned long *v)
 {
@@ -23,11 +34,27 @@ int xbf_read_num(struct xenbus_front *f, const char *dir, const char *key,
 
 	if (!rc)
 		rc = xenbus_read_uint(f->xb, XENBUS_NO_TX, path, v);
-	if (def >= 0 &&
-	    (rc == -XEN_ENOENT || rc == -XEN_EINVAL || rc == -XEN_ERANGE)) {
-		*v = (unsigned long)def;
-		return 0;
+	return xbf_num_or_def(rc, def, v);
+}
+
+int xbf_read_nums(struct xenbus_front *f, const char *dir,
+		  const struct xbf_num *keys, unsigned long *v, unsigned int n)
+{
+	static char path[XBF_NUMS_MAX][XENBUS_WATCH_PATH_MAX + 48];
+	static char val[XBF_NUMS_MAX][XENBUS_UINT_MAX];
+	struct xenbus_read_req r[XBF_NUMS_MAX];
+	int rc = n > XBF_NUMS_MAX ? -XEN_EINVAL : 0;
+
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		rc = xbf_key(dir, keys[i].key, path[i], sizeof(path[i]));
+		r[i] = (struct xenbus_read_req){ path[i], val[i],
+						 sizeof(val[i]), 0 };
 	}
+	if (!rc)
+		rc = xenbus_read_batch(f->xb, XENBUS_NO_TX, r, n);
+	for (unsigned int i = 0; i < n && !rc; i++)
+		rc = xbf_num_or_def(xenbus_parse_uint(val[i], r[i].rc, &v[i]),
+				    keys[i].def, &v[i]);
 	return rc;
 }
 

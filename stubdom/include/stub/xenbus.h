@@ -146,6 +146,14 @@ struct xenbus_read_req {
 int xenbus_read_batch(struct xenbus *xb, uint32_t tx, struct xenbus_read_req *r,
 		      unsigned int n);
 /*
+ * A read of a batch as a number no greater than max (-XEN_ERANGE when
+ * greater), its buf XENBUS_UINT_MAX bytes; or as a string, 0 unless it
+ * failed or holds a NUL (-XEN_EINVAL).
+ */
+int xenbus_batch_uint(const struct xenbus_read_req *r, unsigned long max,
+		      unsigned long *out);
+int xenbus_batch_str(const struct xenbus_read_req *r);
+/*
  * Writes a string value (without its NUL), making parents as needed.
  * Inside a transaction it returns once the request is sent, as do
  * xenbus_mkdir() and xenbus_set_perms(): the replies of a transaction's

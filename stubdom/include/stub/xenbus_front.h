@@ -55,6 +55,18 @@ int xbf_key(const char *dir, const char *key, char *buf, size_t size);
  */
 int xbf_read_num(struct xenbus_front *f, const char *dir, const char *key,
 		 long def, unsigned long *v);
+/* A key of xbf_read_nums(): its name and default, as xbf_read_num's. */
+struct xbf_num {
+	const char *key;
+	long def;
+};
+/*
+ * xbf_read_num() of each of n keys (at most XBF_NUMS_MAX) in one round
+ * trip, v[i] for keys[i]: 0, or the first key's error.
+ */
+#define XBF_NUMS_MAX 8
+int xbf_read_nums(struct xenbus_front *f, const char *dir,
+		  const struct xbf_num *keys, unsigned long *v, unsigned int n);
 /* <our dir>/<key> = val. */
 int xbf_write(struct xenbus_front *f, uint32_t tx, const char *key,
 	      const char *val);
