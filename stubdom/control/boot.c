@@ -64,6 +64,7 @@ static void ctl_add_config(const char *name, const char *text,
 	}
 	d->domid = DOMID_INVALID;
 	d->standby = DOMID_INVALID;
+	d->unforgotten = DOMID_INVALID;
 	d->state = CTL_DOWN;
 	ctl_nr_doms++;
 }

@@ -41,6 +41,7 @@ struct ctl_dom {
 	xen_domain_handle_t handle; /* kept by a restart: see ctl_dom_rebuild */
 	domid_t standby;	    /* built and waiting, or DOMID_INVALID */
 	bool warm;		    /* the instance is a standby taken over */
+	domid_t unforgotten;	    /* killed, not yet forgotten */
 	uint64_t standby_after;	    /* no standby build before (a failure) */
 	struct stub_build standby_build;
 	uint64_t io_ops;	 /* for top: not known yet */
@@ -80,14 +81,23 @@ long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby);
 long ctl_dom_unpause(struct ctl_dom *d);
 /* Devices unplugged, domain destroyed and released in xenstore. */
 void ctl_dom_destroy(struct ctl_dom *d);
+/*
+ * The two halves: destroyed (its guest devices unplugged, its console
+ * closed), then forgotten (its backend directories removed, its store
+ * connection released). A restart forgets the old instance only once
+ * the standby serves: the frontends see their backend move in one
+ * change, and nothing waits for the release.
+ */
+void ctl_dom_kill(struct ctl_dom *d);
+void ctl_dom_forget(struct ctl_dom *d);
 
 /* devices.c: vifs and vbds in xenstore. */
 /* Every device of guest g whose backend is running: wired to it. */
 void ctl_wire_guest(struct ctl_dom *g);
 /* Every running guest's devices served by backend be: wired to it. */
 void ctl_wire_backend(struct ctl_dom *be);
-/* be is going: its backend directories removed, frontends see it go. */
-void ctl_unwire_backend(struct ctl_dom *be);
+/* be is gone: its backend directories removed, frontends see it go. */
+void ctl_unwire_backend(domid_t be);
 /* g is going: its devices' backend directories removed. */
 void ctl_unwire_guest(struct ctl_dom *g);
 /* How many devices be serves (of running guests); *connected: how

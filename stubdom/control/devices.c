@@ -221,11 +221,11 @@ void ctl_wire_backend(struct ctl_dom *be)
 		ctl_each_dev(&ctl_doms[i], be, ctl_wire);
 }
 
-void ctl_unwire_backend(struct ctl_dom *be)
+void ctl_unwire_backend(domid_t be)
 {
 	char path[CTL_PATH_MAX];
 
-	fmt_snprintf(path, sizeof(path), "/local/domain/%u/backend", be->domid);
+	fmt_snprintf(path, sizeof(path), "/local/domain/%u/backend", be);
 	xenbus_rm(&ctl_xb, XENBUS_NO_TX, path);
 }
 

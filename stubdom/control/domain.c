@@ -140,8 +140,9 @@ static long ctl_create(struct ctl_dom *d, struct stub_build *b, bool standby)
 
 long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby)
 {
-	struct xen_domctl op;
 
+	/* The new domain may get the id of one not yet released. */
+	ctl_dom_forget(d);
 	if (ctl_create(d, b, standby) < 0)
 		return -1;
 	if (ctl_sched_params(&d->cfg, b->domid) < 0 ||
@@ -149,7 +150,7 @@ long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby)
 		printf("control: %s: setting up domain %u failed\n",
 		       d->cfg.name, b->domid);
 		consback_remove(b->domid);
-		stub_domctl(&op, XEN_DOMCTL_destroydomain, b->domid);
+		stub_destroy_domain(b->domid);
 		return -1;
 	}
 	return 0;
@@ -188,7 +189,6 @@ long ctl_dom_build(struct ctl_dom *d)
 
 long ctl_dom_rebuild(struct ctl_dom *d)
 {
-	struct xen_domctl op;
 
 	d->warm = ctl_standby_take(d) == 0;
 	if (!d->warm) {
@@ -201,7 +201,7 @@ long ctl_dom_rebuild(struct ctl_dom *d)
 	/* It opens its devices while its backends are being wired. */
 	if (ctl_give_pci(d) < 0 || (d->warm && ctl_standby_go(d) < 0)) {
 		consback_remove(d->domid);
-		stub_domctl(&op, XEN_DOMCTL_destroydomain, d->domid);
+		stub_destroy_domain(d->domid);
 		d->state = CTL_DOWN;
 		d->domid = DOMID_INVALID;
 		d->warm = false;
@@ -224,25 +224,39 @@ long ctl_dom_unpause(struct ctl_dom *d)
 	return stub_domctl(&op, XEN_DOMCTL_unpausedomain, d->domid);
 }
 
-void ctl_dom_destroy(struct ctl_dom *d)
+void ctl_dom_kill(struct ctl_dom *d)
 {
-	struct xen_domctl op;
 	long rc;
 
 	if (d->domid == DOMID_INVALID)
 		return;
-	if (d->cfg.driver_domain)
-		ctl_unwire_backend(d);
 	ctl_unwire_guest(d);
 	consback_remove(d->domid);
-	rc = stub_domctl(&op, XEN_DOMCTL_destroydomain, d->domid);
+	rc = stub_destroy_domain(d->domid);
 	if (rc < 0)
 		printf("control: %s: destroying domain %u failed (%ld)\n",
 		       d->cfg.name, d->domid, rc);
 	if (!d->cfg.xenstore_domain)
-		stub_xenbus_release(&ctl_xb, d->domid);
-
+		d->unforgotten = d->domid;
 	d->domid = DOMID_INVALID;
 	d->state = CTL_DOWN;
 	d->warm = false;
+}
+
+void ctl_dom_forget(struct ctl_dom *d)
+{
+	domid_t id = d->unforgotten;
+
+	if (id == DOMID_INVALID)
+		return;
+	d->unforgotten = DOMID_INVALID;
+	if (d->cfg.driver_domain)
+		ctl_unwire_backend(id);
+	stub_xenbus_release(&ctl_xb, id);
+}
+
+void ctl_dom_destroy(struct ctl_dom *d)
+{
+	ctl_dom_kill(d);
+	ctl_dom_forget(d);
 }

@@ -65,12 +65,10 @@ void ctl_standby_poll(struct ctl_dom *d, uint64_t now)
 
 void ctl_standby_destroy(struct ctl_dom *d)
 {
-	struct xen_domctl op;
-
 	if (d->standby == DOMID_INVALID)
 		return;
 	consback_remove(d->standby);
-	if (stub_domctl(&op, XEN_DOMCTL_destroydomain, d->standby) < 0)
+	if (stub_destroy_domain(d->standby) < 0)
 		printf("control: %s: destroying standby domain %u failed\n",
 		       d->cfg.name, d->standby);
 	stub_xenbus_release(&ctl_xb, d->standby);

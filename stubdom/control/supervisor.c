@@ -83,7 +83,7 @@ static void ctl_restart(struct ctl_dom *d, uint64_t now)
 	domid_t old = d->domid;
 	uint64_t t0 = stub_now();
 
-	ctl_dom_destroy(d);
+	ctl_dom_kill(d);
 	/* One that died soon after its start gets its devices fully reset. */
 	if ((d->quick ? ctl_dom_build(d) : ctl_dom_rebuild(d)) < 0 ||
 	    ctl_dom_unpause(d) < 0) {
@@ -101,6 +101,7 @@ static void ctl_restart(struct ctl_dom *d, uint64_t now)
 	       d->cfg.name, d->domid, old, d->restarts,
 	       (unsigned long long)((stub_now() - t0) / 1000),
 	       (unsigned long long)((stub_now() - now) / 1000));
+	ctl_dom_forget(d);
 }
 
 /* d has shut down with reason r: do what its config says. */

@@ -107,6 +107,7 @@ int xl_create(const char *file, uint64_t host_mib, char *err, size_t errlen)
 	d->image_len = image_len;
 	d->domid = DOMID_INVALID;
 	d->standby = DOMID_INVALID;
+	d->unforgotten = DOMID_INVALID;
 	d->state = CTL_DOWN;
 	if (ctl_dom_build(d) < 0) {
 		fmt_snprintf(err, errlen,

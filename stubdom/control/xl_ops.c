@@ -278,7 +278,7 @@ static int xl_destroy(uint16_t id, char *err, size_t errlen)
 	if (!c) {
 		/* Not built from a config: nothing of ours to unwire. */
 		memset(&op, 0, sizeof(op));
-		return (int)stub_domctl(&op, XEN_DOMCTL_destroydomain, id);
+		return (int)stub_destroy_domain(id);
 	}
 	if (c->cfg.xenstore_domain) {
 		xl_err(err, errlen,

@@ -13,6 +13,7 @@
 #include <stub/events.h>
 #include <stub/hypercall.h>
 #include <stub/stub.h>
+#include <stub/time.h>
 
 #define DEFAULT_PAGES 1024
 #define MAX_PAGES     4096
@@ -34,6 +35,20 @@ long stub_domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
 	op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
 	op->domain = dom;
 	return hypercall2(__HYPERVISOR_domctl, (long)op, 0);
+}
+
+long stub_destroy_domain(domid_t dom)
+{
+	uint64_t give_up = stub_now() + STUB_DESTROY_WAIT_NS;
+	struct xen_domctl op;
+	long rc;
+
+	/* -EAGAIN: a vCPU is still leaving its CPU; let it. */
+	while ((rc = stub_domctl(&op, XEN_DOMCTL_destroydomain, dom)) ==
+		   -XEN_EAGAIN &&
+	       stub_now() < give_up)
+		stub_sleep(STUB_DESTROY_RETRY_NS);
+	return rc;
 }
 
 static void *window(const struct layout *l, uint64_t va)
@@ -207,7 +222,7 @@ long stub_build_domain(struct stub_build *b)
 	}
 	b->domid = op.u.createdomain.domid;
 	if (build_steps(b, &l) < 0) {
-		stub_domctl(&op, XEN_DOMCTL_destroydomain, b->domid);
+		stub_destroy_domain(b->domid);
 		return -1;
 	}
 	b->error = NULL;

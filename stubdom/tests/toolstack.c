@@ -88,8 +88,7 @@ static void check_second_owner(domid_t owner, uint32_t sbdf)
 							      .flags = 1 } },
 		   XEN_DOMCTL_deassign_device, owner),
 	    -XEN_EINVAL);
-	stub_check("the second domain goes",
-		   domctl(&op, XEN_DOMCTL_destroydomain, other), 0);
+	stub_check("the second domain goes", stub_destroy_domain(other), 0);
 }
 
 static void check_assign(domid_t dom, uint32_t sbdf)
@@ -297,8 +296,7 @@ static void reap_stopped(void)
 		printf("domain %u stopped (reason %u): destroying it\n",
 		       c->domid, op.u.getdomaininfo.shutdown_reason);
 		consback_remove(c->domid);
-		stub_check("destroy stopped",
-			   domctl(&op, XEN_DOMCTL_destroydomain, c->domid), 0);
+		stub_check("destroy stopped", stub_destroy_domain(c->domid), 0);
 		c->domid = DOMID_INVALID;
 	}
 }
@@ -311,10 +309,8 @@ static void destroy_all(void)
 		if (children[i].domid == DOMID_INVALID)
 			continue;
 		consback_remove(children[i].domid);
-		stub_check(
-		    "destroy",
-		    domctl(&op, XEN_DOMCTL_destroydomain, children[i].domid),
-		    0);
+		stub_check("destroy", stub_destroy_domain(children[i].domid),
+			   0);
 		stub_check(
 		    "gone",
 		    domctl(&op, XEN_DOMCTL_getdomaininfo, children[i].domid),
@@ -388,8 +384,7 @@ static void check_bad_requests(void)
 		   hypercall2(__HYPERVISOR_domctl, (long)&op, 0), -XEN_EACCES);
 	stub_check("no such domain", domctl(&op, XEN_DOMCTL_getdomaininfo, 999),
 		   -XEN_ESRCH);
-	stub_check("destroy myself", domctl(&op, XEN_DOMCTL_destroydomain, 0),
-		   -XEN_EPERM);
+	stub_check("destroy myself", stub_destroy_domain(0), -XEN_EPERM);
 	/* The control domain holds no device: not even by its own hand. */
 	stub_check("a PCI function for myself",
 		   assign(0, 2u << 3, XEN_DOMCTL_assign_device), -XEN_EPERM);

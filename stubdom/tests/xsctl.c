@@ -254,12 +254,10 @@ static bool all_stopped(const struct stub_build *g, unsigned int n)
 
 static void finish_guest(const struct stub_build *g)
 {
-	struct xen_domctl op;
 	char path[48], buf[16];
 
 	consback_remove(g->domid);
-	stub_check("destroy it",
-		   stub_domctl(&op, XEN_DOMCTL_destroydomain, g->domid), 0);
+	stub_check("destroy it", stub_destroy_domain(g->domid), 0);
 	stub_check("release it", stub_xenbus_release(&xb, g->domid), 0);
 	fmt_snprintf(path, sizeof(path), "/local/domain/%u/data/x", g->domid);
 	stub_check("its nodes are gone",
@@ -357,8 +355,7 @@ int app_main(const char *cmdline)
 	consback_remove(xs.domid);
 	stub_check("unmap xenstored's ring",
 		   stub_grant_unmap(store_handle, STORE_VA), GNTST_okay);
-	stub_check("destroy xenstored",
-		   stub_domctl(&op, XEN_DOMCTL_destroydomain, xs.domid), 0);
+	stub_check("destroy xenstored", stub_destroy_domain(xs.domid), 0);
 	stub_check_report("xsctl");
 	return SHUTDOWN_poweroff;
 }

@@ -836,6 +836,30 @@ def tests():
                    "--sink", "9"],
              peer_expect=[r"ping [1-9]", r"echo [1-9]",
                           r"sink [1-9]\d{3,} packets"]),
+        # The same under -icount, where one vCPU runs at a time: the
+        # control domain destroys the crashed instance while its vCPU,
+        # on the other CPU, has not left it yet (destroydomain's -EAGAIN,
+        # retried), every time at the same point.
+        Test("restart-net-icount", with_args(kernel("", [
+            "{control} halt crash=netdom:3", "{xenstored}",
+            "{netdom}", "{netguest}", "{domains}/xenstore.cfg",
+            "{domains}/netdom.cfg", "{domains}/netbrief.cfg"]),
+            ["-icount", "shift=0,align=off,sleep=off"]),
+             HALTED,
+             [r"^\(d0\) control: netdom restarted \(domain \d+, was \d+; "
+              r"restart 3\)",
+              r"^\(d0\) control: netdom crashed 3 times: fault to every "
+              r"device connected median \d+ us, worst \d+ us$",
+              r"^\(d0\) \[survivor\] netguest: survived 4000 ms: "
+              r"[1-9]\d* of \d+ UDP echoes and [1-9]\d* pings answered, "
+              r"longest silence \d+ ms, up \d+ ms$",
+              r"^\(d0\) control: every domain is down$"],
+             reject=[r"FAIL", r"\[(survivor|xenstored)\] panic:",
+                     r"survivor.*shut down: (crash|reboot)",
+                     r"restart failed", r"destroying domain \d+ failed"],
+             cpus=2,
+             peer=["--ip", "10.0.2.2/24", "--mac", "52:55:0a:00:02:02"],
+             peer_expect=[r"ping [1-9]", r"echo [1-9]"]),
         Test("restart-block", kernel("", [
             "{control} halt crash=blkdom:20", "{xenstored}", "{blkdom}",
             "{blkguest}", "{domains}/xenstore.cfg", "{domains}/blkdom.cfg",

@@ -40,5 +40,13 @@ struct stub_build {
 long stub_build_domain(struct stub_build *b);
 
 long stub_domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom);
+/*
+ * destroydomain, tried again (after a short sleep, which lets the other
+ * CPUs move) while it fails with -XEN_EAGAIN: one of the domain's vCPUs
+ * has not left its CPU yet. Gives up after STUB_DESTROY_WAIT_NS.
+ */
+#define STUB_DESTROY_RETRY_NS 100000ull	    /* 100 us */
+#define STUB_DESTROY_WAIT_NS  1000000000ull /* 1 s */
+long stub_destroy_domain(domid_t dom);
 
 #endif

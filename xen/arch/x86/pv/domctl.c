@@ -24,7 +24,8 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 
-#define DOMCTL_DESTROY_WAIT MILLISECS(500)
+/* How long destroydomain waits for a vCPU to leave its CPU: see below. */
+#define DOMCTL_DESTROY_WAIT MICROSECS(100)
 
 static int domctl_create(struct domain *cd, struct xen_domctl_createdomain *c)
 {
@@ -238,7 +239,10 @@ static int domctl_vcpu_context(struct domain *cd, struct domain *d,
 /*
  * Stop d if it still runs, wait until none of its vCPUs is on a CPU,
  * then take it down: every frame goes back, its peers' event channels
- * are left unbound. -EBUSY if a vCPU does not leave its CPU in time.
+ * are left unbound. A vCPU on its way off a CPU (it was just stopped)
+ * is waited for briefly; past that, -EAGAIN, and the caller tries again
+ * later, as Xen's toolstack does: spinning here holds the domctl lock
+ * and keeps this CPU, which another vCPU may be waiting for.
  */
 static int domctl_destroy(struct domain *d)
 {
@@ -250,7 +254,7 @@ static int domctl_destroy(struct domain *d)
 		while (d->vcpus[i] &&
 		       __atomic_load_n(&d->vcpus[i]->running, __ATOMIC_ACQUIRE))
 			if (NOW() > deadline)
-				return -EBUSY;
+				return -EAGAIN;
 	return domain_destroy(d);
 }
 
