@@ -405,33 +405,6 @@ fail:
 
 /* ---- The machine ---- */
 
-/*
- * Our state and, its node watched, the frontend's (Unknown when gone,
- * < 0 when the store failed): one round trip.
- */
-static int xb_states(struct bb_xb *x, int *be, int *fe)
-{
-	static char path[BB_XB_DIR_MAX + 8], val[2][XENBUS_UINT_MAX];
-	struct xenbus_read_req r[2] = {
-		{ path, val[0], sizeof(val[0]), 0 },
-		{ x->fe_state, val[1], sizeof(val[1]), 0 },
-	};
-	int rc = xb_path(x->be_dir, "state", path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r,
-				       x->fe_watched ? 2 : 1);
-	if (rc)
-		return rc;
-	*be = xenbus_parse_state(val[0], r[0].rc);
-	*fe = x->fe_watched ? xenbus_parse_state(val[1], r[1].rc)
-			    : XenbusStateUnknown;
-	/* Unreadable: gone, its domain's directory with it. */
-	if (*fe == -XEN_EACCES)
-		*fe = XenbusStateUnknown;
-	return 0;
-}
-
 /* Do a; the state we are in after it, or -1 to stop looking. */
 static int xb_act(struct bb_xb *x, enum bb_xb_action a, int be)
 {
@@ -476,7 +449,9 @@ void bb_xb_update(struct bb_xb *x)
 	x->dirty = false;
 	if (!x->started || x->gone)
 		return;
-	if (xb_states(x, &be, &fe) || (be < 0 && be != -XEN_EINVAL))
+	if (xenbus_read_states(x->ops.xb, x->be_dir,
+			       x->fe_watched ? x->fe_state : NULL, &be, &fe) ||
+	    (be < 0 && be != -XEN_EINVAL))
 		return; /* the store failed us: the next look tries again */
 	if (be == XenbusStateUnknown && !x->seen)
 		return; /* not announced yet */

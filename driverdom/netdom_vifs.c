@@ -628,34 +628,14 @@ static void vif_forget(struct netdom *nd, struct nd_vif *v)
 }
 
 /* Read the store, act, until nothing is left to do (bounded). */
-/* Our state and, its node watched, the frontend's: one round trip. */
-static int vif_states(struct netdom *nd, const struct nd_vif *v, int *be,
-		      int *fe)
-{
-	static char path[ND_DIR_MAX + 8], val[2][XENBUS_UINT_MAX];
-	struct xenbus_read_req r[2] = {
-		{ path, val[0], sizeof(val[0]), 0 },
-		{ v->fe_state, val[1], sizeof(val[1]), 0 },
-	};
-	int rc = vif_path(v, v->be_dir, "state", path, sizeof(path));
-
-	if (!rc)
-		rc = xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r,
-				       v->fe_watched ? 2 : 1);
-	if (rc)
-		return rc;
-	*be = xenbus_parse_state(val[0], r[0].rc);
-	*fe = v->fe_watched ? xenbus_parse_state(val[1], r[1].rc)
-			    : XenbusStateUnknown;
-	return 0;
-}
-
 static void vif_update(struct netdom *nd, struct nd_vif *v)
 {
 	int be, fe = XenbusStateUnknown;
 
 	v->dirty = false;
-	if (vif_states(nd, v, &be, &fe) || (be < 0 && be != -XEN_EINVAL))
+	if (xenbus_read_states(nd->ops.xb, v->be_dir,
+			       v->fe_watched ? v->fe_state : NULL, &be, &fe) ||
+	    (be < 0 && be != -XEN_EINVAL))
 		return; /* the store failed us: the next resync tries again */
 	/* A new vif: its frontend (ADVERTISE logs when it is unusable). */
 	if (be != XenbusStateUnknown && !v->fe_watched) {

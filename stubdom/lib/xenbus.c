@@ -939,6 +939,30 @@ int xenbus_read_state(struct xenbus *xb, const char *dir)
 	return n == -XEN_E2BIG ? n : xenbus_parse_state(xb->rx + HDR, n);
 }
 
+int xenbus_read_states(struct xenbus *xb, const char *be_dir,
+		       const char *fe_state, int *be, int *fe)
+{
+	char path[XENBUS_WATCH_PATH_MAX + 8], val[2][XENBUS_UINT_MAX];
+	struct xenbus_read_req r[2] = {
+		{ path, val[0], sizeof(val[0]), 0 },
+		{ fe_state, val[1], sizeof(val[1]), 0 },
+	};
+	int n = fmt_snprintf(path, sizeof(path), "%s/state", be_dir);
+	int rc = n < 0 || (size_t)n >= sizeof(path)
+		     ? -XEN_E2BIG
+		     : xenbus_read_batch(xb, XENBUS_NO_TX, r, fe_state ? 2 : 1);
+
+	if (rc)
+		return rc;
+	*be = xenbus_parse_state(val[0], r[0].rc);
+	*fe =
+	    fe_state ? xenbus_parse_state(val[1], r[1].rc) : XenbusStateUnknown;
+	/* Unreadable: gone, its domain's directory with it. */
+	if (*fe == -XEN_EACCES)
+		*fe = XenbusStateUnknown;
+	return 0;
+}
+
 int xenbus_switch_state(struct xenbus *xb, uint32_t tx, const char *dir,
 			int state)
 {
