@@ -280,8 +280,15 @@ void evtchn_domain_destroy(struct domain *d)
 	flags = evtchn_lock(t);
 	t->dying = true;
 	evtchn_unlock(t, flags);
+	/*
+	 * A look without the locks passes over the free ports (most of
+	 * them): in a dying table a free port stays free, and a port seen
+	 * in use is looked at again under them.
+	 */
 	for (evtchn_port_t p = 1; p < EVTCHN_MAX_PORTS; p++)
-		evtchn_close(d, p); /* -EINVAL for the free ones */
+		if (__atomic_load_n(&evtchn_rec(t, p)->state,
+				    __ATOMIC_ACQUIRE) != ECS_FREE)
+			evtchn_close(d, p);
 	/* Under the pair lock, so a binder sees a table or NULL, never junk. */
 	flags = arch_irq_save();
 	spin_lock(&evtchn_pair_lock);

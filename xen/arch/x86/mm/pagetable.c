@@ -124,9 +124,19 @@ uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level)
 	return e;
 }
 
-/* Clear the 4 KiB leaves of the table at level lvl mapping [lo, hi]. */
-static unsigned long pt_clear_level(uint64_t *t, unsigned int lvl, uint64_t lo,
-				    uint64_t hi, unsigned int n)
+static bool pt_frame_in(uint64_t mfn, const struct pt_frames *r,
+			unsigned int nr)
+{
+	for (unsigned int k = 0; k < nr; k++)
+		if (mfn >= r[k].first && mfn <= r[k].last)
+			return true;
+	return false;
+}
+
+/* Clear the 4 KiB leaves of the table at level lvl mapping a frame of r. */
+static unsigned long pt_clear_level(uint64_t *t, unsigned int lvl,
+				    const struct pt_frames *r, unsigned int nr,
+				    unsigned int n)
 {
 	unsigned long cleared = 0;
 
@@ -137,10 +147,10 @@ static unsigned long pt_clear_level(uint64_t *t, unsigned int lvl, uint64_t lo,
 			continue;
 		if (lvl > 1) {
 			cleared +=
-			    pt_clear_level(pt_table(e), lvl - 1, lo, hi, 512);
+			    pt_clear_level(pt_table(e), lvl - 1, r, nr, 512);
 			continue;
 		}
-		if ((e & PTE_ADDR) >> 12 >= lo && (e & PTE_ADDR) >> 12 <= hi) {
+		if (pt_frame_in((e & PTE_ADDR) >> 12, r, nr)) {
 			__atomic_store_n(&t[i], 0, __ATOMIC_RELEASE);
 			cleared++;
 		}
@@ -148,9 +158,9 @@ static unsigned long pt_clear_level(uint64_t *t, unsigned int lvl, uint64_t lo,
 	return cleared;
 }
 
-unsigned long pt_clear_frames(paddr_t root, uint64_t first_mfn,
-			      uint64_t last_mfn)
+unsigned long pt_clear_frames(paddr_t root, const struct pt_frames *r,
+			      unsigned int n)
 {
 	/* The lower half only: the upper half is the hypervisor's. */
-	return pt_clear_level(maddr_to_virt(root), 4, first_mfn, last_mfn, 256);
+	return n ? pt_clear_level(maddr_to_virt(root), 4, r, n, 256) : 0;
 }

@@ -178,14 +178,21 @@ long pv_do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 
 void arch_pci_revoke_bars(struct domain *d, const struct pci_dev *dev)
 {
-	spin_lock(&d->arch.mmio_lock);
+	struct pt_frames r[PCI_BARS_MAX];
+	unsigned int n = 0;
+
 	for (unsigned int i = 0; i < dev->nr_bars; i++) {
 		const struct pci_bar *b = &dev->bars[i];
 
-		if (b->size && !b->io && paddr_x(d->arch.pt_root))
-			pt_clear_frames(d->arch.pt_root, b->addr >> PAGE_SHIFT,
-					(b->addr + b->size - 1) >> PAGE_SHIFT);
+		if (b->size && !b->io)
+			r[n++] = (struct pt_frames){ b->addr >> PAGE_SHIFT,
+						     (b->addr + b->size - 1) >>
+							 PAGE_SHIFT };
 	}
+	/* Every BAR in one walk of the tables: a walk visits them all. */
+	spin_lock(&d->arch.mmio_lock);
+	if (paddr_x(d->arch.pt_root))
+		pt_clear_frames(d->arch.pt_root, r, n);
 	spin_unlock(&d->arch.mmio_lock);
 	pv_flush_tlb(d, PV_FLUSH_ALL);
 	pirq_device_gone(d, dev);

@@ -71,10 +71,14 @@ int pt_set_leaf(paddr_t root, uint64_t va, uint64_t pte,
 
 /*
  * Clear every 4 KiB leaf in the lower half of root that maps a frame in
- * [first_mfn, last_mfn]; how many. The caller flushes the TLBs.
+ * one of the n ranges [r[i].first, r[i].last], in one walk of the tables;
+ * how many. The caller flushes the TLBs.
  */
-unsigned long pt_clear_frames(paddr_t root, uint64_t first_mfn,
-			      uint64_t last_mfn);
+struct pt_frames {
+	uint64_t first, last;
+};
+unsigned long pt_clear_frames(paddr_t root, const struct pt_frames *r,
+			      unsigned int n);
 
 /* The entry mapping va at the lowest level it reaches (for checks). */
 uint64_t pt_lookup(paddr_t root, uint64_t va, unsigned int *level);
