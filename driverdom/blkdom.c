@@ -317,13 +317,7 @@ static void setup(const char *cmdline)
 	};
 	if (stub_arg_has(cmdline, "mapmin="))
 		map_min_sectors = stub_arg_uint(cmdline, "mapmin=");
-	rc = stub_xenbus_connect_store(&xb);
-	if (rc)
-		stub_panic("blkdom: no xenstore (%ld)", rc);
-	stub_event_bind(start_info->store_evtchn, on_store, NULL);
-	dd_fault_watch(&xb);
-	/* A standby is ready this far before it is needed. */
-	dd_standby_wait(&xb, cmdline);
+	dd_store_start(&xb, "blkdom", on_store, cmdline);
 	open_disk(cmdline);
 	disk = (struct bd_disk){ .bd = &bd, .local_page = env_local_page };
 	/* Before serving: no vbd uses the pages yet. */

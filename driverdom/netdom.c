@@ -247,14 +247,7 @@ static void setup(const char *cmdline)
 		.send_to_nic = env_send_to_nic,
 	};
 	nb_switch_init(&sw, &env);
-	rc = stub_xenbus_connect_store(&xb);
-	if (rc)
-		stub_panic("netdom: no xenstore (%ld)", rc);
-	/* Wakes the main loop too; the glue still hears of it. */
-	stub_event_bind(start_info->store_evtchn, on_store, NULL);
-	dd_fault_watch(&xb);
-	/* A standby is ready this far before it is needed. */
-	dd_standby_wait(&xb, cmdline);
+	dd_store_start(&xb, "netdom", on_store, cmdline);
 	open_nic(cmdline);
 	if (!have_nic)
 		env.send_to_nic = NULL;

@@ -4,6 +4,8 @@
 #include <stub/events.h>
 #include <stub/stub.h>
 #include <stub/time.h>
+#include <stub/xenbus_glue.h>
+#include <driverdom/fault.h>
 #include <driverdom/standby.h>
 
 /* A poll of the store now and then, should an event be lost. */
@@ -44,4 +46,18 @@ void dd_standby_wait(struct xenbus *xb, const char *cmdline)
 	}
 	xenbus_unwatch(xb, DD_TAKEOVER_NODE, "takeover");
 	printf("standby: taking over\n");
+}
+
+void dd_store_start(struct xenbus *xb, const char *name, stub_event_fn on_store,
+		    const char *cmdline)
+{
+	long rc = stub_xenbus_connect_store(xb);
+
+	if (rc)
+		stub_panic("%s: no xenstore (%ld)", name, rc);
+	/* Wakes the main loop too; the glue still hears of it. */
+	stub_event_bind(start_info->store_evtchn, on_store, NULL);
+	dd_fault_watch(xb);
+	/* A standby is ready this far before it is needed. */
+	dd_standby_wait(xb, cmdline);
 }
