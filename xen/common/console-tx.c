@@ -23,8 +23,9 @@
 #define TX_STUCK  1000000 /* polls of a UART taking nothing: drop a byte */
 
 static char tx_ring[TX_SIZE];
-static uint32_t tx_prod; /* writers, serialised by printk's lock */
-static uint32_t tx_cons; /* whoever holds tx_busy */
+static uint32_t tx_prod;     /* writers, serialised by printk's lock */
+static uint32_t tx_cons;     /* whoever holds tx_busy */
+static unsigned int tx_room; /* likewise: bytes the UART takes unasked */
 static bool tx_busy;
 static bool tx_async;
 static bool sync_console;
@@ -52,42 +53,54 @@ static void tx_unclaim(void)
 	__atomic_store_n(&tx_busy, false, __ATOMIC_RELEASE);
 }
 
-/* Holding tx_busy: up to max bytes, while the UART has room for them. */
-static unsigned int tx_out(unsigned int max)
-{
-	uint32_t prod = __atomic_load_n(&tx_prod, __ATOMIC_ACQUIRE);
-	uint32_t cons = tx_cons;
-	unsigned int room = 0, n;
-
-	for (n = 0; n < max && cons != prod; n++) {
-		if (!room && !(room = serial_tx_room(console_cfg.port)))
-			break;
-		serial_tx_byte(console_cfg.port, tx_ring[cons++ % TX_SIZE]);
-		room--;
-	}
-	__atomic_store_n(&tx_cons, cons, __ATOMIC_RELEASE);
-	return n;
-}
+enum tx_step { TX_SENT, TX_BUSY, TX_FULL, TX_EMPTY };
 
 /*
- * With interrupts off: a CPU stopped between writing bytes and moving
- * tx_cons past them would have them written twice by the next drainer.
+ * One byte to the UART. tx_busy is held only for the byte, with
+ * interrupts off: an interrupt on this CPU never finds it held (and
+ * waits for it forever), no CPU is stopped (a halt's or a panic's IPI)
+ * between writing a byte and moving tx_cons past it, which would have
+ * the byte written twice, and interrupts wait for one byte at most (a
+ * host write under an emulator: 10-16 us under QEMU), not a burst.
+ * With drop, a byte the UART will not take is dropped instead.
  */
-unsigned int console_tx_drain(unsigned int max)
+static enum tx_step tx_step(bool drop)
 {
 	unsigned long flags = arch_irq_save();
-	unsigned int n = 0;
+	enum tx_step r = TX_BUSY;
 
 	if (tx_claim()) {
-		n = tx_out(max);
+		if (tx_cons == __atomic_load_n(&tx_prod, __ATOMIC_ACQUIRE))
+			r = TX_EMPTY;
+		else if (!tx_room &&
+			 !(tx_room = serial_tx_room(console_cfg.port)))
+			r = TX_FULL;
+		else {
+			serial_tx_byte(console_cfg.port,
+				       tx_ring[tx_cons % TX_SIZE]);
+			tx_room--;
+			r = TX_SENT;
+		}
+		if (r == TX_SENT || (r == TX_FULL && drop))
+			__atomic_store_n(&tx_cons, tx_cons + 1,
+					 __ATOMIC_RELEASE);
 		tx_unclaim();
 	}
 	arch_irq_restore(flags);
+	return r;
+}
+
+unsigned int console_tx_drain(unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && tx_step(false) == TX_SENT)
+		n++;
 	return n;
 }
 
 /*
- * Until at most keep bytes wait: drain, or let the drainer finish.
+ * Until at most keep bytes wait: drain, or let the other drainer go on.
  * Called with interrupts off (under printk's lock, or stopping).
  */
 static void tx_wait(uint32_t keep)
@@ -95,19 +108,15 @@ static void tx_wait(uint32_t keep)
 	unsigned int stuck = 0;
 
 	while (tx_used() > keep) {
-		if (!tx_claim()) {
+		/* A stuck line loses characters, not the machine. */
+		enum tx_step r = tx_step(stuck == TX_STUCK);
+
+		if (r == TX_FULL)
+			stuck = stuck == TX_STUCK ? 0 : stuck + 1;
+		else if (r == TX_SENT)
+			stuck = 0;
+		else
 			cpu_relax();
-			continue;
-		}
-		if (tx_out(CONSOLE_TX_BURST)) {
-			stuck = 0;
-		} else if (++stuck == TX_STUCK) {
-			/* A stuck line loses characters, not the machine. */
-			__atomic_store_n(&tx_cons, tx_cons + 1,
-					 __ATOMIC_RELEASE);
-			stuck = 0;
-		}
-		tx_unclaim();
 	}
 }
 
@@ -153,6 +162,7 @@ void console_tx_start(void)
 {
 	/* On the boot CPU, which is never taken offline. */
 	timer_init(&tx_timer, tx_tick, NULL, 0);
+	tx_room = 0; /* asked afresh */
 	open_softirq(CONSOLE_TX_SOFTIRQ, tx_softirq);
 	__atomic_store_n(&tx_async, !sync_console, __ATOMIC_RELEASE);
 }
