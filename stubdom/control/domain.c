@@ -140,7 +140,6 @@ static long ctl_create(struct ctl_dom *d, struct stub_build *b, bool standby)
 
 long ctl_dom_instance(struct ctl_dom *d, struct stub_build *b, bool standby)
 {
-
 	/* The new domain may get the id of one not yet released. */
 	ctl_dom_forget(d);
 	if (ctl_create(d, b, standby) < 0)
@@ -189,7 +188,6 @@ long ctl_dom_build(struct ctl_dom *d)
 
 long ctl_dom_rebuild(struct ctl_dom *d)
 {
-
 	d->warm = ctl_standby_take(d) == 0;
 	if (!d->warm) {
 		if (ctl_dom_instance(d, &d->build, false) < 0)
@@ -200,11 +198,8 @@ long ctl_dom_rebuild(struct ctl_dom *d)
 	d->built_at = stub_now();
 	/* It opens its devices while its backends are being wired. */
 	if (ctl_give_pci(d) < 0 || (d->warm && ctl_standby_go(d) < 0)) {
-		consback_remove(d->domid);
-		stub_destroy_domain(d->domid);
-		d->state = CTL_DOWN;
-		d->domid = DOMID_INVALID;
-		d->warm = false;
+		/* Introduced already: its store connection goes too, later. */
+		ctl_dom_kill(d);
 		return -1;
 	}
 	if (d->cfg.driver_domain)
@@ -236,8 +231,10 @@ void ctl_dom_kill(struct ctl_dom *d)
 	if (rc < 0)
 		printf("control: %s: destroying domain %u failed (%ld)\n",
 		       d->cfg.name, d->domid, rc);
-	if (!d->cfg.xenstore_domain)
+	if (!d->cfg.xenstore_domain) {
+		ctl_dom_forget(d); /* one waits at most */
 		d->unforgotten = d->domid;
+	}
 	d->domid = DOMID_INVALID;
 	d->state = CTL_DOWN;
 	d->warm = false;

@@ -516,9 +516,12 @@ int xenbus_read_batch(struct xenbus *xb, uint32_t tx, struct xenbus_read_req *r,
 			return -XEN_E2BIG;
 	rc = drain(xb);
 	while (!rc && done < n) {
-		rc = batch_send(xb, tx, r + done, n - done, &first);
-		for (int k = 0; rc > 0 && k < rc; k++) {
-			struct xenbus_read_req *q = &r[done + (unsigned int)k];
+		int sent = batch_send(xb, tx, r + done, n - done, &first);
+
+		if (sent < 0)
+			return sent;
+		for (int k = 0; k < sent; k++, done++) {
+			struct xenbus_read_req *q = &r[done];
 			int m = await_reply(xb, first + (uint32_t)k, XS_READ);
 
 			if (xb->broken)
@@ -527,9 +530,6 @@ int xenbus_read_batch(struct xenbus *xb, uint32_t tx, struct xenbus_read_req *r,
 			if (q->rc >= 0)
 				memcpy(q->buf, xb->rx + HDR, (size_t)m + 1);
 		}
-		if (rc > 0)
-			done += (unsigned int)rc;
-		rc = rc < 0 ? rc : 0;
 	}
 	return rc;
 }

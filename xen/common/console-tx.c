@@ -137,8 +137,8 @@ void console_tx_write(const char *s, size_t len)
 	}
 	if (!__atomic_load_n(&tx_async, __ATOMIC_ACQUIRE))
 		tx_wait(0);
-	else
-		raise_softirq(CONSOLE_TX_SOFTIRQ);
+	else if (!timer_active(&tx_timer))
+		raise_softirq(CONSOLE_TX_SOFTIRQ); /* which sets it */
 }
 
 static void tx_tick(void *unused)

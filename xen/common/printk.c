@@ -90,14 +90,21 @@ CUSTOM_PARAM("loglevel", loglevel_parse);
 /* An unbuffered domain's line left open, which the next line ends. */
 static struct console_line *printk_open_guest;
 
+/* With printk_lock held: such a line ended, before another line starts. */
+static void printk_end_open_guest(void)
+{
+	if (!printk_open_guest)
+		return;
+	console_write("\n", 1);
+	printk_open_guest->open = false;
+	printk_open_guest = NULL;
+}
+
 /* Write text, starting each line with the prefix. */
 static void printk_emit(const char *s)
 {
-	if (printk_open_guest && *s) {
-		console_write("\n", 1);
-		printk_open_guest->open = false;
-		printk_open_guest = NULL;
-	}
+	if (*s)
+		printk_end_open_guest();
 	while (*s) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
@@ -195,11 +202,7 @@ static void printk_guest_direct(const char *prefix, const char *s, size_t n,
 /* With printk_lock held: the buffered line out, ended. */
 static void printk_guest_emit(const char *prefix, struct console_line *l)
 {
-	if (printk_open_guest) {
-		console_write("\n", 1);
-		printk_open_guest->open = false;
-		printk_open_guest = NULL;
-	}
+	printk_end_open_guest();
 	console_write(prefix, strlen(prefix));
 	console_write(l->buf, l->len);
 	console_write("\n", 1);
@@ -261,10 +264,8 @@ void printk_guest_flush(const char *prefix, struct console_line *l)
 		}
 		printk_guest_emit(prefix, l);
 	}
-	if (printk_open_guest == l) {
-		console_write("\n", 1);
-		printk_open_guest = NULL;
-	}
+	if (printk_open_guest == l)
+		printk_end_open_guest();
 	l->open = false;
 	spin_unlock(&printk_lock);
 	arch_irq_restore(flags);
