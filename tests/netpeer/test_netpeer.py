@@ -9,6 +9,7 @@ Prints "netpeer: N passed, M failed" last; exits non-zero on a failure.
 """
 
 import os
+import random
 import signal
 import socket
 import struct
@@ -237,6 +238,42 @@ class NetPeerTest(unittest.TestCase):
                                 bytes(100)))))
         p.nothing()
         self.assertIn("sink 10 packets 1000 bytes", self.summary())
+
+    def test_sink_burst_and_bad_checksum(self):
+        """A burst larger than one drain is all counted; a datagram whose
+        checksum is wrong (one bit) is dropped, not sunk."""
+        p = self.start("--sink", "5001")
+        good = udp(GUEST_IP, PEER_IP, 40000, 5001, bytes(range(256)) * 4)
+        bad = bytearray(good)
+        bad[20] ^= 1
+        for u in [good] * 150 + [bytes(bad)]:
+            p.send(eth(PEER_MAC, GUEST_MAC, 0x0800,
+                       ipv4(GUEST_IP, PEER_IP, 17, u)))
+        p.nothing()
+        line = self.summary()
+        self.assertIn("rx 151 frames (1 dropped)", line)
+        self.assertIn("sink 150 packets 153600 bytes", line)
+        self.assertIn("bad UDP checksum", p.log_text)
+
+    def test_checksum_is_the_word_sum(self):
+        """netpeer's checksum against the word-by-word definition, with
+        the sums that fold to 0xffff (a correct packet's) and to 0."""
+        sys.path.insert(0, HERE)
+        import netpeer
+        rnd = random.Random(7)
+        cases = [(b"", 0), (bytes(8), 0), (b"\xff\xff", 0),
+                 (b"\xff\xff\xff\xff", 0), (b"\x00\x01", 0xfffe),
+                 (b"\x12", 0), (b"\xff\xfe", 1)]
+        for _ in range(500):
+            data = bytes(rnd.getrandbits(8)
+                         for _ in range(rnd.choice((1, 2, 3, 20, 1471))))
+            cases.append((data, rnd.choice((0, 1, 0xffff, 0x2ffff))))
+        for data, init in cases:
+            self.assertEqual(netpeer.csum(data, init), cksum(data, init),
+                             (data[:8].hex(), len(data), init))
+        u = udp(GUEST_IP, PEER_IP, 1, 2, bytes(range(200)))
+        ph = GUEST_IP + PEER_IP + struct.pack("!BBH", 0, 17, len(u))
+        self.assertEqual(netpeer.csum(ph + u), 0)
 
     def test_source(self):
         p = self.start("--source", "10.0.3.2:9000", "--count", "5",
