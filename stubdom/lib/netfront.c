@@ -250,13 +250,17 @@ static void nf_tx_done(struct netfront *nf, const struct netif_tx_response *r)
 	nf->tx_st[r->id] = NETFRONT_TX_FREE;
 }
 
-/* Free the buffers of answered frames; false when the ring is broken. */
+/*
+ * Free the buffers of answered frames; false when the ring is broken.
+ * The next event is asked for when half of what is in flight has been
+ * answered (as Linux's netfront does), not at every response: a sender
+ * that runs out of buffers wakes with half of them back.
+ */
 static bool nf_tx_collect(struct netfront *nf)
 {
 	RING_IDX prod, cons;
-	int more;
 
-	do {
+	for (;;) {
 		if (!NF_RSP_PROD(&nf->tx, prod))
 			return false;
 		for (cons = nf->tx.rsp_cons; cons != prod; cons++) {
@@ -266,9 +270,12 @@ static bool nf_tx_collect(struct netfront *nf)
 			nf_tx_done(nf, &rsp);
 		}
 		nf->tx.rsp_cons = prod;
-		RING_FINAL_CHECK_FOR_RESPONSES(&nf->tx, more);
-	} while (more);
-	return true;
+		nf->tx.sring->rsp_event =
+		    prod + ((nf->tx.req_prod_pvt - prod) >> 1) + 1;
+		xen_mb(); /* the event index, then a last look */
+		if (nf->tx.sring->rsp_prod == prod)
+			return true;
+	}
 }
 
 /*
@@ -332,8 +339,11 @@ static int nf_rx_collect(struct netfront *nf)
 			RING_COPY_RESPONSE(&nf->rx, cons, &rsp);
 			delivered += nf_rx_one(nf, &rsp);
 		}
-		nf->rx.rsp_cons = prod;
-		nf_rx_refill(nf, true);
+		/* Buffers come back only with responses: none, no refill. */
+		if (nf->rx.rsp_cons != prod) {
+			nf->rx.rsp_cons = prod;
+			nf_rx_refill(nf, true);
+		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&nf->rx, more);
 	} while (more);
 	return delivered;
