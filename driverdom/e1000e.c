@@ -309,15 +309,21 @@ static void e1000e_rx_setup(struct e1000e *e)
 	e1000e_w32(e, E1000E_RADV, 0);
 }
 
+/*
+ * The ring starts empty where it was (0 the first time): frames in
+ * flight at a reset are lost, but buffers lent by tx_buf() stay ahead
+ * of the tail, so no lent frame is overwritten by an earlier one.
+ */
 static void e1000e_tx_setup(struct e1000e *e)
 {
 	memset(e->tx_ring.va, 0, E1000E_TX_DESCS * 16);
-	e->tx_tail = e->tx_clean = e->tx_held = 0;
+	e->tx_clean = e->tx_tail;
+	e->tx_held = 0;
 	e1000e_w32(e, E1000E_TDBAL, (uint32_t)e->tx_ring.bus);
 	e1000e_w32(e, E1000E_TDBAH, (uint32_t)(e->tx_ring.bus >> 32));
 	e1000e_w32(e, E1000E_TDLEN, E1000E_TX_DESCS * 16);
-	e1000e_w32(e, E1000E_TDH, 0);
-	e1000e_w32(e, E1000E_TDT, 0);
+	e1000e_w32(e, E1000E_TDH, e->tx_tail);
+	e1000e_w32(e, E1000E_TDT, e->tx_tail);
 	e1000e_w32(e, E1000E_TIPG, E1000E_TIPG_VAL);
 }
 
@@ -491,7 +497,13 @@ static long e1000e_send(struct netdrv *nd, const void *frame, size_t len,
 		return -XEN_EAGAIN;
 	}
 	buf = e1000e_buf(e->tx_pages, i, &bus);
-	memcpy(buf, frame, len);
+	/*
+	 * A frame built in the buffer lent for this descriptor is in
+	 * place; one lent further ahead (a frame before it went elsewhere)
+	 * is copied back into this one, which no frame still to come uses.
+	 */
+	if (buf != frame)
+		memcpy(buf, frame, len);
 	*e1000e_txd(e, i) = (struct e1000e_tx_desc){
 		.addr = bus,
 		.len = (uint16_t)len,
@@ -504,6 +516,24 @@ static long e1000e_send(struct netdrv *nd, const void *frame, size_t len,
 	nd->stats.tx_frames++;
 	nd->stats.tx_bytes += len;
 	return 0;
+}
+
+static uint8_t *e1000e_tx_buf(struct netdrv *nd, unsigned int ahead,
+			      uint64_t *bus)
+{
+	struct e1000e *e = nd->priv;
+	unsigned int used;
+
+	if (!e->ready)
+		return NULL;
+	if (!ahead)
+		e1000e_tx_reap(e);
+	used = (e->tx_tail + E1000E_TX_DESCS - e->tx_clean) % E1000E_TX_DESCS;
+	/* A full ring keeps one descriptor empty (tail + 1 == clean). */
+	if (ahead >= E1000E_TX_DESCS - 1 - used)
+		return NULL;
+	return e1000e_buf(e->tx_pages, (e->tx_tail + ahead) % E1000E_TX_DESCS,
+			  bus);
 }
 
 /*
@@ -638,6 +668,7 @@ const struct netdrv_ops e1000e_netdrv_ops = {
 	.link_up = e1000e_link_up,
 	.send = e1000e_send,
 	.flush = e1000e_flush,
+	.tx_buf = e1000e_tx_buf,
 	.poll = e1000e_poll,
 	.irq = e1000e_irq,
 	.test_irq = e1000e_test_irq,

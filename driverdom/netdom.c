@@ -58,6 +58,10 @@ static struct dd_pci pci;
 static struct netdrv nic;
 static bool have_nic;
 static struct nb_buf bufs[NB_LOCAL_BUFS];
+static struct {
+	unsigned long mfn;
+	uint8_t *page; /* NULL: frame i is bufs[i] */
+} lent[NB_TX_BATCH];
 static volatile unsigned long kicks; /* events on vif and xenstore ports */
 
 static void on_kick(evtchn_port_t port, void *data)
@@ -74,9 +78,10 @@ static void on_store(evtchn_port_t port, void *data)
 /* ---- netback's environment ---- */
 
 /*
- * Our local buffer at frame mfn, or NULL. A batch fills buffers 0, 1,
- * 2, ... in turn: looking from the one found last finds the next at
- * the first or second probe, not after half the buffers.
+ * Our page at frame mfn (a local buffer, or the NIC's transmit buffer
+ * lent as tx frame i), or NULL. A batch fills frames 0, 1, 2, ... in
+ * turn: looking from the one found last finds the next at the first or
+ * second probe, not after half of them.
  */
 static uint8_t *own_page(unsigned long mfn)
 {
@@ -85,6 +90,10 @@ static uint8_t *own_page(unsigned long mfn)
 	for (unsigned int n = 0; n < NB_LOCAL_BUFS; n++) {
 		unsigned int i = (last + n) % NB_LOCAL_BUFS;
 
+		if (i < NB_TX_BATCH && lent[i].page && lent[i].mfn == mfn) {
+			last = i;
+			return lent[i].page;
+		}
 		if (bufs[i].mfn == mfn) {
 			last = i;
 			return bufs[i].va;
@@ -121,9 +130,29 @@ static void env_log(void *ctx, const char *fmt, ...)
 	printf("netdom: %s", line);
 }
 
+/*
+ * A tx batch's frame i is built in the NIC's own transmit buffer when it
+ * lends one: a frame for the uplink is then copied once, from the
+ * guest's page into the buffer the NIC sends from.
+ */
 static struct nb_buf env_local_buf(void *ctx, unsigned int i)
 {
-	return bufs[i < NB_LOCAL_BUFS ? i : 0];
+	uint64_t bus;
+	uint8_t *va;
+
+	if (i >= NB_TX_BATCH)
+		return bufs[i < NB_LOCAL_BUFS ? i : 0];
+	va = have_nic ? netdrv_tx_buf(&nic, i, &bus) : NULL;
+	if (!va) {
+		lent[i].page = NULL;
+		return bufs[i];
+	}
+	lent[i].mfn = bus >> 12;
+	lent[i].page = va - (bus & (XEN_PAGE_SIZE - 1));
+	return (struct nb_buf){ .va = va,
+				.mfn = bus >> 12,
+				.offset =
+				    (uint16_t)(bus & (XEN_PAGE_SIZE - 1)) };
 }
 
 static long env_send_to_nic(void *ctx, const void *frame, size_t len)

@@ -42,18 +42,31 @@ static bool sw_expired(const struct nb_mac_entry *e, uint64_t now)
 }
 
 /*
- * The live entry for mac; an expired one is freed on the way. A stream
- * asks for one address over and over: the entry found last is looked
- * at first, and the scan stops at the highest entry ever used. An
- * address has at most one live entry (sw_learn() adds one only when
- * this finds none), so the hint finds the entry the scan would.
+ * The entry found last, when it is live and for mac. A stream asks for
+ * one address over and over. An address has at most one live entry
+ * (sw_learn() adds one only when sw_lookup() finds none), so the hint
+ * finds the entry a scan would.
+ */
+static struct nb_mac_entry *sw_hint(struct nb_switch *sw, const uint8_t *mac,
+				    uint64_t now)
+{
+	struct nb_mac_entry *e = &sw->table[sw->table_hint];
+
+	if (!e->used || !nb_mac_eq(e->mac, mac) || sw_expired(e, now))
+		return NULL;
+	return e;
+}
+
+/*
+ * The live entry for mac; an expired one is freed on the way. The scan
+ * stops at the highest entry ever used.
  */
 static struct nb_mac_entry *sw_lookup(struct nb_switch *sw, const uint8_t *mac,
 				      uint64_t now)
 {
-	struct nb_mac_entry *e = &sw->table[sw->table_hint];
+	struct nb_mac_entry *e = sw_hint(sw, mac, now);
 
-	if (e->used && nb_mac_eq(e->mac, mac) && !sw_expired(e, now))
+	if (e)
 		return e;
 	for (unsigned int i = 0; i < sw->table_top; i++) {
 		e = &sw->table[i];
@@ -130,18 +143,25 @@ static void sw_flood(struct nb_switch *sw, unsigned int from,
 	}
 }
 
-/* Where the destination lives: a vif, the uplink, or flood. */
+/*
+ * Where the destination lives: a vif, the uplink, or flood. No address
+ * is both a vif's and learned (attaching takes it out of the table, and
+ * the uplink may not claim a vif's), so a stream to the uplink is found
+ * by the hint before the vifs are looked through.
+ */
 static void sw_forward(struct nb_switch *sw, unsigned int from,
-		       const uint8_t *frame, size_t len)
+		       const uint8_t *frame, size_t len, uint64_t now)
 {
-	uint64_t now = sw->env->now_ns(sw->env->ctx);
 	unsigned int to;
 
 	if (sw_is_group(frame)) {
 		sw_flood(sw, from, frame, len);
 		return;
 	}
-	to = sw_vif_port(sw, frame);
+	if (sw_has_uplink(sw) && sw_hint(sw, frame, now))
+		to = NB_PORT_UPLINK;
+	else
+		to = sw_vif_port(sw, frame);
 	if (to == SW_NO_PORT && sw_has_uplink(sw) && sw_lookup(sw, frame, now))
 		to = NB_PORT_UPLINK;
 	if (to == SW_NO_PORT) {
@@ -198,7 +218,7 @@ void nb_switch_detach(struct nb_switch *sw, struct nb_vif *vif)
 }
 
 void nb_switch_input(struct nb_switch *sw, unsigned int port,
-		     const uint8_t *frame, size_t len)
+		     const uint8_t *frame, size_t len, uint64_t now)
 {
 	const struct nb_vif *vif;
 
@@ -211,7 +231,7 @@ void nb_switch_input(struct nb_switch *sw, unsigned int port,
 		sw->stats.dropped++;
 		return;
 	}
-	sw_forward(sw, port, frame, len);
+	sw_forward(sw, port, frame, len, now);
 }
 
 void nb_switch_from_nic(struct nb_switch *sw, const void *frame, size_t len)
@@ -228,6 +248,8 @@ void nb_switch_from_nic(struct nb_switch *sw, const void *frame, size_t len)
 		sw->stats.uplink_spoofed++;
 		return;
 	}
-	sw_learn(sw, src, sw->env->now_ns(sw->env->ctx));
-	sw_forward(sw, NB_PORT_UPLINK, f, len);
+	uint64_t now = sw->env->now_ns(sw->env->ctx);
+
+	sw_learn(sw, src, now);
+	sw_forward(sw, NB_PORT_UPLINK, f, len, now);
 }

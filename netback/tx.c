@@ -40,6 +40,7 @@ enum tx_stop {
 
 struct tx_batch {
 	RING_IDX prod; /* the producer index, read once */
+	uint64_t now;  /* the clock, read once */
 	enum tx_stop stop;
 	unsigned int npkts, nslots, ncopies, nids;
 	uint64_t idmask;		 /* bit id % 64 of every id in ids[] */
@@ -124,8 +125,10 @@ static enum tx_stop tx_decode_data(struct nb_vif *vif, struct tx_batch *b,
 	const struct netif_tx_request *first = &vif->tx_req[b->nslots];
 	bool more = first->flags & NETTXF_more_data;
 	unsigned int n = 1 + pkt->nextras, data = 1;
-	uint16_t ids[NB_TX_MAX_SLOTS] = { first->id };
+	uint16_t ids[NB_TX_MAX_SLOTS]; /* [0, data) in use */
 	uint16_t rem = first->size;
+
+	ids[0] = first->id;
 
 	for (; more; n++, data++) {
 		const struct netif_tx_request *req =
@@ -163,10 +166,9 @@ static enum tx_stop tx_decode(struct nb_vif *vif, struct tx_batch *b,
 
 	if (!tx_copy_slot(vif, b, cons, 0))
 		return TX_EMPTY;
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->slot0 = (uint16_t)b->nslots;
-	pkt->len = first->size;
-	pkt->status = NETIF_RSP_OKAY;
+	*pkt = (struct nb_tx_pkt){ .slot0 = (uint16_t)b->nslots,
+				   .len = first->size,
+				   .status = NETIF_RSP_OKAY };
 	stop = tx_decode_extras(vif, b, cons, pkt);
 	if (stop == TX_MORE)
 		stop = tx_decode_data(vif, b, cons, pkt, &own);
@@ -183,17 +185,14 @@ static void tx_copy_op(struct nb_vif *vif, struct tx_batch *b,
 		       const struct netif_tx_request *req, uint16_t len,
 		       uint64_t mfn, uint16_t at)
 {
-	struct gnttab_copy *op = &vif->tx_copy[b->ncopies++];
-
-	memset(op, 0, sizeof(*op));
-	op->source.u.ref = req->gref;
-	op->source.domid = vif->domid;
-	op->source.offset = req->offset;
-	op->dest.u.gmfn = mfn;
-	op->dest.domid = DOMID_SELF;
-	op->dest.offset = at;
-	op->len = len;
-	op->flags = GNTCOPY_source_gref;
+	vif->tx_copy[b->ncopies++] = (struct gnttab_copy){
+		.source = { .u.ref = req->gref,
+			    .domid = vif->domid,
+			    .offset = req->offset },
+		.dest = { .u.gmfn = mfn, .domid = DOMID_SELF, .offset = at },
+		.len = len,
+		.flags = GNTCOPY_source_gref,
+	};
 }
 
 /*
@@ -205,8 +204,11 @@ static void tx_commit(struct nb_vif *vif, struct tx_batch *b,
 		      struct nb_tx_pkt *pkt)
 {
 	const struct netif_tx_request *req = &vif->tx_req[pkt->slot0];
-	uint64_t mfn = vif->env->local_buf(vif->env->ctx, b->npkts).mfn;
-	uint16_t at = 0, rest = 0;
+	struct nb_buf buf = vif->env->local_buf(vif->env->ctx, b->npkts);
+	uint64_t mfn = buf.mfn;
+	uint16_t at = buf.offset, rest = 0;
+
+	pkt->frame = buf.va;
 
 	b->ids[b->nids++] = req[0].id;
 	b->idmask |= tx_id_bit(req[0].id);
@@ -265,7 +267,7 @@ static void tx_finish(struct nb_vif *vif, unsigned int p)
 {
 	struct nb_tx_pkt *pkt = &vif->tx_pkt[p];
 	const struct netif_tx_request *req = &vif->tx_req[pkt->slot0];
-	uint8_t *frame = vif->env->local_buf(vif->env->ctx, p).va;
+	uint8_t *frame = pkt->frame;
 
 	if (pkt->status == NETIF_RSP_OKAY &&
 	    !nb_mac_eq(frame + NB_ETH_ALEN, vif->mac)) {
@@ -286,7 +288,8 @@ static void tx_finish(struct nb_vif *vif, unsigned int p)
 	}
 }
 
-static void tx_forward(struct nb_vif *vif, unsigned int p)
+static void tx_forward(struct nb_vif *vif, const struct tx_batch *b,
+		       unsigned int p)
 {
 	const struct nb_tx_pkt *pkt = &vif->tx_pkt[p];
 
@@ -295,9 +298,8 @@ static void tx_forward(struct nb_vif *vif, unsigned int p)
 	vif->stats.tx_packets++;
 	vif->stats.tx_bytes += pkt->len;
 	if (vif->sw)
-		nb_switch_input(vif->sw, vif->port,
-				vif->env->local_buf(vif->env->ctx, p).va,
-				pkt->len);
+		nb_switch_input(vif->sw, vif->port, pkt->frame, pkt->len,
+				b->now);
 }
 
 /* Decode and commit up to budget packets; b->stop says why it ended. */
@@ -305,8 +307,8 @@ static void tx_gather(struct nb_vif *vif, struct tx_batch *b,
 		      unsigned int budget)
 {
 	RING_IDX cons = vif->tx.req_cons;
-	uint64_t now = vif->env->now_ns(vif->env->ctx);
 
+	b->now = vif->env->now_ns(vif->env->ctx);
 	b->stop = TX_MORE;
 	while (b->npkts < NB_TX_BATCH && b->npkts < budget &&
 	       NB_TX_BATCH_SLOTS - b->nslots >= TX_PKT_SLOTS) {
@@ -316,7 +318,7 @@ static void tx_gather(struct nb_vif *vif, struct tx_batch *b,
 		if (b->stop != TX_MORE)
 			break;
 		if (pkt->status == NETIF_RSP_OKAY &&
-		    !nb_rate_take(&vif->rate, pkt->len, now)) {
+		    !nb_rate_take(&vif->rate, pkt->len, b->now)) {
 			b->stop = TX_DEFERRED;
 			break;
 		}
@@ -332,7 +334,9 @@ static unsigned int tx_batch(struct nb_vif *vif, struct tx_batch *b,
 {
 	bool notify;
 
-	memset(b, 0, sizeof(*b));
+	/* Not ids[]: only its first nids entries are ever read. */
+	b->npkts = b->nslots = b->ncopies = b->nids = 0;
+	b->idmask = 0;
 	b->prod = vif->tx.sring->req_prod;
 	xen_rmb(); /* the slots after the index */
 	if (RING_REQUEST_PROD_OVERFLOW(&vif->tx, b->prod)) {
@@ -354,7 +358,7 @@ static unsigned int tx_batch(struct nb_vif *vif, struct tx_batch *b,
 	if (notify)
 		vif->env->notify(vif->env->ctx, vif, NB_RING_TX);
 	for (unsigned int p = 0; p < b->npkts; p++)
-		tx_forward(vif, p);
+		tx_forward(vif, b, p);
 	return b->npkts;
 }
 

@@ -65,6 +65,7 @@ static struct {
 	unsigned int notify[3][2]; /* [port][ring] */
 	void (*on_now)(void);	   /* a frontend acting while netback runs */
 	unsigned int now_calls;
+	uint16_t tx_offset; /* of tx frames in their local pages */
 } W;
 
 static void frames_add(struct frame_list *l, const void *data, size_t len)
@@ -165,8 +166,10 @@ static void env_log(void *ctx, const char *fmt, ...)
 
 static struct nb_buf env_local_buf(void *ctx, unsigned int i)
 {
+	uint16_t off = i < NB_TX_BATCH ? W.tx_offset : 0;
+
 	assert_true(i < NB_LOCAL_BUFS);
-	return (struct nb_buf){ W.local[i], LOCAL_MFN + i };
+	return (struct nb_buf){ W.local[i] + off, LOCAL_MFN + i, off };
 }
 
 static long env_send_to_nic(void *ctx, const void *frame, size_t len)
@@ -718,6 +721,37 @@ static void test_multi_slot(void **state)
 	assert_int_equal(FA.vif.stats.tx_bytes, 300);
 }
 
+/*
+ * Local frames that start inside their pages (a NIC's half-page buffers
+ * lent to a batch): every slot lands at the frame's offset, and the
+ * checks read the frame there.
+ */
+static void test_local_frames_at_an_offset(void **state)
+{
+	uint8_t up[300], spoofed[60], to_b[90], *p1, *p2;
+	grant_ref_t r1 = grant_new(1, &p1), r2 = grant_new(1, &p2);
+
+	W.tx_offset = NB_PAGE_SIZE - NB_FRAME_MAX;
+	frame_make(up, sizeof(up), MAC_X, MAC_A, 21);
+	frame_make(spoofed, sizeof(spoofed), MAC_X, MAC_B, 22);
+	frame_make(to_b, sizeof(to_b), MAC_B, MAC_A, 23);
+	memcpy(p1 + 4000, up, 96);
+	memcpy(p2 + 5, up + 96, 204);
+	tx_req(&FA, r1, 4000, NETTXF_more_data, 10, 300);
+	tx_req(&FA, r2, 5, 0, 11, 204);
+	tx_frame(&FA, spoofed, sizeof(spoofed));
+	tx_frame(&FA, to_b, sizeof(to_b));
+	tx_push(&FA);
+	assert_int_equal(nb_vif_tx_poll(&FA.vif, 64), 3);
+	reap_all();
+	assert_int_equal(W.nic.n, 1);
+	assert_frame(&W.nic.f[0], up, sizeof(up));
+	assert_int_equal(FB.got.n, 1);
+	assert_frame(&FB.got.f[0], to_b, sizeof(to_b));
+	assert_int_equal(FA.vif.stats.spoofed, 1);
+	assert_int_equal(FA.vif.stats.tx_packets, 2);
+}
+
 static void test_multi_slot_bad_sizes(void **state)
 {
 	grant_ref_t r = grant_new(1, NULL);
@@ -1188,6 +1222,7 @@ int main(void)
 		T(test_spoofed_source_dropped),
 		T(test_rate_limit_defers),
 		T(test_multi_slot),
+		T(test_local_frames_at_an_offset),
 		T(test_multi_slot_bad_sizes),
 		T(test_incomplete_packet_waits),
 		T(test_csum_blank_completed),

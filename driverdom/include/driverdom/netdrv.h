@@ -58,6 +58,14 @@ struct netdrv_ops {
 	/* Start every frame sent with more. */
 	void (*flush)(struct netdrv *nd);
 	/*
+	 * Lend the buffer of the ahead-th free tx descriptor (0: the one the
+	 * next send() fills), NULL when fewer are free: a frame written
+	 * there and passed to send() when its turn comes is not copied
+	 * again. It is the caller's to write until then. May be NULL.
+	 */
+	uint8_t *(*tx_buf)(struct netdrv *nd, unsigned int ahead,
+			   uint64_t *bus);
+	/*
 	 * Check the device, reap tx, deliver up to budget rx frames; returns
 	 * how many (budget: more may be waiting, call again).
 	 */
@@ -117,6 +125,13 @@ static inline long netdrv_send_more(struct netdrv *nd, const void *frame,
 static inline void netdrv_flush(struct netdrv *nd)
 {
 	nd->ops->flush(nd);
+}
+
+/* A tx buffer to build a frame in (see tx_buf), or NULL. */
+static inline uint8_t *netdrv_tx_buf(struct netdrv *nd, unsigned int ahead,
+				     uint64_t *bus)
+{
+	return nd->ops->tx_buf ? nd->ops->tx_buf(nd, ahead, bus) : NULL;
 }
 
 static inline unsigned int netdrv_poll(struct netdrv *nd, unsigned int budget)

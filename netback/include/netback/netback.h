@@ -74,10 +74,15 @@ static inline bool nb_mac_eq(const uint8_t *a, const uint8_t *b)
 	return a4 == b4 && a2 == b2;
 }
 
-/* A page of the driver domain: NB_PAGE_SIZE bytes at va, frame mfn. */
+/*
+ * A local frame of the driver domain: at va, offset bytes into its page
+ * mfn, with room for NB_FRAME_MAX bytes before the page ends (NB_RX_BUF:
+ * a whole page, offset 0).
+ */
 struct nb_buf {
 	void *va;
 	uint64_t mfn;
+	uint16_t offset;
 };
 
 enum nb_ring { NB_RING_TX, NB_RING_RX };
@@ -94,7 +99,13 @@ struct nb_env {
 	uint64_t (*now_ns)(void *ctx);
 	void (*log)(void *ctx, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-	/* Local frame i < NB_LOCAL_BUFS: the same page on every call. */
+	/*
+	 * Local frame i < NB_LOCAL_BUFS. A tx batch asks for frames 0, 1,
+	 * ... once each as it takes its packets, and sends them to the
+	 * switch in that order: frame i is not written by anyone else
+	 * until packet i has gone through the switch (a NIC's own transmit
+	 * buffer will do: then the frame is not copied again).
+	 */
 	struct nb_buf (*local_buf)(void *ctx, unsigned int i);
 	/*
 	 * The uplink: put a frame on the NIC (copy it before returning):
@@ -159,6 +170,7 @@ struct nb_tx_pkt {
 	uint8_t ncopies;
 	int16_t status; /* NETIF_RSP_* */
 	uint16_t len;	/* whole packet, from slot0's size */
+	uint8_t *frame; /* its local frame, once committed */
 };
 
 struct nb_switch;
@@ -260,8 +272,8 @@ int nb_switch_attach(struct nb_switch *sw, struct nb_vif *vif);
 void nb_switch_detach(struct nb_switch *sw, struct nb_vif *vif);
 /* A frame the NIC received (the netdrv rx callback). */
 void nb_switch_from_nic(struct nb_switch *sw, const void *frame, size_t len);
-/* A frame a vif sent, its source already checked (tx.c). */
+/* A frame a vif sent, its source already checked (tx.c), at now (ns). */
 void nb_switch_input(struct nb_switch *sw, unsigned int port,
-		     const uint8_t *frame, size_t len);
+		     const uint8_t *frame, size_t len, uint64_t now);
 
 #endif
