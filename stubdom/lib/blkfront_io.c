@@ -130,18 +130,26 @@ static void pages_release(struct blkfront *bf, const uint8_t *pg,
 
 	for (i = 0; i < n; i++) {
 		bf->pages[pg[i]].busy = false;
-		bf_page_end(bf, pg[i], false);
+		if (!bf_page_end(bf, pg[i], false))
+			bf->pages_pending = true;
 	}
 }
 
-/* Grants the backend kept after answering: try them again. */
+/*
+ * Grants the backend kept after answering: try them again. Only when
+ * there are any: every poll looking through every page cost more than
+ * the I/O it polled for.
+ */
 void bf_pages_retry(struct blkfront *bf)
 {
 	unsigned int i;
 
+	if (!bf->pages_pending)
+		return;
+	bf->pages_pending = false;
 	for (i = 0; i < BLKFRONT_PAGES; i++)
-		if (!bf->pages[i].busy)
-			bf_page_end(bf, i, false);
+		if (!bf->pages[i].busy && !bf_page_end(bf, i, false))
+			bf->pages_pending = true;
 }
 
 /* ---- Caller requests ---- */
@@ -215,11 +223,16 @@ bool bf_direct_end(struct blkfront *bf, bool final)
 	bool done = true;
 	unsigned int i;
 
+	/* Released slots are ended at once; only a refused one waits here. */
+	if (!final && !bf->direct_pending)
+		return true;
+	bf->direct_pending = false;
 	for (i = 0; i < BLKFRONT_PAGES; i++) {
 		struct blkfront_page *d = &bf->direct[i];
 
 		if ((d->busy && !final) || direct_end_one(bf, i, final))
 			continue;
+		bf->direct_pending = true;
 		if (d->end_tries < BLKFRONT_END_TRIES)
 			done = false;
 	}
@@ -252,7 +265,8 @@ static void direct_release(struct blkfront *bf, const uint8_t *pg,
 
 	for (i = 0; i < n; i++) {
 		bf->direct[pg[i]].busy = false;
-		direct_end_one(bf, pg[i], false);
+		if (!direct_end_one(bf, pg[i], false))
+			bf->direct_pending = true;
 	}
 }
 

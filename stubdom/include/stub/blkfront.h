@@ -233,6 +233,11 @@ struct blkfront {
 	bool have_info; /* info holds what a backend said */
 	bool in_poll;	/* inside blkfront_poll(): completions run */
 	bool sync_done; /* the blocking helper's request completed */
+	/*
+	 * A pool page's or a caller page's grant the backend still held
+	 * when its request was done: retried at each poll until ended.
+	 */
+	bool pages_pending, direct_pending;
 	int sync_status;
 	evtchn_port_t port;
 	uint16_t handle; /* virtual-device */
