@@ -58,10 +58,6 @@ static struct dd_pci pci;
 static struct netdrv nic;
 static bool have_nic;
 static struct nb_buf bufs[NB_LOCAL_BUFS];
-static struct {
-	unsigned long mfn;
-	uint8_t *page; /* NULL: frame i is bufs[i] */
-} lent[NB_TX_BATCH];
 static volatile unsigned long kicks; /* events on vif and xenstore ports */
 
 static void on_kick(evtchn_port_t port, void *data)
@@ -78,27 +74,30 @@ static void on_store(evtchn_port_t port, void *data)
 /* ---- netback's environment ---- */
 
 /*
- * Our page at frame mfn (a local buffer, or the NIC's transmit buffer
- * lent as tx frame i), or NULL. A batch fills frames 0, 1, 2, ... in
- * turn: looking from the one found last finds the next at the first or
- * second probe, not after half of them.
+ * Our page at frame mfn, or NULL: a local buffer, or a NIC transmit
+ * buffer's page lent as a tx frame. Every copy of a stream asks, so the
+ * pages last named are kept direct-mapped by frame number (a page, once
+ * ours, stays ours: an entry is never wrong, only overwritten); the
+ * local buffers are looked through when that misses.
  */
+static struct {
+	unsigned long mfn;
+	uint8_t *page;
+} own[64];
+
+static void own_note(unsigned long mfn, uint8_t *page)
+{
+	own[mfn % 64].mfn = mfn;
+	own[mfn % 64].page = page;
+}
+
 static uint8_t *own_page(unsigned long mfn)
 {
-	static unsigned int last;
-
-	for (unsigned int n = 0; n < NB_LOCAL_BUFS; n++) {
-		unsigned int i = (last + n) % NB_LOCAL_BUFS;
-
-		if (i < NB_TX_BATCH && lent[i].page && lent[i].mfn == mfn) {
-			last = i;
-			return lent[i].page;
-		}
-		if (bufs[i].mfn == mfn) {
-			last = i;
+	if (own[mfn % 64].page && own[mfn % 64].mfn == mfn)
+		return own[mfn % 64].page;
+	for (unsigned int i = 0; i < NB_LOCAL_BUFS; i++)
+		if (bufs[i].mfn == mfn)
 			return bufs[i].va;
-		}
-	}
 	return NULL;
 }
 
@@ -143,12 +142,9 @@ static struct nb_buf env_local_buf(void *ctx, unsigned int i)
 	if (i >= NB_TX_BATCH)
 		return bufs[i < NB_LOCAL_BUFS ? i : 0];
 	va = have_nic ? netdrv_tx_buf(&nic, i, &bus) : NULL;
-	if (!va) {
-		lent[i].page = NULL;
+	if (!va)
 		return bufs[i];
-	}
-	lent[i].mfn = bus >> 12;
-	lent[i].page = va - (bus & (XEN_PAGE_SIZE - 1));
+	own_note(bus >> 12, va - (bus & (XEN_PAGE_SIZE - 1)));
 	return (struct nb_buf){ .va = va,
 				.mfn = bus >> 12,
 				.offset =
@@ -266,6 +262,7 @@ static void setup(const char *cmdline)
 		if (!bufs[i].va)
 			stub_panic("netdom: out of pages");
 		bufs[i].mfn = stub_virt_to_mfn(bufs[i].va);
+		own_note(bufs[i].mfn, bufs[i].va);
 	}
 	env = (struct nb_env){
 		.grant_copy = env_grant_copy,
