@@ -181,7 +181,7 @@ static uint8_t *page_va(unsigned long mfn)
 
 /* ---- Guests: grant tables, ports, netfronts ---- */
 
-#define GT_MAX	  256
+#define GT_MAX	  512 /* one grant-table frame of v1 entries */
 #define GPORT_MAX 64
 
 struct gent {

@@ -144,7 +144,7 @@ static void xsenv_init(struct xsenv *e, struct xenbus **x, unsigned int domid)
 
 /* ---- Pages ---- */
 
-#define MAX_PAGES 512
+#define MAX_PAGES 1024
 #define MFN0	  0x40000ul
 
 struct fpage {
@@ -184,7 +184,7 @@ static void *op_page_alloc(void *env, unsigned long *mfn)
 
 /* ---- Grants ---- */
 
-#define GT_MAX 256
+#define GT_MAX 512 /* one grant-table frame of v1 entries, as the stub has */
 
 struct gent {
 	bool used;

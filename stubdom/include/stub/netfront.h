@@ -48,7 +48,7 @@
 #include "xenbus_front.h"
 
 #define NETFRONT_RX_BUFS   128 /* receive pages kept posted */
-#define NETFRONT_TX_BUFS   64  /* transmit pages: in flight plus queued */
+#define NETFRONT_TX_BUFS   192 /* transmit pages: in flight plus queued */
 #define NETFRONT_END_TRIES 64  /* polls a busy grant is retried, then leaked */
 #define NETFRONT_DIR_MAX   XBF_DIR_MAX /* "device/vif/<n>", NUL included */
 #define NETFRONT_FRAME_MIN 14	       /* an Ethernet header */
