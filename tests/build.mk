@@ -73,9 +73,12 @@ $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(DEPS_STAMP) \
 		tests/unit/fake_arch.h tests/unit/config.h
 	@echo "  HOSTCC  $@"
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(UNIT_CFLAGS) -MMD -MP -o $@ $< $(unit-$*) -lcmocka
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(unit-$*) -lcmocka
+	$(Q)$(CC) $(UNIT_CFLAGS) -MM -MP -MT $@ $< $(unit-$*) > $@.d
 
-# Each program's unit-<name> sources are listed above.
+# Each program's unit-<name> sources are listed above. Its .d names the
+# headers of every one of them (-MMD with several sources kept only the
+# last one's, so a header the test itself included rebuilt nothing).
 $(foreach t,$(UNIT_TESTS),$(eval $(TEST_OUT)/unit/test_$(t): $(unit-$(t))))
 
 # cmocka prints each program's summary; the last line adds them up.
