@@ -341,6 +341,7 @@ int app_main(const char *cmdline)
 
 		dd_watchdog_kick(stub_now());
 		more |= bd_vbds_poll(&vbds, VBD_BUDGET);
+		blkdrv_flush(&bd); /* what this round submitted */
 		if (xenbus_poll(&xb) > 0)
 			xenbus_dispatch(&xb);
 		bd_vbds_update(&vbds);

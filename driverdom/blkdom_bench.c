@@ -126,16 +126,20 @@ static bool fill(struct blkdrv *bd, const struct workload *w, unsigned int ns,
 		at = w->random ? next_rand(rnd) % places : *issued % places;
 		io_setup(&ios[i], w, ns, bs, at * (w->bytes / SECTOR),
 			 pages + i * (w->bytes / PAGE));
-		rc = blkdrv_submit(bd, &ios[i].req);
+		/* Batched as blkback's requests are: one doorbell a fill. */
+		rc = blkdrv_submit_more(bd, &ios[i].req);
 		if (rc == -XEN_EAGAIN) {
 			*rnd = before; /* the same place again, later */
-			return true;
+			break;
 		}
-		if (rc)
+		if (rc) {
+			blkdrv_flush(bd);
 			return false;
+		}
 		ios[i].busy = true;
 		(*issued)++;
 	}
+	blkdrv_flush(bd);
 	return true;
 }
 

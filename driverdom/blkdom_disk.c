@@ -92,7 +92,8 @@ long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
 		s->req.nr_segs = io->npages ? io->npages : io->nsegs;
 	}
 	s->io = io;
-	rc = blkdrv_submit(d->bd, &s->req);
+	/* The main loop flushes after its round (blkdrv_flush()). */
+	rc = blkdrv_submit_more(d->bd, &s->req);
 	if (rc)
 		s->io = NULL;
 	return rc;

@@ -126,9 +126,17 @@ static unsigned int nvme_poll(struct blkdrv *bd, unsigned int budget)
 	return n;
 }
 
-static long nvme_submit(struct blkdrv *bd, struct blkdrv_req *req)
+static long nvme_submit(struct blkdrv *bd, struct blkdrv_req *req, bool more)
 {
-	return nvme_io_submit(bd, bd->priv, req);
+	return nvme_io_submit(bd, bd->priv, req, more);
+}
+
+static void nvme_flush(struct blkdrv *bd)
+{
+	struct nvme_ctrl *c = bd->priv;
+
+	if (c && c->state == NVME_READY)
+		nvme_io_ring(c);
 }
 
 /* Event context: MSI-X needs no acknowledging at the controller. */
@@ -146,6 +154,7 @@ const struct blkdrv_ops nvme_blkdrv_ops = {
 	.class_code = NVME_PCI_CLASS,
 	.init = nvme_init,
 	.submit = nvme_submit,
+	.flush = nvme_flush,
 	.poll = nvme_poll,
 	.irq = nvme_irq,
 };

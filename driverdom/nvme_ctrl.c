@@ -105,6 +105,7 @@ static void nvme_queue_reset(struct nvme_ctrl *c, struct nvme_queue *q,
 	memset(q->mem.va, 0, NVME_PAGE_SIZE);
 	q->depth = depth;
 	q->pos = 0;
+	q->held = 0;
 	q->phase = 1;
 	q->db = (volatile uint32_t *)(c->dbs + db * c->db_stride);
 }

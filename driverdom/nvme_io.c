@@ -91,8 +91,23 @@ static long nvme_prep(const struct blkdrv_geom *g, const struct blkdrv_req *req,
 	return -XEN_EINVAL;
 }
 
-/* Copy the slot's command into the SQ under a fresh CID; ring. */
-static void nvme_issue(struct nvme_ctrl *c, struct nvme_slot *slot)
+void nvme_io_ring(struct nvme_ctrl *c)
+{
+	struct nvme_queue *sq = &c->iosq;
+
+	if (!sq->held)
+		return;
+	__atomic_thread_fence(
+	    __ATOMIC_SEQ_CST); /* the entries, then the bell */
+	*sq->db = sq->pos;
+	sq->held = 0;
+}
+
+/*
+ * Copy the slot's command into the SQ under a fresh CID; ring unless
+ * more follow (at most NVME_SQ_HOLD are held back).
+ */
+static void nvme_issue(struct nvme_ctrl *c, struct nvme_slot *slot, bool more)
 {
 	struct nvme_queue *sq = &c->iosq;
 
@@ -101,12 +116,12 @@ static void nvme_issue(struct nvme_ctrl *c, struct nvme_slot *slot)
 	slot->issued = stub_now();
 	((struct nvme_sqe *)sq->mem.va)[sq->pos] = slot->sqe;
 	sq->pos = (sq->pos + 1) % sq->depth;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the entry, then the bell */
-	*sq->db = sq->pos;
+	if (++sq->held >= NVME_SQ_HOLD || !more)
+		nvme_io_ring(c);
 }
 
 long nvme_io_submit(struct blkdrv *bd, struct nvme_ctrl *c,
-		    struct blkdrv_req *req)
+		    struct blkdrv_req *req, bool more)
 {
 	struct nvme_slot *slot;
 	struct nvme_sqe sqe;
@@ -129,7 +144,7 @@ long nvme_io_submit(struct blkdrv *bd, struct nvme_ctrl *c,
 	slot->seq = c->next_seq++;
 	slot->tries = 1;
 	bd->in_flight++;
-	nvme_issue(c, slot);
+	nvme_issue(c, slot, more);
 	return 0;
 }
 
@@ -241,7 +256,7 @@ unsigned int nvme_io_reissue(struct blkdrv *bd, struct nvme_ctrl *c)
 		} else {
 			s->tries++;
 			bd->stats.reissued++;
-			nvme_issue(c, s);
+			nvme_issue(c, s, false);
 		}
 		s = nvme_next_in_order(c, seq + 1, below);
 	}

@@ -29,8 +29,8 @@ unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
 unit-evtchn := xen/common/event_channel.c -lpthread
 unit-policy := xen/common/policy.c
 unit-ratelimit := xen/common/ratelimit.c
-unit-nvme := driverdom/nvme_prp.c
-$(TEST_OUT)/unit/test_nvme: UNIT_CFLAGS += -Idriverdom/include
+unit-nvme := driverdom/nvme_prp.c driverdom/nvme_io.c
+$(TEST_OUT)/unit/test_nvme: UNIT_CFLAGS += -Idriverdom/include -Istubdom/include
 unit-pci := $(UNIT_PRINTK) $(addprefix xen/drivers/pci/,alias.c bar.c cap.c \
 	conf.c dev.c print.c scan.c)
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \

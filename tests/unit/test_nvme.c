@@ -1,12 +1,17 @@
-/* NVMe PRP entries from a request's segments (driverdom/nvme_prp.c). */
+/*
+ * NVMe PRP entries from a request's segments (driverdom/nvme_prp.c), and
+ * the I/O queue's doorbell (driverdom/nvme_io.c).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include <public/errno.h>
 #include <driverdom/blkdrv.h>
+#include <driverdom/nvme.h>
 #include <driverdom/nvme_spec.h>
 
 #define PG	 4096ull
@@ -101,6 +106,96 @@ static void test_refused(void **state)
 	assert_int_equal(build(gap, 0, &p1, &p2), -XEN_EINVAL);
 }
 
+/* ---- The I/O submission queue's doorbell ---- */
+
+uint64_t stub_now(void)
+{
+	return 0;
+}
+
+bool nvme_cq_take(struct nvme_queue *q, struct nvme_cqe *cqe)
+{
+	return false;
+}
+
+long nvme_status(uint16_t status)
+{
+	return status ? -XEN_EIO : 0;
+}
+
+static struct nvme_ctrl C;
+static struct blkdrv BD;
+static uint8_t sq_page[4096] __attribute__((aligned(4096)));
+static volatile uint32_t bell;
+static struct blkdrv_seg seg = { 0x40000, 4096 };
+static struct blkdrv_req reqs[NVME_SLOTS];
+
+static void req_done(struct blkdrv_req *req, long status)
+{
+}
+
+static void ctrl_ready(void)
+{
+	memset(&C, 0, sizeof(C));
+	memset(&BD, 0, sizeof(BD));
+	C.depth = NVME_IO_DEPTH;
+	C.state = NVME_READY;
+	C.iosq = (struct nvme_queue){ .mem = { sq_page, 0x9000 },
+				      .depth = NVME_IO_DEPTH,
+				      .db = &bell };
+	bell = 0;
+	BD.geom.nr_ns = 1;
+	BD.geom.ns[0] = (struct blkdrv_ns){ 1, 512, 1 << 20 };
+	BD.geom.max_transfer = 1 << 20;
+	for (unsigned int i = 0; i < NVME_SLOTS; i++)
+		reqs[i] = (struct blkdrv_req){ .op = BLKDRV_READ,
+					       .lba = 8 * i,
+					       .blocks = 8,
+					       .segs = &seg,
+					       .nr_segs = 1,
+					       .done = req_done };
+}
+
+/*
+ * A burst's entries are written at once and the tail doorbell rung once,
+ * at the flush; a submit without more rings at once; a burst longer
+ * than NVME_SQ_HOLD rings every NVME_SQ_HOLD entries; a refused
+ * request writes nothing.
+ */
+static void test_doorbell_per_burst(void **state)
+{
+	struct blkdrv_req bad;
+	unsigned int n = 0;
+
+	(void)state;
+	ctrl_ready();
+	for (; n < 3; n++)
+		assert_int_equal(nvme_io_submit(&BD, &C, &reqs[n], true), 0);
+	assert_int_equal(bell, 0);
+	assert_int_equal(C.iosq.pos, 3);
+	assert_int_equal(((struct nvme_sqe *)sq_page)[2].opcode, NVME_CMD_READ);
+	nvme_io_ring(&C);
+	assert_int_equal(bell, 3);
+	nvme_io_ring(&C); /* nothing held: no write */
+	assert_int_equal(bell, 3);
+
+	assert_int_equal(nvme_io_submit(&BD, &C, &reqs[n++], false), 0);
+	assert_int_equal(bell, 4);
+
+	bad = reqs[n];
+	bad.lba = 1 << 20; /* past the namespace */
+	assert_int_equal(nvme_io_submit(&BD, &C, &bad, true), -XEN_EINVAL);
+	assert_int_equal(C.iosq.pos, 4);
+	assert_int_equal(C.iosq.held, 0);
+
+	for (unsigned int i = 0; i < NVME_SQ_HOLD - 1; i++, n++)
+		assert_int_equal(nvme_io_submit(&BD, &C, &reqs[n], true), 0);
+	assert_int_equal(bell, 4);
+	assert_int_equal(nvme_io_submit(&BD, &C, &reqs[n++], true), 0);
+	assert_int_equal(bell, 4 + NVME_SQ_HOLD);
+	assert_int_equal(BD.in_flight, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_limit),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_doorbell_per_burst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

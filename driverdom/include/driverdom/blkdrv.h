@@ -126,8 +126,13 @@ struct blkdrv_ops {
 	 * -XEN_EAGAIN (queue full or device recovering: poll and retry),
 	 * -XEN_EINVAL (a bad request), -XEN_EOPNOTSUPP (no DISCARD),
 	 * -XEN_ENODEV (the device is gone). Only 0 keeps the request.
+	 * With more (more requests follow at once) the device may be told
+	 * of it later: by flush(), a submit without more, or when enough
+	 * are waiting.
 	 */
-	long (*submit)(struct blkdrv *bd, struct blkdrv_req *req);
+	long (*submit)(struct blkdrv *bd, struct blkdrv_req *req, bool more);
+	/* Tell the device of every request submitted with more. */
+	void (*flush)(struct blkdrv *bd);
 	/*
 	 * Check the device (recovering it if need be), complete up to
 	 * budget requests; returns how many (budget: call again).
@@ -159,7 +164,21 @@ long blkdrv_open(struct blkdrv *bd, struct dd_pci *pci);
 
 static inline long blkdrv_submit(struct blkdrv *bd, struct blkdrv_req *req)
 {
-	return bd->ops->submit(bd, req);
+	return bd->ops->submit(bd, req, false);
+}
+
+/*
+ * A request of a burst: the device is told of the burst once (one
+ * doorbell write, a costly MMIO exit under emulation), at blkdrv_flush().
+ */
+static inline long blkdrv_submit_more(struct blkdrv *bd, struct blkdrv_req *req)
+{
+	return bd->ops->submit(bd, req, true);
+}
+
+static inline void blkdrv_flush(struct blkdrv *bd)
+{
+	bd->ops->flush(bd);
 }
 
 static inline unsigned int blkdrv_poll(struct blkdrv *bd, unsigned int budget)

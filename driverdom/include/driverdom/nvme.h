@@ -21,6 +21,7 @@
 #define NVME_ADMIN_DEPTH   16
 #define NVME_IO_DEPTH	   64 /* entries: the SQ fills one page */
 #define NVME_SLOTS	   (NVME_IO_DEPTH - 1) /* a full SQ keeps one free */
+#define NVME_SQ_HOLD	   16 /* SQ entries a burst writes per doorbell */
 #define NVME_IO_QID	   1
 #define NVME_SQES	   6 /* 2^6: 64-byte submission entries */
 #define NVME_CQES	   4 /* 2^4: 16-byte completion entries */
@@ -39,6 +40,7 @@ struct nvme_queue {
 	unsigned int pos;      /* SQ: next entry we write; CQ: we read */
 	uint16_t phase;	       /* CQ: the phase bit of new entries */
 	volatile uint32_t *db; /* SQ tail or CQ head doorbell */
+	unsigned int held;     /* SQ: entries written, the doorbell not rung */
 };
 
 /*
@@ -103,7 +105,9 @@ long nvme_status(uint16_t status);
 
 /* nvme_io.c */
 long nvme_io_submit(struct blkdrv *bd, struct nvme_ctrl *c,
-		    struct blkdrv_req *req);
+		    struct blkdrv_req *req, bool more);
+/* Ring the I/O SQ's doorbell for the entries held back. */
+void nvme_io_ring(struct nvme_ctrl *c);
 /* Complete up to budget requests from the I/O CQ; how many. */
 unsigned int nvme_io_reap(struct blkdrv *bd, struct nvme_ctrl *c,
 			  unsigned int budget);
