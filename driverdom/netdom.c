@@ -80,21 +80,23 @@ static void on_store(evtchn_port_t port, void *data)
  * ours, stays ours: an entry is never wrong, only overwritten); the
  * local buffers are looked through when that misses.
  */
+#define OWN_SLOTS 64 /* more than a tx batch's pages (NB_TX_BATCH frames) */
+
 static struct {
 	unsigned long mfn;
 	uint8_t *page;
-} own[64];
+} own[OWN_SLOTS];
 
 static void own_note(unsigned long mfn, uint8_t *page)
 {
-	own[mfn % 64].mfn = mfn;
-	own[mfn % 64].page = page;
+	own[mfn % OWN_SLOTS].mfn = mfn;
+	own[mfn % OWN_SLOTS].page = page;
 }
 
 static uint8_t *own_page(unsigned long mfn)
 {
-	if (own[mfn % 64].page && own[mfn % 64].mfn == mfn)
-		return own[mfn % 64].page;
+	if (own[mfn % OWN_SLOTS].page && own[mfn % OWN_SLOTS].mfn == mfn)
+		return own[mfn % OWN_SLOTS].page;
 	for (unsigned int i = 0; i < NB_LOCAL_BUFS; i++)
 		if (bufs[i].mfn == mfn)
 			return bufs[i].va;

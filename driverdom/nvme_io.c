@@ -97,8 +97,8 @@ void nvme_io_ring(struct nvme_ctrl *c)
 
 	if (!sq->held)
 		return;
-	__atomic_thread_fence(
-	    __ATOMIC_SEQ_CST); /* the entries, then the bell */
+	/* The entries, then the bell. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	*sq->db = sq->pos;
 	sq->held = 0;
 }
