@@ -460,8 +460,6 @@ void bb_xb_update(struct bb_xb *x)
 		xb_read_frontend(x); /* ADVERTISE logs when it is unusable */
 		if (x->fe_watched)
 			fe = xenbus_read_state(x->ops.xb, x->fe_dir);
-		if (fe == -XEN_EACCES)
-			fe = XenbusStateUnknown;
 	}
 	if (fe < 0 && fe != -XEN_EINVAL)
 		return;

@@ -643,9 +643,6 @@ static void vif_update(struct netdom *nd, struct nd_vif *v)
 		if (v->fe_watched)
 			fe = xenbus_read_state(nd->ops.xb, v->fe_dir);
 	}
-	/* Unreadable: gone, its domain's directory with it. */
-	if (fe == -XEN_EACCES)
-		fe = XenbusStateUnknown;
 	if (fe < 0 && fe != -XEN_EINVAL)
 		return;
 

@@ -58,16 +58,14 @@ static struct nb_mac_entry *sw_hint(struct nb_switch *sw, const uint8_t *mac,
 }
 
 /*
- * The live entry for mac; an expired one is freed on the way. The scan
- * stops at the highest entry ever used.
+ * The live entry for mac, looked for when the hint missed; an expired one is
+ * freed on the way. The scan stops at the highest entry ever used.
  */
-static struct nb_mac_entry *sw_lookup(struct nb_switch *sw, const uint8_t *mac,
-				      uint64_t now)
+static struct nb_mac_entry *sw_scan(struct nb_switch *sw, const uint8_t *mac,
+				    uint64_t now)
 {
-	struct nb_mac_entry *e = sw_hint(sw, mac, now);
+	struct nb_mac_entry *e;
 
-	if (e)
-		return e;
 	for (unsigned int i = 0; i < sw->table_top; i++) {
 		e = &sw->table[i];
 		if (!e->used || !nb_mac_eq(e->mac, mac))
@@ -79,6 +77,15 @@ static struct nb_mac_entry *sw_lookup(struct nb_switch *sw, const uint8_t *mac,
 		e->used = false;
 	}
 	return NULL;
+}
+
+/* The live entry for mac: the hint, else a scan. */
+static struct nb_mac_entry *sw_lookup(struct nb_switch *sw, const uint8_t *mac,
+				      uint64_t now)
+{
+	struct nb_mac_entry *e = sw_hint(sw, mac, now);
+
+	return e ? e : sw_scan(sw, mac, now);
 }
 
 /* A free or expired entry, else the least recently seen one. */
@@ -162,7 +169,8 @@ static void sw_forward(struct nb_switch *sw, unsigned int from,
 		to = NB_PORT_UPLINK;
 	else
 		to = sw_vif_port(sw, frame);
-	if (to == SW_NO_PORT && sw_has_uplink(sw) && sw_lookup(sw, frame, now))
+	/* The hint missed already: the rest of the table. */
+	if (to == SW_NO_PORT && sw_has_uplink(sw) && sw_scan(sw, frame, now))
 		to = NB_PORT_UPLINK;
 	if (to == SW_NO_PORT) {
 		/*
@@ -238,6 +246,7 @@ void nb_switch_from_nic(struct nb_switch *sw, const void *frame, size_t len)
 {
 	const uint8_t *f = frame;
 	const uint8_t *src = f + NB_ETH_ALEN;
+	uint64_t now;
 
 	sw->stats.uplink_rx++;
 	if (len < NB_ETH_HLEN || len > NB_PAGE_SIZE || sw_is_group(src)) {
@@ -248,8 +257,7 @@ void nb_switch_from_nic(struct nb_switch *sw, const void *frame, size_t len)
 		sw->stats.uplink_spoofed++;
 		return;
 	}
-	uint64_t now = sw->env->now_ns(sw->env->ctx);
-
+	now = sw->env->now_ns(sw->env->ctx);
 	sw_learn(sw, src, now);
 	sw_forward(sw, NB_PORT_UPLINK, f, len, now);
 }

@@ -919,7 +919,12 @@ int xenbus_parse_state(const char *buf, int n)
 {
 	unsigned long v;
 
-	if (n == -XEN_ENOENT)
+	/*
+	 * Absent, or unreadable: a peer's node goes with its domain's
+	 * directory, and its parent may then be one we cannot read. Gone
+	 * either way, as Xen's xenbus_read_driver_state() has it.
+	 */
+	if (n == -XEN_ENOENT || n == -XEN_EACCES)
 		return XenbusStateUnknown;
 	if (n == -XEN_E2BIG)
 		return -XEN_EINVAL; /* no state has 63 digits */
@@ -957,9 +962,6 @@ int xenbus_read_states(struct xenbus *xb, const char *be_dir,
 	*be = xenbus_parse_state(val[0], r[0].rc);
 	*fe =
 	    fe_state ? xenbus_parse_state(val[1], r[1].rc) : XenbusStateUnknown;
-	/* Unreadable: gone, its domain's directory with it. */
-	if (*fe == -XEN_EACCES)
-		*fe = XenbusStateUnknown;
 	return 0;
 }
 

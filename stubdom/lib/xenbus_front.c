@@ -217,11 +217,8 @@ int xbf_backend_state(struct xenbus_front *f)
 	bstate = f->be_state_read ? f->be_state_got
 				  : xenbus_read_state(f->xb, f->be_path);
 	f->be_state_read = false;
-	/*
-	 * A backend whose nodes went with its domain may leave a parent we
-	 * cannot read: gone all the same, and no store error.
-	 */
-	if (bstate < 0 && bstate != -XEN_EACCES)
+	/* A backend gone with its domain reads as Unknown, not an error. */
+	if (bstate < 0)
 		(*f->errors)++;
 	return bstate < 0 ? XenbusStateUnknown : bstate;
 }

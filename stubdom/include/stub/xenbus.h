@@ -243,15 +243,15 @@ int xenbus_dispatch(struct xenbus *xb);
 const char *xenbus_state_name(int state);
 /*
  * The state in "<dir>/state": XenbusStateUnknown when the node is
- * absent, -XEN_EINVAL when it does not hold a number.
+ * absent or unreadable (gone with its domain's directory), -XEN_EINVAL
+ * when it does not hold a number.
  */
 int xenbus_read_state(struct xenbus *xb, const char *dir);
 /*
  * A backend's look at a device: its own "<be_dir>/state" and, fe_state
  * (the frontend's state node) not NULL, the frontend's, in one round
- * trip; each as xenbus_read_state() gives it, but *fe is
- * XenbusStateUnknown without fe_state or when that node is unreadable
- * (gone with its domain's directory). 0, or the store's error.
+ * trip; each as xenbus_read_state() gives it, *fe XenbusStateUnknown
+ * without fe_state. 0, or the store's error.
  */
 int xenbus_read_states(struct xenbus *xb, const char *be_dir,
 		       const char *fe_state, int *be, int *fe);
