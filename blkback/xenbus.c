@@ -91,29 +91,12 @@ static void fe_unwatch(struct bb_xb *x)
  */
 static int xb_read_frontend(struct bb_xb *x)
 {
-	char fe[BB_XB_FE_MAX], prefix[32], idv[XENBUS_UINT_MAX];
-	char path[2][XENBUS_WATCH_PATH_MAX + 32];
-	struct xenbus_read_req r[2] = { { path[0], fe, sizeof(fe), 0 },
-					{ path[1], idv, sizeof(idv), 0 } };
-	unsigned long id;
-	int rc, n;
+	char fe[BB_XB_FE_MAX];
+	int rc = xenbus_read_frontend(x->ops.xb, x->be_dir, x->domid, fe,
+				      sizeof(fe));
 
-	rc = xb_path(x->be_dir, "frontend", path[0], sizeof(path[0]));
-	if (!rc)
-		rc =
-		    xb_path(x->be_dir, "frontend-id", path[1], sizeof(path[1]));
-	if (!rc)
-		rc = xenbus_read_batch(x->ops.xb, XENBUS_NO_TX, r, 2);
-	if (!rc)
-		rc = xenbus_batch_str(&r[0]);
-	if (!rc)
-		rc = xenbus_batch_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
 		return rc;
-	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", x->domid);
-	if (id != x->domid || strncmp(fe, prefix, (size_t)n) || !fe[n] ||
-	    fe[strlen(fe) - 1] == '/')
-		return -XEN_EINVAL;
 	if (x->fe_watched && !strcmp(fe, x->fe_dir))
 		return 0;
 	fe_unwatch(x);

@@ -307,29 +307,12 @@ static int vif_path(const struct nd_vif *v, const char *dir, const char *key,
  */
 static int vif_read_frontend(struct netdom *nd, struct nd_vif *v)
 {
-	char fe[ND_FE_MAX], prefix[32], idv[XENBUS_UINT_MAX];
-	char path[2][ND_DIR_MAX + 16];
-	struct xenbus_read_req r[2] = { { path[0], fe, sizeof(fe), 0 },
-					{ path[1], idv, sizeof(idv), 0 } };
-	unsigned long id;
-	int rc, n;
+	char fe[ND_FE_MAX];
+	int rc = xenbus_read_frontend(nd->ops.xb, v->be_dir, v->domid, fe,
+				      sizeof(fe));
 
-	rc = vif_path(v, v->be_dir, "frontend", path[0], sizeof(path[0]));
-	if (!rc)
-		rc = vif_path(v, v->be_dir, "frontend-id", path[1],
-			      sizeof(path[1]));
-	if (!rc)
-		rc = xenbus_read_batch(nd->ops.xb, XENBUS_NO_TX, r, 2);
-	if (!rc)
-		rc = xenbus_batch_str(&r[0]);
-	if (!rc)
-		rc = xenbus_batch_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
 	if (rc)
 		return rc;
-	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", v->domid);
-	if (id != v->domid || strncmp(fe, prefix, (size_t)n) || !fe[n] ||
-	    fe[strlen(fe) - 1] == '/')
-		return -XEN_EINVAL;
 	if (v->fe_watched && !strcmp(fe, v->fe_dir))
 		return 0;
 	fe_unwatch(nd, v);

@@ -16,6 +16,7 @@
  * xenbus and only written to the ring.
  */
 #include "../include/stub/xenbus.h"
+#include <public/xen.h>
 #include <stdarg.h>
 #include <xen/lib.h>
 #include <xen/string.h>
@@ -962,6 +963,36 @@ int xenbus_read_states(struct xenbus *xb, const char *be_dir,
 	*be = xenbus_parse_state(val[0], r[0].rc);
 	*fe =
 	    fe_state ? xenbus_parse_state(val[1], r[1].rc) : XenbusStateUnknown;
+	return 0;
+}
+
+int xenbus_read_frontend(struct xenbus *xb, const char *be_dir,
+			 unsigned int domid, char *fe, size_t size)
+{
+	char path[2][XENBUS_WATCH_PATH_MAX + 16], prefix[32];
+	char idv[XENBUS_UINT_MAX];
+	struct xenbus_read_req r[2] = { { path[0], fe, size, 0 },
+					{ path[1], idv, sizeof(idv), 0 } };
+	int a = fmt_snprintf(path[0], sizeof(path[0]), "%s/frontend", be_dir);
+	int b =
+	    fmt_snprintf(path[1], sizeof(path[1]), "%s/frontend-id", be_dir);
+	unsigned long id;
+	int rc, n;
+
+	if (a < 0 || (size_t)a >= sizeof(path[0]) || b < 0 ||
+	    (size_t)b >= sizeof(path[1]))
+		return -XEN_E2BIG;
+	rc = xenbus_read_batch(xb, XENBUS_NO_TX, r, 2);
+	if (!rc)
+		rc = xenbus_batch_str(&r[0]);
+	if (!rc)
+		rc = xenbus_batch_uint(&r[1], DOMID_FIRST_RESERVED - 1, &id);
+	if (rc)
+		return rc;
+	n = fmt_snprintf(prefix, sizeof(prefix), "/local/domain/%u/", domid);
+	if (id != domid || strncmp(fe, prefix, (size_t)n) || !fe[n] ||
+	    fe[strlen(fe) - 1] == '/')
+		return -XEN_EINVAL;
 	return 0;
 }
 

@@ -1042,6 +1042,47 @@ static void test_transaction_write_error(void **state)
 			 -XEN_EACCES);
 }
 
+/* ---- A backend's frontend link ---- */
+
+#define BE "/local/domain/0/backend/vif/5/0"
+
+static int read_fe(const char *fe, const char *id, char *out, size_t size)
+{
+	if (fe)
+		assert_int_equal(xenbus_write(x0, 0, BE "/frontend", fe), 0);
+	if (id)
+		assert_int_equal(xenbus_write(x0, 0, BE "/frontend-id", id), 0);
+	return xenbus_read_frontend(x0, BE, 5, out, size);
+}
+
+/*
+ * The link is followed only into the device's domain: its id, inside
+ * its directory, not the directory itself, no trailing '/'.
+ */
+static void test_read_frontend(void **state)
+{
+	char fe[64];
+
+	assert_int_equal(xenbus_read_frontend(x0, BE, 5, fe, sizeof(fe)),
+			 -XEN_ENOENT);
+	assert_int_equal(read_fe(HOME "/device/vif/0", "5", fe, sizeof(fe)), 0);
+	assert_string_equal(fe, HOME "/device/vif/0");
+	assert_int_equal(read_fe(NULL, "6", fe, sizeof(fe)), -XEN_EINVAL);
+	assert_int_equal(read_fe(NULL, "70000", fe, sizeof(fe)), -XEN_ERANGE);
+	assert_int_equal(read_fe(NULL, "five", fe, sizeof(fe)), -XEN_EINVAL);
+	assert_int_equal(
+	    read_fe("/local/domain/6/device/vif/0", "5", fe, sizeof(fe)),
+	    -XEN_EINVAL);
+	assert_int_equal(
+	    read_fe("/local/domain/55/device/vif/0", NULL, fe, sizeof(fe)),
+	    -XEN_EINVAL);
+	assert_int_equal(read_fe(HOME "/", NULL, fe, sizeof(fe)), -XEN_EINVAL);
+	assert_int_equal(read_fe(HOME "/device/vif/0/", NULL, fe, sizeof(fe)),
+			 -XEN_EINVAL);
+	assert_int_equal(read_fe(HOME "/device/vif/0", NULL, fe, 8),
+			 -XEN_E2BIG);
+}
+
 /* ---- XenbusState ---- */
 
 static void test_state(void **state)
@@ -1537,6 +1578,7 @@ int main(void)
 		T(test_read_batch_fills_ring),
 		T(test_read_batch_in_transaction),
 		T(test_transaction_write_error),
+		T(test_read_frontend),
 		T(test_state),
 		T(test_wrap_ring_end),
 		T(test_wrap_index_overflow),

@@ -256,6 +256,16 @@ int xenbus_read_state(struct xenbus *xb, const char *dir);
 int xenbus_read_states(struct xenbus *xb, const char *be_dir,
 		       const char *fe_state, int *be, int *fe);
 /*
+ * A backend's frontend, from "<be_dir>/frontend" and "frontend-id" (the
+ * toolstack's, in one round trip), into fe (size bytes). Checked, as a
+ * backend must before it follows the link: the id is domid (the
+ * device's, from the backend dir's name) and the path lies inside that
+ * domain's "/local/domain/<domid>/", below it, without a trailing '/'.
+ * 0, -XEN_EINVAL for a link that is not domid's, or the store's error.
+ */
+int xenbus_read_frontend(struct xenbus *xb, const char *be_dir,
+			 unsigned int domid, char *fe, size_t size);
+/*
  * The same of a "<dir>/state" read into buf with result n (a value too
  * big for buf is no state either: -XEN_EINVAL).
  */
