@@ -3,7 +3,8 @@
  * the domain may have (VCPUOP_initialise, then up); each says hello,
  * counts itself in and takes itself down. Bad requests get errors.
  * Then vCPU 1 comes up again to read through a mapping that vCPU 0
- * changes under it: it must see the new frame, on whatever CPU it runs.
+ * changes under it: it must see the new frame, on whatever CPU it runs,
+ * and again after it went down and its CPU idled with our page tables.
  * Prints "vcpus: N passed, M failed" and powers off.
  */
 #include <public/errno.h>
@@ -84,6 +85,38 @@ static void test_remote_flush(void)
 	stub_check("vCPU 1 sees frame B", seen_after, 0xbbbb);
 }
 
+/* vCPU 1: one read through the spare mapping. */
+static void spare_reader(void)
+{
+	seen_after = *(volatile unsigned int *)SPARE_VA;
+}
+
+/*
+ * vCPU 1 reads through the spare mapping and goes down, which leaves its
+ * CPU idle with our page tables in CR3 and the translation in its TLB.
+ * vCPU 0 points the mapping at the other frame; vCPU 1 runs again (on
+ * that CPU, as a rule) and must read the new frame, not the stale one.
+ */
+static void test_idle_flush(void)
+{
+	unsigned int right = 0;
+
+	for (unsigned int i = 0; i < 8; i++) {
+		volatile unsigned int *frame = i & 1 ? frame_b : frame_a;
+
+		if (map_spare(frame) != 0)
+			break;
+		seen_after = 0;
+		task = spare_reader;
+		if (vcpu_op(VCPUOP_up, 1, NULL) != 0)
+			break;
+		while (task || vcpu_op(VCPUOP_is_up, 1, NULL))
+			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+		right += seen_after == frame[0];
+	}
+	stub_check("vCPU 1 reads the new frame after idling", right, 8);
+}
+
 static long start_vcpu(unsigned int id)
 {
 	long rc;
@@ -138,8 +171,10 @@ int app_main(const char *cmdline)
 	for (unsigned int id = 1; id < n; id++) /* they took themselves down */
 		while (vcpu_op(VCPUOP_is_up, id, NULL))
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	if (n > 1)
+	if (n > 1) {
 		test_remote_flush();
+		test_idle_flush();
+	}
 	printf("%u vCPUs came up and went down\n", up);
 	stub_check_report("vcpus");
 	return SHUTDOWN_poweroff;

@@ -276,6 +276,7 @@ int domain_destroy(struct domain *d)
 	gnttab_domain_destroy(d);
 	arch_domain_destroy(d);
 	domain_free_vcpus(d);
+	arch_domain_release_cpus(d); /* before its page tables go */
 	domain_free_pages(d);
 	domain_console_flush(d);
 	log_info("domain %u (%s) destroyed\n", d->domain_id, d->name);

@@ -56,7 +56,7 @@ static void __noreturn pv_vcpu_enter_fresh(void)
 	__atomic_store_n(&v->polling, false, __ATOMIC_RELEASE);
 	if (timer_active(&v->poll_timer))
 		timer_stop(&v->poll_timer);
-	write_cr3(v->domain->arch.pt_root);
+	pv_load_cr3(v->domain);
 	fpu_restore(v);
 	pv_time_update_vcpu(v);
 	*frame = v->arch.regs;
@@ -93,8 +93,8 @@ void arch_switch_to(struct vcpu *prev, struct vcpu *next)
 	}
 	if (next)
 		pv_vcpu_enter(next);
+	/* Idle keeps prev's page tables (cr3_dom): see pv/tlb.c. */
 	this_cpu()->curr = NULL;
-	write_cr3(idle_pg_table);
 	local_irq_enable();
 	arch_idle();
 }

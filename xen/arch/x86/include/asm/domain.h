@@ -19,6 +19,8 @@ struct domain;
 struct vcpu;
 /* Give back what the arch part holds (its frames go with the domain's). */
 void arch_domain_destroy(struct domain *d);
+/* d has no vCPU left: no CPU may hold its page tables after this. */
+void arch_domain_release_cpus(const struct domain *d);
 /* Its devices' interrupts stopped (before its event channels go). */
 void arch_domain_stop_irqs(struct domain *d);
 /* A vCPU's arch state (its FPU area); 0 or -ENOMEM. */

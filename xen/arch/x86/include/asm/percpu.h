@@ -56,6 +56,12 @@ struct percpu {
 	uint64_t *gdt;	       /* its reserved page, in the GDT mapping */
 	struct vcpu *curr;     /* the vCPU running here, NULL when idle */
 	struct vcpu *entering; /* handed from pv_vcpu_enter to its stack */
+	/*
+	 * Whose page tables CR3 holds (NULL: the idle tables). An idle CPU
+	 * keeps those of the domain it ran last (pv/tlb.c says why that is
+	 * safe), so running it again costs no CR3 load or TLB refill.
+	 */
+	const struct domain *cr3_dom;
 	struct tss64 tss __aligned(16);
 };
 

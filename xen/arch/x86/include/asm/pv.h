@@ -102,6 +102,8 @@ bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2);
  */
 #define PV_FLUSH_ALL (~0ull)
 void pv_flush_tlb(const struct domain *d, uint64_t va);
+/* Point this CPU's CR3 at d's page tables, unless it holds them already. */
+void pv_load_cr3(const struct domain *d);
 
 /* Does va of d hold a grant mapping (PTE_GRANT)? */
 bool pv_va_maps_grant(struct domain *d, uint64_t va);
