@@ -62,24 +62,29 @@ static void pv_flush_here(void *data)
 			 : "memory");
 }
 
+/* Run fn on every CPU whose CR3 holds d's tables (this one too). */
+static void pv_on_holders(const struct domain *d, void (*fn)(void *),
+			  void *data)
+{
+	for_each_online_cpu(c)
+	{
+		if (__atomic_load_n(&percpu_data[c].cr3_dom,
+				    __ATOMIC_RELAXED) == d)
+			on_cpu(c, fn, data);
+	}
+}
+
 void pv_flush_tlb(const struct domain *d, uint64_t va)
 {
 	struct pv_flush f = { d, va };
-	unsigned int self = smp_processor_id();
 
-	pv_flush_here(&f);
 	/*
 	 * The caller's page table writes must be visible before we look at
 	 * whose tables each CPU holds: a CPU that takes d's after this
 	 * loads CR3 after them (pv_load_cr3).
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for_each_online_cpu(c)
-	{
-		if (c != self && __atomic_load_n(&percpu_data[c].cr3_dom,
-						 __ATOMIC_RELAXED) == d)
-			on_cpu(c, pv_flush_here, &f);
-	}
+	pv_on_holders(d, pv_flush_here, &f);
 }
 
 static void pv_release_here(void *data)
@@ -96,10 +101,5 @@ static void pv_release_here(void *data)
 void arch_domain_release_cpus(const struct domain *d)
 {
 	/* No CPU takes d's tables any more: none of its vCPUs is left. */
-	for_each_online_cpu(c)
-	{
-		if (__atomic_load_n(&percpu_data[c].cr3_dom,
-				    __ATOMIC_RELAXED) == d)
-			on_cpu(c, pv_release_here, (void *)(uintptr_t)d);
-	}
+	pv_on_holders(d, pv_release_here, (void *)(uintptr_t)d);
 }
