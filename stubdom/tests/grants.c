@@ -1,7 +1,8 @@
 /*
  * Grant tables, from the control domain granting to itself: the table
  * operations, map and unmap (read-write, read-only, pinned twice),
- * copies each way, and every kind of bad request, each with its status.
+ * copies each way, batches of copies longer than the hypervisor reads in
+ * at a time, and every kind of bad request, each with its status.
  * Prints "grants: N passed, M failed".
  */
 #include <public/errno.h>
@@ -20,6 +21,10 @@
 
 static volatile unsigned char page_a[4096] __attribute__((aligned(4096)));
 static volatile unsigned char page_b[4096] __attribute__((aligned(4096)));
+static volatile unsigned char page_c[4096] __attribute__((aligned(4096)));
+/* Two pages, for an ops array across the boundary between them. */
+static struct gnttab_copy ops_area[2 * 4096 / sizeof(struct gnttab_copy) + 1]
+    __attribute__((aligned(4096)));
 
 static void test_table_ops(void)
 {
@@ -214,12 +219,94 @@ static void test_copy(void)
 	stub_grant_end(rb_ro);
 }
 
+#define LONG_BATCH 40 /* copies: more than two of the hypervisor's chunks */
+#define NO_DOMAIN  999
+
+/*
+ * 40 copies of 64-byte slices, the ops array across a page boundary, the
+ * source's domain named in turn as DOMID_SELF, by id, and as one that
+ * does not exist: each op gets its own status and moves its own slice.
+ */
+static void test_long_batch(void)
+{
+	long rb = stub_grant_access(
+	    SELF, stub_virt_to_mfn((const void *)page_b), true);
+	struct gnttab_copy *ops =
+	    &ops_area[4096 / sizeof(struct gnttab_copy) - 7];
+	unsigned long a = stub_virt_to_mfn((const void *)page_a);
+	unsigned int bad = 0, wrong = 0;
+	static const domid_t doms[] = { DOMID_SELF, SELF, NO_DOMAIN };
+
+	for (unsigned int i = 0; i < 4096; i++) {
+		page_a[i] = 0xee;
+		page_b[i] = (unsigned char)(i * 13 + 1);
+	}
+	for (unsigned int i = 0; i < LONG_BATCH; i++) {
+		copy_op(&ops[i], rb, true, (long)a, false, 64);
+		ops[i].source.domid = doms[i % 3];
+		ops[i].source.offset = (uint16_t)(i * 64);
+		ops[i].dest.offset = (uint16_t)(i * 64);
+		ops[i].status = 99;
+	}
+	stub_check("long batch", stub_grant_copy(ops, LONG_BATCH), 0);
+	for (unsigned int i = 0; i < LONG_BATCH; i++) {
+		bool done = i % 3 != 2;
+
+		bad += ops[i].status != (done ? GNTST_okay : GNTST_bad_domain);
+		for (unsigned int j = i * 64; j < i * 64 + 64; j++)
+			wrong += page_a[j] != (done ? page_b[j] : 0xee);
+	}
+	stub_check("long batch statuses", bad, 0);
+	stub_check("long batch slices", wrong, 0);
+	stub_check("long batch entry idle",
+		   stub_gnttab_entry(rb)->flags & (GTF_reading | GTF_writing),
+		   0);
+	stub_grant_end(rb);
+}
+
+/*
+ * A batch whose ops run off the end of a mapping into nothing: the ones
+ * in the mapping are done with their statuses, the call fails -EFAULT.
+ */
+static void test_batch_fault(void)
+{
+	long ref = stub_grant_access(
+	    SELF, stub_virt_to_mfn((const void *)page_c), false);
+	struct gnttab_copy *ops = (struct gnttab_copy *)(MAP_VA + 4096) - 16;
+	unsigned long b = stub_virt_to_mfn((const void *)page_b);
+	unsigned long a = stub_virt_to_mfn((const void *)page_a);
+	unsigned int bad = 0;
+	grant_handle_t h;
+
+	stub_check("map the ops page",
+		   stub_grant_map(SELF, (grant_ref_t)ref, MAP_VA, false, &h),
+		   GNTST_okay);
+	for (unsigned int i = 0; i < 4096; i++)
+		page_a[i] = 0;
+	for (unsigned int i = 0; i < 16; i++) {
+		copy_op(&ops[i], (long)b, false, (long)a, false, 64);
+		ops[i].source.offset = ops[i].dest.offset = (uint16_t)(i * 64);
+		ops[i].status = 99;
+	}
+	stub_check("batch into nothing", stub_grant_copy(ops, 20), -XEN_EFAULT);
+	for (unsigned int i = 0; i < 16; i++)
+		bad += ops[i].status != GNTST_okay;
+	stub_check("ops before the fault done", bad, 0);
+	stub_check("their data",
+		   memcmp((const void *)page_a, (const void *)page_b, 1024), 0);
+	stub_check("unmap the ops page", stub_grant_unmap(h, MAP_VA),
+		   GNTST_okay);
+	stub_grant_end(ref);
+}
+
 int app_main(const char *cmdline)
 {
 	test_table_ops();
 	test_map_unmap();
 	test_bad_maps();
 	test_copy();
+	test_long_batch();
+	test_batch_fault();
 	stub_check_report("grants");
 	return SHUTDOWN_poweroff;
 }

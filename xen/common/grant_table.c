@@ -268,14 +268,14 @@ static void gnttab_unpin(struct grant_table *gt, grant_ref_t ref, bool write)
 }
 
 /*
- * Release one pin that ld took on m's grant: through the granter's
- * table if it is still the one pinned, else (the granter is gone) only
- * the frame reference.
+ * Release one pin that ld took on m's grant of rd: through rd's table if
+ * it is still the one pinned, else (rd is gone: NULL) only the frame
+ * reference.
  */
-static void gnttab_release(domid_t ld, const struct grant_mapping *m)
+static void gnttab_release_in(struct domain *rd, domid_t ld,
+			      const struct grant_mapping *m)
 {
 	bool write = !(m->flags & GNTMAP_readonly);
-	struct domain *rd = domain_get(m->rd);
 	struct grant_table *gt = rd ? rd->gnttab : NULL;
 	bool done = false;
 
@@ -291,10 +291,17 @@ static void gnttab_release(domid_t ld, const struct grant_mapping *m)
 		}
 		spin_unlock(&gt->lock);
 	}
-	if (rd)
-		domain_put(rd);
 	if (!done)
 		page_put(mfn_to_page(_mfn(m->mfn)));
+}
+
+static void gnttab_release(domid_t ld, const struct grant_mapping *m)
+{
+	struct domain *rd = domain_get(m->rd);
+
+	gnttab_release_in(rd, ld, m);
+	if (rd)
+		domain_put(rd);
 }
 
 static struct grant_mapping *gnttab_mapping(struct grant_table *gt,
@@ -362,22 +369,32 @@ static int16_t gnttab_check_map_flags(uint32_t flags, uint64_t va)
 	return GNTST_okay;
 }
 
-/* Pin rd's ref for ld, given rd's id (DOMID_SELF: ld). */
-static int16_t gnttab_pin_remote(struct domain *ld, domid_t rdid,
-				 grant_ref_t ref, bool write, uint32_t *mfn)
+/* Pin rd's ref for ld. */
+static int16_t gnttab_pin_in(struct domain *rd, const struct domain *ld,
+			     grant_ref_t ref, bool write, uint32_t *mfn)
 {
-	struct domain *rd =
-	    domain_get(rdid == DOMID_SELF ? ld->domain_id : rdid);
 	int16_t rc = GNTST_bad_domain;
 
-	if (!rd)
-		return GNTST_bad_domain;
 	if (rd->gnttab) {
 		spin_lock(&rd->gnttab->lock);
 		rc = gnttab_pin(rd->gnttab, rd->domain_id, ref, ld->domain_id,
 				write, mfn);
 		spin_unlock(&rd->gnttab->lock);
 	}
+	return rc;
+}
+
+/* The same, given rd's id (DOMID_SELF: ld). */
+static int16_t gnttab_pin_remote(struct domain *ld, domid_t rdid,
+				 grant_ref_t ref, bool write, uint32_t *mfn)
+{
+	struct domain *rd =
+	    domain_get(rdid == DOMID_SELF ? ld->domain_id : rdid);
+	int16_t rc;
+
+	if (!rd)
+		return GNTST_bad_domain;
+	rc = gnttab_pin_in(rd, ld, ref, write, mfn);
 	domain_put(rd);
 	return rc;
 }
@@ -546,16 +563,49 @@ int16_t gnttab_unmap(struct domain *ld, grant_handle_t handle, uint64_t va)
 	return rc;
 }
 
+/*
+ * A batch's copies keep each side's remote domain referenced from one op
+ * to the next, so a batch naming one domain (a request's segments) looks
+ * it up once. One that dies meanwhile is refused by its table (dying).
+ */
+void gnttab_copy_batch_start(struct gnttab_copy_batch *b, struct domain *ld)
+{
+	b->ld = ld;
+	b->rd[0] = b->rd[1] = NULL;
+}
+
+void gnttab_copy_batch_end(struct gnttab_copy_batch *b)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (b->rd[i])
+			domain_put(b->rd[i]);
+	b->rd[0] = b->rd[1] = NULL;
+}
+
+static struct domain *gnttab_batch_domain(struct domain **slot, domid_t id)
+{
+	if (*slot && (*slot)->domain_id == id)
+		return *slot;
+	if (*slot)
+		domain_put(*slot);
+	*slot = domain_get(id);
+	return *slot;
+}
+
+enum { GNTTAB_SRC, GNTTAB_DST }; /* a copy's sides, b->rd's index */
+
 /* One side of a copy: a pinned grant, or a frame of the caller's. */
 struct gnttab_side {
 	struct grant_mapping pin; /* what to release */
 	bool pinned, own;
 };
 
-static int16_t gnttab_side_get(struct domain *ld,
+static int16_t gnttab_side_get(struct gnttab_copy_batch *b, unsigned int side,
 			       const struct gnttab_copy_ptr *p, bool gref,
-			       bool write, struct gnttab_side *s)
+			       struct gnttab_side *s)
 {
+	struct domain *ld = b->ld, *rd;
+	bool write = side == GNTTAB_DST;
 	int16_t rc;
 
 	if (!gref) {
@@ -572,20 +622,25 @@ static int16_t gnttab_side_get(struct domain *ld,
 	s->pin.rd = p->domid == DOMID_SELF ? ld->domain_id : p->domid;
 	s->pin.ref = p->u.ref;
 	s->pin.flags = write ? 0 : GNTMAP_readonly;
-	rc = gnttab_pin_remote(ld, s->pin.rd, p->u.ref, write, &s->pin.mfn);
+	rd = gnttab_batch_domain(&b->rd[side], s->pin.rd);
+	if (!rd)
+		return GNTST_bad_domain;
+	rc = gnttab_pin_in(rd, ld, p->u.ref, write, &s->pin.mfn);
 	s->pinned = rc == GNTST_okay;
 	return rc;
 }
 
-static void gnttab_side_put(domid_t ld, struct gnttab_side *s)
+static void gnttab_side_put(struct gnttab_copy_batch *b, unsigned int side,
+			    struct gnttab_side *s)
 {
 	if (s->pinned)
-		gnttab_release(ld, &s->pin);
+		gnttab_release_in(b->rd[side], b->ld->domain_id, &s->pin);
 	else if (s->own)
 		page_put(mfn_to_page(_mfn(s->pin.mfn)));
 }
 
-int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op)
+int16_t gnttab_copy_batched(struct gnttab_copy_batch *b,
+			    const struct gnttab_copy *op)
 {
 	struct gnttab_side src = { 0 }, dst = { 0 };
 	int16_t rc;
@@ -594,11 +649,11 @@ int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op)
 	    op->source.offset + op->len > PAGE_SIZE ||
 	    op->dest.offset + op->len > PAGE_SIZE)
 		return GNTST_bad_copy_arg;
-	rc = gnttab_side_get(ld, &op->source, op->flags & GNTCOPY_source_gref,
-			     false, &src);
+	rc = gnttab_side_get(b, GNTTAB_SRC, &op->source,
+			     op->flags & GNTCOPY_source_gref, &src);
 	if (rc == GNTST_okay)
-		rc = gnttab_side_get(ld, &op->dest,
-				     op->flags & GNTCOPY_dest_gref, true, &dst);
+		rc = gnttab_side_get(b, GNTTAB_DST, &op->dest,
+				     op->flags & GNTCOPY_dest_gref, &dst);
 	if (rc == GNTST_okay)
 		memmove((char *)maddr_to_virt(mfn_to_paddr(_mfn(dst.pin.mfn))) +
 			    op->dest.offset,
@@ -606,8 +661,8 @@ int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op)
 			    mfn_to_paddr(_mfn(src.pin.mfn))) +
 			    op->source.offset,
 			op->len);
-	gnttab_side_put(ld->domain_id, &dst);
-	gnttab_side_put(ld->domain_id, &src);
+	gnttab_side_put(b, GNTTAB_DST, &dst);
+	gnttab_side_put(b, GNTTAB_SRC, &src);
 	return rc;
 }
 

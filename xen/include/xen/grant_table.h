@@ -80,8 +80,19 @@ void gnttab_unmap_batch_start(struct gnttab_unmap_batch *b, struct domain *ld);
 int16_t gnttab_unmap_batched(struct gnttab_unmap_batch *b,
 			     grant_handle_t handle, uint64_t va);
 void gnttab_unmap_batch_end(struct gnttab_unmap_batch *b);
-/* One GNTTABOP_copy for ld. */
-int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op);
+/*
+ * GNTTABOP_copy for ld, a batch at a time: start, copy each, end. The
+ * batch holds the remote domains its ops name (one per side) until the
+ * next op names another or the batch ends.
+ */
+struct gnttab_copy_batch {
+	struct domain *ld;
+	struct domain *rd[2]; /* the source's, the destination's */
+};
+void gnttab_copy_batch_start(struct gnttab_copy_batch *b, struct domain *ld);
+int16_t gnttab_copy_batched(struct gnttab_copy_batch *b,
+			    const struct gnttab_copy *op);
+void gnttab_copy_batch_end(struct gnttab_copy_batch *b);
 
 /*
  * The builder's entries (the reserved refs for the console and
