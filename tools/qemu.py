@@ -249,9 +249,10 @@ def _free_udp_port():
     return port
 
 
-def peer_start(options, workdir):
+def peer_start(options, workdir, nice=0):
     """tests/netpeer/netpeer.py on loopback with these options, for the
-    machine's NIC: (process, net) where net goes to machine_args()."""
+    machine's NIC: (process, net) where net goes to machine_args(). With
+    nice, the peer runs at that lower priority."""
     os.makedirs(workdir, exist_ok=True)
     qport = _free_udp_port()
     peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
@@ -259,7 +260,8 @@ def peer_start(options, workdir):
     proc = subprocess.Popen(
         [sys.executable, peer, "--qemu-port", str(qport), "--port", "0",
          "--log", os.path.join(workdir, "netpeer.log")] + list(options),
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, text=True,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None)
     line = proc.stdout.readline()
     m = re.match(r"netpeer: listening on 127\.0\.0\.1:(\d+)", line)
     if not m:
