@@ -65,6 +65,8 @@ static int domctl_populate(struct domain *cd, struct domain *d,
 {
 	const struct pt_alloc alloc = { pv_alloc_pt, d };
 	uint64_t list = (uint64_t)(uintptr_t)p->mfn_list.p;
+	bool replaced = false;
+	int rc = 0;
 
 	if ((p->va & (PAGE_SIZE - 1)) || p->va < PAGE_SIZE ||
 	    p->nr_pages > d->mem.limit ||
@@ -73,20 +75,31 @@ static int domctl_populate(struct domain *cd, struct domain *d,
 	for (p->nr_done = 0; p->nr_done < p->nr_pages; p->nr_done++) {
 		struct page_info *pg = domain_alloc_page(d);
 		uint64_t mfn, va = p->va + p->nr_done * PAGE_SIZE;
+		unsigned int level;
 
-		if (!pg)
-			return -ENOMEM;
+		if (!pg) {
+			rc = -ENOMEM;
+			break;
+		}
 		mfn = mfn_x(page_to_mfn(pg));
 		memset(maddr_to_virt(mfn_to_paddr(_mfn(mfn))), 0, PAGE_SIZE);
-		if (iommu_map_frame(d, mfn) < 0)
-			return -ENOMEM;
+		if (iommu_map_frame(d, mfn) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		replaced |= pt_lookup(d->arch.pt_root, va, &level) & PTE_P;
 		if (pt_set_leaf(d->arch.pt_root, va,
 				mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US,
 				&alloc) < 0 ||
-		    copy_to_guest(cd, list + p->nr_done * 8, &mfn, 8) < 0)
-			return -EFAULT;
+		    copy_to_guest(cd, list + p->nr_done * 8, &mfn, 8) < 0) {
+			rc = -EFAULT;
+			break;
+		}
 	}
-	return 0;
+	/* Over mappings d had: those must be gone everywhere. */
+	if (replaced)
+		pv_flush_tlb(d, PV_FLUSH_ALL);
+	return rc;
 }
 
 /* A frame of d, mapped into the control domain for building d. */
@@ -95,7 +108,9 @@ static int domctl_map_foreign(struct domain *cd, struct domain *d,
 {
 	const struct pt_alloc alloc = { pv_alloc_pt, cd };
 	struct page_info *pg = mfn_to_page(_mfn(m->mfn));
-	uint64_t pte = m->mfn << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX;
+	uint64_t pte = m->mfn << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX, old;
+	unsigned int level;
+	int rc;
 
 	if ((m->va & (PAGE_SIZE - 1)) || m->va < PAGE_SIZE ||
 	    m->va >= GUEST_VA_END || (m->flags & ~XEN_DOMCTL_MAPF_readonly) ||
@@ -105,7 +120,12 @@ static int domctl_map_foreign(struct domain *cd, struct domain *d,
 		return -EBUSY; /* only its grant unmap takes it away */
 	if (!(m->flags & XEN_DOMCTL_MAPF_readonly))
 		pte |= PTE_RW;
-	return pt_set_leaf(cd->arch.pt_root, m->va, pte, &alloc);
+	old = pt_lookup(cd->arch.pt_root, m->va, &level);
+	rc = pt_set_leaf(cd->arch.pt_root, m->va, pte, &alloc);
+	/* Over another mapping: that one must be gone everywhere. */
+	if (old & PTE_P)
+		pv_flush_tlb(cd, m->va);
+	return rc;
 }
 
 static int domctl_unmap_foreign(struct domain *cd,

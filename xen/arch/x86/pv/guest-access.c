@@ -1,8 +1,19 @@
-/* Guest virtual memory, through the guest's page tables (see the header). */
+/*
+ * Guest virtual memory, through the guest's page tables (see the header).
+ *
+ * A translation is good only until the guest's page tables change, and
+ * the frame a mapping took away may belong to another domain by then (a
+ * grant's granter, once the grantee unmapped it). So each page is
+ * translated and copied with interrupts off: whoever takes a mapping of
+ * the running domain away flushes it from every CPU holding the domain's
+ * page tables, this one among them, before the frame can change hands,
+ * and that flush waits for the copy (pv/tlb.c).
+ */
 #include <xen/errno.h>
 #include <xen/sched.h>
 #include <xen/string.h>
 #include <asm/guest_access.h>
+#include <asm/irq.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 
@@ -28,16 +39,20 @@ static int pv_copy(struct domain *d, uint64_t gva, void *buf, size_t len,
 		return -EFAULT;
 	while (len) {
 		size_t chunk = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+		uint64_t flags = local_irq_save();
 		paddr_t pa;
+		int rc;
 
 		if (chunk > len)
 			chunk = len;
-		if (pv_translate(d, gva, to_guest, &pa) < 0)
-			return -EFAULT;
-		if (to_guest)
+		rc = pv_translate(d, gva, to_guest, &pa);
+		if (!rc && to_guest)
 			memcpy(maddr_to_virt(pa), buf, chunk);
-		else
+		else if (!rc)
 			memcpy(buf, maddr_to_virt(pa), chunk);
+		local_irq_restore(flags);
+		if (rc < 0)
+			return -EFAULT;
 		gva += chunk;
 		buf = (char *)buf + chunk;
 		len -= chunk;
