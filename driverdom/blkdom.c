@@ -15,16 +15,15 @@
  * At most BD_MAX_MAPS grants are mapped at once; past that, requests
  * are copied. Should we die, the hypervisor takes every mapping back.
  *
- * Why copying is the default (make bench, block, QEMU TCG, per 4 KiB
- * page, 60000 pages each way): a grant copy op costs 1.5 thousand
- * instructions (icount) and 5.1 us (wall); a device-only map op 3.9
- * thousand and 3.9-6.5 us, its unmap 4.2 thousand and 4.2-5.4 us. The
- * hypervisor's map and unmap walk every mapping handle of ours to set
- * the frame's IOMMU permission, and flush the IOTLB for each unmapped
- * frame (and each read-only map): per page, not per batch. So mapping
- * loses at every request size, 256 KiB ones included (guest sequential
- * read 920 us per request mapped, 850 us copied). Once those costs are
- * per batch, "mapmin=" is the switch.
+ * Why copying is the default (make bench, block, QEMU TCG, -icount
+ * instruction counts per 4 KiB page): a grant copy op costs 1.1
+ * thousand in a request's batch, half of it the copy itself; a
+ * device-only map and its unmap 1.9 thousand together, nearly all of it
+ * fixed per op (each op's read and status write, its handle, the IOMMU
+ * entry, the pin). So mapping saves the copy and pays more than it
+ * back; the sequential benchmark is no faster mapped (mapmin=16) than
+ * copied. Once a map and an unmap cost less than a copy, "mapmin=" is
+ * the switch.
  *
  * The main loop: each round reaps the controller's completions, polls
  * every vbd (answers and new requests) and the xenstore ring, then blocks

@@ -3,13 +3,34 @@
  * big-endian words, an odd last byte padded with zero. Partial sums are
  * kept in 64 bits and folded once, so no carry is lost; only the last
  * piece given to net_csum_partial() may have an odd length.
+ *
+ * The bulk is summed eight bytes at a time as two 32-bit words read in
+ * the CPU's (little-endian) order: a 32-bit word is its two 16-bit
+ * halves' sum modulo 0xffff, and a one's-complement sum of byte-swapped
+ * words is the byte-swapped sum (RFC 1071, 2(B)), so that part, folded
+ * and swapped, joins the big-endian sum. A fifth of the instructions of
+ * two bytes at a time, and the checksum is most of a datagram's cost.
  */
 #include "net_priv.h"
+
+static uint64_t csum_fold16(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
 
 uint64_t net_csum_partial(const void *data, size_t len, uint64_t sum)
 {
 	const uint8_t *p = data;
+	uint64_t le = 0, w;
 
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, sizeof(w));
+		le += (w & 0xffffffffu) + (w >> 32);
+	}
+	le = csum_fold16(le);
+	sum += (le >> 8 | le << 8) & 0xffff;
 	for (; len >= 2; p += 2, len -= 2)
 		sum += net_get16(p);
 	if (len)
@@ -20,9 +41,7 @@ uint64_t net_csum_partial(const void *data, size_t len, uint64_t sum)
 /* Fold to 16 bits and complement: what goes into a header. */
 uint16_t net_csum_fold(uint64_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~csum_fold16(sum);
 }
 
 /* The pseudo-header UDP's checksum covers (RFC 768). */

@@ -1122,10 +1122,40 @@ static void test_random_garbage(void **state)
 	now = 0;
 }
 
+/*
+ * The library's checksum against the plain one, at every length to 300
+ * and one of a jumbo frame's, every alignment, on random bytes and on
+ * the patterns whose sums fold to the edges (all ones, all zeroes).
+ */
+static void test_csum_matches_rfc1071(void **state)
+{
+	static uint8_t buf[9000 + 8];
+	unsigned int checked = 0;
+
+	(void)state;
+	srand(7);
+	for (unsigned int pat = 0; pat < 4; pat++) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = pat == 0   ? (uint8_t)rand()
+				 : pat == 1 ? 0xff
+				 : pat == 2 ? 0
+					    : (uint8_t)(i & 1 ? 0xff : 0);
+		for (size_t off = 0; off < 8; off++) {
+			for (size_t len = 0; len <= 300; len++, checked++)
+				assert_int_equal(net_csum(buf + off, len),
+						 ref_csum(buf + off, len, 0));
+			assert_int_equal(net_csum(buf + off, 9000),
+					 ref_csum(buf + off, 9000, 0));
+		}
+	}
+	assert_int_equal(checked, 4 * 8 * 301);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_checks),
+		cmocka_unit_test(test_csum_matches_rfc1071),
 		cmocka_unit_test(test_arp_request_answered),
 		cmocka_unit_test(test_arp_others_ignored),
 		cmocka_unit_test(test_arp_resolve_with_queue),
