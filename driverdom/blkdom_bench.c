@@ -148,7 +148,8 @@ static void run(struct blkdrv *bd, unsigned int ns, const struct dd_dma *pages,
 		const struct workload *w, unsigned long ops)
 {
 	unsigned long issued = 0, done0 = completed, failed0 = failed, seen;
-	uint64_t rnd = SEED, t0 = stub_now(), last = t0, ns_taken;
+	long halted0 = stub_all_halted_ns();
+	uint64_t rnd = SEED, t0 = stub_now(), last = t0, ns_taken, busy;
 	bool ok = ops > 0;
 
 	while (completed - done0 < ops && ok) {
@@ -175,6 +176,9 @@ static void run(struct blkdrv *bd, unsigned int ns, const struct dd_dma *pages,
 	if (!w->random)
 		printf(", %llu MB/s",
 		       (unsigned long long)(ops * w->bytes * 1000 / ns_taken));
+	if (stub_busy_since(halted0, ns_taken, &busy))
+		printf(", %llu ns busy per op",
+		       (unsigned long long)(busy / ops));
 	printf("\n");
 }
 

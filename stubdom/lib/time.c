@@ -101,3 +101,19 @@ void stub_sleep(uint64_t ns)
 	stub_timer_arm(stub_now() + ns);
 	stub_wait_until(timer_fired);
 }
+
+long stub_all_halted_ns(void)
+{
+	return hypercall2(__HYPERVISOR_arch_7, 5, 0);
+}
+
+bool stub_busy_since(long halted0, uint64_t ns, uint64_t *busy)
+{
+	long halted = stub_all_halted_ns();
+
+	if (halted0 < 0 || halted < halted0 ||
+	    (uint64_t)(halted - halted0) > ns)
+		return false;
+	*busy = ns - (uint64_t)(halted - halted0);
+	return true;
+}

@@ -244,14 +244,19 @@ static bool fill(const struct workload *w, uint64_t sectors, unsigned long ops,
 }
 
 static void bench_print(const struct workload *w, unsigned long ops,
-			uint64_t ns)
+			uint64_t ns, long halted0)
 {
+	uint64_t busy;
+
 	printf("blkbench: guest %s: %lu ops in %llu us: %llu ns per op",
 	       w->name, ops, (unsigned long long)(ns / 1000),
 	       (unsigned long long)(ns / ops));
 	if (!w->random)
 		printf(", %llu MB/s", (unsigned long long)(ops * w->sectors *
 							   SECTOR * 1000 / ns));
+	if (stub_busy_since(halted0, ns, &busy))
+		printf(", %llu ns busy per op",
+		       (unsigned long long)(busy / ops));
 	printf("\n");
 }
 
@@ -261,6 +266,7 @@ static void bench_run(const struct workload *w, uint64_t sectors,
 {
 	unsigned long issued = 0, done0 = bench_completed, seen;
 	unsigned long failed0 = bench_failed;
+	long halted0 = stub_all_halted_ns();
 	uint64_t rnd = SEED, t0 = stub_now(), last = t0;
 	bool ok = ops > 0;
 
@@ -275,7 +281,7 @@ static void bench_run(const struct workload *w, uint64_t sectors,
 	while (blkfront_pending(&bf) && stub_now() - last < STALL_NS)
 		bench_wait();
 	if (ok && bench_failed == failed0)
-		bench_print(w, ops, stub_now() - t0);
+		bench_print(w, ops, stub_now() - t0, halted0);
 	else
 		printf("blkbench: guest %s: stopped after %lu ops, %lu "
 		       "failed\n",

@@ -20,6 +20,17 @@ void stub_timer_arm(uint64_t deadline);
 bool stub_timer_fired(void);
 /* The deadline armed and not yet fired, or 0. */
 uint64_t stub_timer_deadline(void);
+/*
+ * For benchmarks, from a test build's hypervisor (its test device): the
+ * ns every CPU has been halted at once, or a negative errno. Under
+ * -icount, time less this is instructions executed.
+ */
+long stub_all_halted_ns(void);
+/*
+ * Of the ns since stub_all_halted_ns() read halted0, those some CPU was
+ * busy, in *busy; false when the hypervisor does not count.
+ */
+bool stub_busy_since(long halted0, uint64_t ns, uint64_t *busy);
 
 /*
  * A main loop's wait: unless cond already holds, block once, until an

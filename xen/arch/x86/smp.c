@@ -5,6 +5,7 @@
 #include <xen/arch.h>
 #include <xen/console.h>
 #include <xen/errno.h>
+#include <xen/kernel.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/smp.h>
@@ -138,11 +139,14 @@ void idle_loop(void)
 		    page_scrub(1))
 			continue;
 		local_irq_disable();
-		/* sti takes effect after hlt starts: no wakeup is lost. */
-		if (!softirq_pending(cpu))
-			__asm__ volatile("sti; hlt" : : : "memory");
-		else
+		if (softirq_pending(cpu)) {
 			local_irq_enable();
+			continue;
+		}
+		testdev_idle_enter();
+		/* sti takes effect after hlt starts: no wakeup is lost. */
+		__asm__ volatile("sti; hlt" : : : "memory");
+		testdev_idle_exit();
 	}
 }
 

@@ -21,3 +21,11 @@ bool testdev_exit_after_boot(void)
 {
 	return false;
 }
+
+void testdev_idle_enter(void)
+{
+}
+
+void testdev_idle_exit(void)
+{
+}

@@ -44,5 +44,8 @@ long testdev_hypercall(uint64_t cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5);
 /* Whether boot should end by leaving QEMU (not with test=idle). */
 bool testdev_exit_after_boot(void);
+/* A CPU halts (interrupts off) and is back (testdev_hypercall 5). */
+void testdev_idle_enter(void);
+void testdev_idle_exit(void);
 
 #endif
