@@ -169,8 +169,8 @@ static long gnttab_op_unmap(struct domain *d, uint64_t uop, uint64_t count)
  * Copies go a chunk at a time: read in with one guest access, done, and
  * written back whole with their statuses, the other fields as they were
  * read (what a guest changes in a chunk while it is in flight is lost).
- * A copy's per-op cost is mostly fixed, and one guest access a chunk
- * instead of two an op is a third of it.
+ * A copy's cost is mostly fixed per op, and two guest accesses an op
+ * (the op in, its status out) were nearly a third of that.
  */
 static long gnttab_op_copy(struct domain *d, uint64_t uop, uint64_t count)
 {
