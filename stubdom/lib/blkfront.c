@@ -441,7 +441,7 @@ void blkfront_shutdown(struct blkfront *bf)
 			bf_complete(bf, ri,
 				    r->finished ? r->status : -XEN_ENOTCONN);
 	}
-	bf->q_head = bf->q_len = 0;
+	bf->q_head = bf->q_len = bf->q_issued = 0;
 }
 
 enum blkfront_state blkfront_state(const struct blkfront *bf)

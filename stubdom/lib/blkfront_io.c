@@ -532,7 +532,7 @@ void bf_issue(struct blkfront *bf)
 
 	if (bf->state != BLKFRONT_CONNECTED)
 		return;
-	for (i = 0; i < bf->q_len; i++) {
+	for (i = bf->q_issued; i < bf->q_len; i++) {
 		unsigned int ri = (bf->q_head + i) % BLKFRONT_QUEUE;
 		struct blkfront_req *r = &bf->q[ri];
 
@@ -552,6 +552,8 @@ void bf_issue(struct blkfront *bf)
 		}
 	}
 push:
+	/* In order: everything before the one that stopped us went out. */
+	bf->q_issued = i;
 	if (!n)
 		return;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->ring, notify);
@@ -674,6 +676,7 @@ void bf_requeue(struct blkfront *bf)
 		bf->q[i].next = 0;
 		req_skip_acked(&bf->q[i]);
 	}
+	bf->q_issued = 0;
 }
 
 /* ---- Completions ---- */
@@ -683,6 +686,8 @@ static void q_compact(struct blkfront *bf)
 	while (bf->q_len && !bf->q[bf->q_head].used) {
 		bf->q_head = (bf->q_head + 1) % BLKFRONT_QUEUE;
 		bf->q_len--;
+		if (bf->q_issued)
+			bf->q_issued--;
 	}
 }
 

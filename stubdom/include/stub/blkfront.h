@@ -251,6 +251,7 @@ struct blkfront {
 	struct blkfront_shadow shadow[BLKFRONT_RING_SLOTS];
 	struct blkfront_req q[BLKFRONT_QUEUE]; /* oldest at q_head */
 	unsigned int q_head, q_len;
+	unsigned int q_issued; /* the first q_issued have nothing to issue */
 
 	struct blkfront_stats stats;
 };
