@@ -243,9 +243,10 @@ bool bf_direct_end(struct blkfront *bf, bool final)
 static unsigned int direct_take(struct blkfront *bf, unsigned int ri,
 				unsigned int want, uint8_t *out)
 {
-	unsigned int i, got = 0;
+	unsigned int n, got = 0;
 
-	for (i = 0; i < BLKFRONT_PAGES && got < want; i++) {
+	for (n = 0; n < BLKFRONT_PAGES && got < want; n++) {
+		unsigned int i = (bf->direct_next + n) % BLKFRONT_PAGES;
 		struct blkfront_page *d = &bf->direct[i];
 
 		if (d->busy || d->granted)
@@ -254,6 +255,7 @@ static unsigned int direct_take(struct blkfront *bf, unsigned int ri,
 		d->req = (uint8_t)ri;
 		d->end_tries = 0;
 		out[got++] = (uint8_t)i;
+		bf->direct_next = (i + 1) % BLKFRONT_PAGES;
 	}
 	return got;
 }
@@ -307,11 +309,14 @@ static int req_check(const struct blkfront *bf, const struct blkfront_req *r)
 
 static int bf_shadow_get(struct blkfront *bf)
 {
-	unsigned int i;
+	for (unsigned int n = 0; n < BLKFRONT_RING_SLOTS; n++) {
+		unsigned int i = (bf->shadow_next + n) % BLKFRONT_RING_SLOTS;
 
-	for (i = 0; i < BLKFRONT_RING_SLOTS; i++)
-		if (!bf->shadow[i].used)
+		if (!bf->shadow[i].used) {
+			bf->shadow_next = (i + 1) % BLKFRONT_RING_SLOTS;
 			return (int)i;
+		}
+	}
 	return -1;
 }
 

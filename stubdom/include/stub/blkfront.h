@@ -249,6 +249,13 @@ struct blkfront {
 	struct blkfront_page pages[BLKFRONT_PAGES];
 	struct blkfront_page direct[BLKFRONT_PAGES]; /* caller pages' grants */
 	struct blkfront_shadow shadow[BLKFRONT_RING_SLOTS];
+	/*
+	 * Where the next search for a free direct slot and shadow starts:
+	 * after the last one taken, which is usually free again last, so a
+	 * search at depth does not walk the busy ones. (Pool pages are
+	 * taken first-fit: they are allocated as first needed.)
+	 */
+	unsigned int direct_next, shadow_next;
 	struct blkfront_req q[BLKFRONT_QUEUE]; /* oldest at q_head */
 	unsigned int q_head, q_len;
 	unsigned int q_issued; /* the first q_issued have nothing to issue */
