@@ -97,16 +97,19 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 }
 
 int pt_set_leaf(paddr_t root, uint64_t va, uint64_t pte,
-		const struct pt_alloc *alloc)
+		const struct pt_alloc *alloc, uint64_t *old)
 {
-	uint64_t *t = maddr_to_virt(root);
+	uint64_t *t = maddr_to_virt(root), prev;
 
 	for (unsigned int shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
 		t = pt_next(&t[pt_index(va, shift)], pte & PTE_US, alloc);
 		if (!t)
 			return -ENOMEM;
 	}
-	__atomic_store_n(&t[pt_index(va, L1_SHIFT)], pte, __ATOMIC_RELEASE);
+	prev = __atomic_exchange_n(&t[pt_index(va, L1_SHIFT)], pte,
+				   __ATOMIC_ACQ_REL);
+	if (old)
+		*old = prev;
 	return 0;
 }
 

@@ -75,7 +75,7 @@ static int domctl_populate(struct domain *cd, struct domain *d,
 	for (p->nr_done = 0; p->nr_done < p->nr_pages; p->nr_done++) {
 		struct page_info *pg = domain_alloc_page(d);
 		uint64_t mfn, va = p->va + p->nr_done * PAGE_SIZE;
-		unsigned int level;
+		uint64_t old = 0;
 
 		if (!pg) {
 			rc = -ENOMEM;
@@ -87,11 +87,14 @@ static int domctl_populate(struct domain *cd, struct domain *d,
 			rc = -ENOMEM;
 			break;
 		}
-		replaced |= pt_lookup(d->arch.pt_root, va, &level) & PTE_P;
 		if (pt_set_leaf(d->arch.pt_root, va,
 				mfn << PAGE_SHIFT | PTE_P | PTE_RW | PTE_US,
-				&alloc) < 0 ||
-		    copy_to_guest(cd, list + p->nr_done * 8, &mfn, 8) < 0) {
+				&alloc, &old) < 0) {
+			rc = -EFAULT;
+			break;
+		}
+		replaced |= old & PTE_P;
+		if (copy_to_guest(cd, list + p->nr_done * 8, &mfn, 8) < 0) {
 			rc = -EFAULT;
 			break;
 		}
@@ -108,9 +111,7 @@ static int domctl_map_foreign(struct domain *cd, struct domain *d,
 {
 	const struct pt_alloc alloc = { pv_alloc_pt, cd };
 	struct page_info *pg = mfn_to_page(_mfn(m->mfn));
-	uint64_t pte = m->mfn << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX, old;
-	unsigned int level;
-	int rc;
+	uint64_t pte = m->mfn << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX;
 
 	if ((m->va & (PAGE_SIZE - 1)) || m->va < PAGE_SIZE ||
 	    m->va >= GUEST_VA_END || (m->flags & ~XEN_DOMCTL_MAPF_readonly) ||
@@ -120,12 +121,7 @@ static int domctl_map_foreign(struct domain *cd, struct domain *d,
 		return -EBUSY; /* only its grant unmap takes it away */
 	if (!(m->flags & XEN_DOMCTL_MAPF_readonly))
 		pte |= PTE_RW;
-	old = pt_lookup(cd->arch.pt_root, m->va, &level);
-	rc = pt_set_leaf(cd->arch.pt_root, m->va, pte, &alloc);
-	/* Over another mapping: that one must be gone everywhere. */
-	if (old & PTE_P)
-		pv_flush_tlb(cd, m->va);
-	return rc;
+	return pv_set_leaf(cd, m->va, pte, &alloc);
 }
 
 static int domctl_unmap_foreign(struct domain *cd,
@@ -144,7 +140,7 @@ static int domctl_unmap_foreign(struct domain *cd,
 	/* Only foreign mappings: a domain's own layout stays as it is. */
 	if (!(e & PTE_P) || level != 1 || !pg || pg->owner == cd->domain_id)
 		return -EINVAL;
-	pt_set_leaf(cd->arch.pt_root, m->va, 0, NULL);
+	pt_set_leaf(cd->arch.pt_root, m->va, 0, NULL, NULL);
 	pv_flush_tlb(cd, m->va);
 	return 0;
 }

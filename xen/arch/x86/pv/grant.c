@@ -25,21 +25,16 @@ int16_t arch_gnttab_map(struct domain *ld, uint64_t va, mfn_t mfn,
 	const struct pt_alloc alloc = { pv_alloc_pt, ld };
 	uint64_t pte =
 	    mfn_x(mfn) << PAGE_SHIFT | PTE_P | PTE_US | PTE_NX | PTE_GRANT;
-	uint64_t old;
-	unsigned int level;
 
 	if ((va & (PAGE_SIZE - 1)) || va < PAGE_SIZE || va >= GUEST_VA_END)
 		return GNTST_bad_virt_addr;
 	/* Never over another grant mapping: its pin would go astray. */
 	if (pv_va_maps_grant(ld, va))
 		return GNTST_bad_virt_addr;
-	old = pt_lookup(ld->arch.pt_root, va, &level);
 	if (!readonly)
 		pte |= PTE_RW;
-	if (pt_set_leaf(ld->arch.pt_root, va, pte, &alloc) < 0)
+	if (pv_set_leaf(ld, va, pte, &alloc) < 0)
 		return GNTST_no_space;
-	if (old & PTE_P)
-		pv_flush_tlb(ld, va);
 	return GNTST_okay;
 }
 
@@ -51,7 +46,7 @@ void arch_gnttab_unmap(struct domain *ld, uint64_t va, mfn_t mfn)
 	if (!(e & PTE_P) || !(e & PTE_GRANT) || level != 1 ||
 	    (e & PTE_ADDR) >> PAGE_SHIFT != mfn_x(mfn))
 		return; /* the control domain put a foreign map there */
-	pt_set_leaf(ld->arch.pt_root, va, 0, NULL);
+	pt_set_leaf(ld->arch.pt_root, va, 0, NULL, NULL);
 	/* Gone from every CPU before the pin (and the frame) can go. */
 	pv_flush_tlb(ld, va);
 }

@@ -91,13 +91,13 @@ long pv_do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags,
 		spin_lock(&d->arch.mmio_lock);
 		rc = pv_frame_mmio(d, (pte & PTE_ADDR) >> PAGE_SHIFT)
 			 ? pt_set_leaf(d->arch.pt_root, va,
-				       pte | PTE_PCD | PTE_PWT, &alloc)
+				       pte | PTE_PCD | PTE_PWT, &alloc, NULL)
 			 : -EPERM;
 		spin_unlock(&d->arch.mmio_lock);
 		pv_flush_tlb(d, va);
 		return rc;
 	}
-	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc);
+	rc = pt_set_leaf(d->arch.pt_root, va, pte, &alloc, NULL);
 	/*
 	 * Always flushed, whatever the flags ask: a mapping taken away
 	 * must be gone from every CPU before the frame can change hands.

@@ -87,6 +87,17 @@ void pv_flush_tlb(const struct domain *d, uint64_t va)
 	pv_on_holders(d, pv_flush_here, &f);
 }
 
+int pv_set_leaf(struct domain *d, uint64_t va, uint64_t pte,
+		const struct pt_alloc *alloc)
+{
+	uint64_t old = 0;
+	int rc = pt_set_leaf(d->arch.pt_root, va, pte, alloc, &old);
+
+	if (old & PTE_P)
+		pv_flush_tlb(d, va);
+	return rc;
+}
+
 static void pv_release_here(void *data)
 {
 	struct percpu *p = this_cpu();

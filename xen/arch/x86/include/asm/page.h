@@ -63,11 +63,12 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 
 /*
  * Set the 4 KiB leaf entry for va to pte (0 unmaps), making missing
- * tables with alloc (user-accessible when pte is). Returns 0, -ENOMEM,
- * or -EEXIST when a large page covers va.
+ * tables with alloc (user-accessible when pte is); the entry it replaced
+ * in *old unless old is NULL. Returns 0, -ENOMEM, or -EEXIST when a
+ * large page covers va.
  */
 int pt_set_leaf(paddr_t root, uint64_t va, uint64_t pte,
-		const struct pt_alloc *alloc);
+		const struct pt_alloc *alloc, uint64_t *old);
 
 /*
  * Clear every 4 KiB leaf in the lower half of root that maps a frame in

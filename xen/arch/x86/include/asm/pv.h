@@ -8,6 +8,7 @@
 struct domain;
 struct vcpu;
 struct cpu_regs;
+struct pt_alloc;
 
 /*
  * Build d from a checked ELF image: all of d's memory allocated and
@@ -102,6 +103,12 @@ bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2);
  */
 #define PV_FLUSH_ALL (~0ull)
 void pv_flush_tlb(const struct domain *d, uint64_t va);
+/*
+ * pt_set_leaf() in d's tables, and a present mapping it replaced
+ * flushed from every CPU: it must be gone before its frame changes hands.
+ */
+int pv_set_leaf(struct domain *d, uint64_t va, uint64_t pte,
+		const struct pt_alloc *alloc);
 /* Point this CPU's CR3 at d's page tables, unless it holds them already. */
 void pv_load_cr3(const struct domain *d);
 
