@@ -26,6 +26,9 @@ int bb_config_check(const struct bb_vbd_config *cfg, const char **why)
 	    cfg->page_count > BB_VBD_PAGES_MAX ||
 	    cfg->page_base > 65536u - cfg->page_count)
 		return -XEN_EINVAL;
+	*why = "persistent grants: more than BB_PERSIST_MAX";
+	if (cfg->persist_max > BB_PERSIST_MAX)
+		return -XEN_EINVAL;
 	*why = NULL;
 	return 0;
 }

@@ -197,8 +197,10 @@ int bb_map_data(struct bb_vbd *vbd, struct bb_req *req)
 		}
 		req->handle[req->nmaps++] = op->handle;
 	}
-	if (rc >= 0 && !full && !bad && req->nmaps == n)
+	if (rc >= 0 && !full && !bad && req->nmaps == n) {
+		req->nbus = req->nmaps;
 		return 0;
+	}
 	/* Not all of it: nothing of it. */
 	bb_unmap_data(vbd, req);
 	if (rc >= 0 && full && !bad) {

@@ -44,6 +44,16 @@ bool bb_map_shaped(const struct bb_rw *rw);
 int bb_map_data(struct bb_vbd *vbd, struct bb_req *req);
 void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req);
 
+/*
+ * persist.c: req's segments from persistent grants, mapping those named
+ * for the first time: 0 (req->nbus, bus_seg[] set; nothing to unmap
+ * per request), or -XEN_ENOSPC (some segment cannot be: serve it
+ * otherwise). Unmap every one once the vbd is disconnected and idle
+ * (does nothing before).
+ */
+int bb_persist_data(struct bb_vbd *vbd, struct bb_req *req);
+void bb_persist_release(struct bb_vbd *vbd);
+
 /* take.c */
 unsigned int bb_take(struct bb_vbd *vbd, unsigned int budget);
 

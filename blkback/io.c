@@ -41,6 +41,7 @@ void bb_req_free(struct bb_req *req)
 	req->npages = 0;
 	req->state = BB_REQ_FREE;
 	vbd->active--;
+	bb_persist_release(vbd); /* the last one after a disconnect */
 }
 
 static void io_done(struct bb_io *io, int status)
@@ -66,8 +67,8 @@ static void io_fill(struct bb_req *req, uint8_t step)
 	if (step == BB_STEP_READ || step == BB_STEP_WRITE) {
 		bb_map_range(cfg, req->rw.sector, req->rw.nsect, &io->lba,
 			     &io->nblocks);
-		if (req->nmaps) {
-			io->nsegs = req->nmaps;
+		if (req->nbus) {
+			io->nsegs = req->nbus;
 			io->seg = req->bus_seg;
 		} else {
 			io->npages = req->npages;
@@ -137,6 +138,7 @@ static void finish_stats(struct bb_vbd_stats *s, const struct bb_req *req)
 /*
  * The last step finished (or one failed): copy out or unmap (before the
  * answer: the frontend ends its grants when it sees it), answer, free.
+ * Persistent grants stay as they are.
  */
 static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
 {
@@ -150,8 +152,8 @@ static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
 	}
 	if (req->nmaps)
 		bb_unmap_data(vbd, req);
-	else if (status == BLKIF_RSP_OKAY && req->steps[0] == BB_STEP_READ &&
-		 bb_copy_data(vbd, req, true))
+	else if (!req->nbus && status == BLKIF_RSP_OKAY &&
+		 req->steps[0] == BB_STEP_READ && bb_copy_data(vbd, req, true))
 		status = BLKIF_RSP_ERROR;
 	if (status == BLKIF_RSP_OKAY)
 		finish_stats(&vbd->stats, req);

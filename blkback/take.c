@@ -49,12 +49,19 @@ static bool want_map(const struct bb_vbd *vbd, const struct bb_rw *rw)
 	       rw->nsect >= vbd->cfg.map_min_sectors && bb_map_shaped(rw);
 }
 
+/* Whether rw's data may go through persistent grants, first. */
+static bool want_persist(const struct bb_vbd *vbd, const struct bb_rw *rw)
+{
+	return vbd->persistent && rw->nsegs && bb_map_shaped(rw);
+}
+
 /*
  * A checked data request (a read, a write, a flush or barrier with or
- * without data): slot, its grants mapped (or pages, the data copied in),
- * started. A map refused for room leaves it to the copy; one that fails
- * answers it, nothing written. A barrier waits for every earlier
- * request and holds the ring until answered.
+ * without data): slot, its grants persistent or mapped (or pages, the
+ * data copied in), started. Grants that cannot be persistent, or a map
+ * refused for room, leave it to the next way; a map that fails answers
+ * it, nothing written. A barrier waits for every earlier request and
+ * holds the ring until answered.
  */
 static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 			   const struct bb_rw *rw)
@@ -63,14 +70,17 @@ static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 	struct bb_req *req;
 	int map_rc = -XEN_ENOSPC;
 
-	if (!want_map(vbd, rw) && npages > vbd->free_pages)
+	if (!want_persist(vbd, rw) && !want_map(vbd, rw) &&
+	    npages > vbd->free_pages)
 		return TAKE_STALL;
 	req = bb_req_alloc(vbd);
 	if (!req)
 		return TAKE_STALL;
 	req->id = id;
 	req->rw = *rw;
-	if (want_map(vbd, rw))
+	if (want_persist(vbd, rw))
+		map_rc = bb_persist_data(vbd, req);
+	if (map_rc == -XEN_ENOSPC && want_map(vbd, rw))
 		map_rc = bb_map_data(vbd, req);
 	if (map_rc == -XEN_ENOSPC && npages > vbd->free_pages) {
 		bb_req_free(req);
@@ -83,7 +93,7 @@ static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 		return TAKE_OK;
 	}
 	if (!map_rc) {
-		vbd->stats.mapped++;
+		vbd->stats.mapped += req->nmaps != 0;
 	} else {
 		bb_pages_get(vbd, npages, req->page);
 		req->npages = (uint16_t)npages;

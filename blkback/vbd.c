@@ -40,6 +40,7 @@ int bb_vbd_attach(struct bb_vbd *vbd, domid_t domid, struct blkif_sring *sring)
 		return -XEN_EBUSY;
 	vbd->domid = domid;
 	vbd->barrier = false;
+	vbd->persistent = false;
 	memset(&vbd->stats, 0, sizeof(vbd->stats));
 	BACK_RING_INIT(&vbd->ring, sring, XEN_PAGE_SIZE);
 	vbd->connected = true;
@@ -61,6 +62,7 @@ void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason)
 	vbd->barrier = false;
 	vbd->env->log(vbd->env->ctx, "blkback: vbd of dom%u disconnected: %s\n",
 		      (unsigned int)vbd->domid, reason);
+	bb_persist_release(vbd); /* else when the last io is done */
 }
 
 struct bb_page bb_scratch_page(const struct bb_vbd *vbd)

@@ -232,6 +232,9 @@ static int advertise_txn(struct xenbus *xb, uint32_t tx, void *data)
 		: adv_put(xb, tx, a, "feature-max-indirect-segments",
 			  BB_MAX_INDIRECT_SEGS);
 	rc = rc ? rc : adv_put(xb, tx, a, "feature-discard", c->discard);
+	rc = rc ? rc
+		: adv_put(xb, tx, a, "feature-persistent",
+			  c->persist_max && a->x->vbd.env->grant_map);
 	if (c->discard) {
 		rc = rc ? rc
 			: adv_put(xb, tx, a, "discard-granularity",
@@ -289,11 +292,13 @@ static int xb_advertise(struct bb_xb *x, bool reset)
 struct fe_offer {
 	grant_ref_t ref;
 	evtchn_port_t port;
+	bool persistent; /* it reuses its grants */
 };
 
 /* The frontend's keys xb_read_offer() reads, in one round trip. */
 static const char *const xb_offer_keys[] = { "ring-page-order", "ring-ref",
-					     "event-channel", "protocol" };
+					     "event-channel", "protocol",
+					     "feature-persistent" };
 #define XB_OFFER_KEYS (sizeof(xb_offer_keys) / sizeof(xb_offer_keys[0]))
 
 /* What the frontend offers, read and checked; why not in *why. */
@@ -331,6 +336,11 @@ static int xb_read_offer(struct bb_xb *x, struct fe_offer *o, const char **why)
 	if (rc)
 		return rc;
 	o->port = (evtchn_port_t)v;
+	*why = "feature-persistent";
+	rc = xenbus_batch_uint(&r[4], 1, &v);
+	if (rc && rc != -XEN_ENOENT)
+		return rc;
+	o->persistent = !rc && v;
 	*why = "protocol: only " BB_XB_PROTOCOL " is served";
 	rc = xenbus_batch_str(&r[3]);
 	if (rc == -XEN_ENOENT)
@@ -367,6 +377,7 @@ static int xb_connect(struct bb_xb *x)
 	rc = bb_vbd_attach(&x->vbd, x->domid, x->ring_va);
 	if (rc)
 		goto fail;
+	bb_vbd_persist(&x->vbd, o.persistent);
 	why = "writing Connected";
 	rc = xb_switch(x, XenbusStateConnected);
 	if (rc)

@@ -15,6 +15,13 @@
  * At most BD_MAX_MAPS grants are mapped at once; past that, requests
  * are copied. Should we die, the hypervisor takes every mapping back.
  *
+ * A frontend that keeps its grants (feature-persistent, offered unless
+ * "persist=0") has each mapped for the device once, on first use, up
+ * to BD_PERSIST a vbd: its requests in those grants reach the device
+ * with no grant operation and no copy. Block benchmark, -icount, per
+ * request through blkback with a registered buffer: 4 KiB random QD32
+ * 5.3k -> 3.0k instructions, sequential 256 KiB 124.5k -> 28.5k.
+ *
  * Why copying is the default (make bench, block, QEMU TCG, -icount
  * instruction counts per 4 KiB page): a grant copy op costs 1.1
  * thousand in a request's batch, half of it the copy itself; a
@@ -64,6 +71,7 @@ static struct bb_env env;
 static struct dd_dma pages[BD_PAGES], gpt_pages[GPT_PAGES];
 static volatile unsigned long kicks;
 static uint32_t map_min_sectors = BD_MAP_MIN_SECTORS;
+static uint32_t persist_max = BD_PERSIST;
 
 static void on_kick(evtchn_port_t port, void *data)
 {
@@ -244,6 +252,7 @@ static int op_resolve(void *ctx, const struct bb_target *t,
 	cfg->start = t->start;
 	cfg->sectors = t->sectors;
 	cfg->map_min_sectors = map_min_sectors;
+	cfg->persist_max = persist_max;
 	if (!t->gpt)
 		return 0;
 	if (gpt_read((unsigned int)ns, gpt)) {
@@ -316,6 +325,8 @@ static void setup(const char *cmdline)
 	};
 	if (stub_arg_has(cmdline, "mapmin="))
 		map_min_sectors = stub_arg_uint(cmdline, "mapmin=");
+	if (stub_arg_has(cmdline, "persist="))
+		persist_max = stub_arg_uint(cmdline, "persist=");
 	dd_store_start(&xb, "blkdom", on_store, cmdline);
 	open_disk(cmdline);
 	disk = (struct bd_disk){ .bd = &bd, .local_page = env_local_page };

@@ -48,8 +48,8 @@ $(STUB_OUT)/netdom.elf: $(NETDOM_OBJS) $(DD_LIB_OBJS) $(STUB_LIB_OBJS) \
 # The block driver domain: the disk controller, blkback and its vbds.
 BLKDOM_SRCS := driverdom/blkdom.c driverdom/blkdom_vbds.c \
 	driverdom/blkdom_disk.c driverdom/blkdom_bench.c \
-	$(addprefix blkback/,check.c copy.c crc32.c gpt.c io.c take.c target.c \
-	vbd.c xenbus.c)
+	$(addprefix blkback/,check.c copy.c crc32.c gpt.c io.c persist.c take.c \
+	target.c vbd.c xenbus.c)
 BLKDOM_OBJS := $(patsubst %.c,$(STUB_OUT)/%.o,$(BLKDOM_SRCS))
 
 $(BLKDOM_OBJS): STUB_CFLAGS += -Idriverdom/include -Iblkback/include

@@ -48,7 +48,7 @@ unit-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 unit-netdom := driverdom/netdom_vifs.c $(unit-netback) $(unit-netfront)
 $(TEST_OUT)/unit/test_netdom: UNIT_CFLAGS += -Idriverdom/include \
 	-Inetback/include -Istubdom/include
-unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c check.c \
+unit-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c check.c \
 	gpt.c crc32.c target.c xenbus.c) $(unit-xenbus)
 $(TEST_OUT)/unit/test_blkback: UNIT_CFLAGS += -Istubdom/include
 unit-shell := $(addprefix stubdom/control/,shell.c shell_cmds.c shell_fmt.c) \

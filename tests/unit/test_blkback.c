@@ -1758,6 +1758,190 @@ static void test_map_disconnect(void **state)
 	W.submit_fail = 0;
 }
 
+/* ---- Persistent grants ------------------------------------------------ */
+
+/* A vbd whose frontend keeps its grants: up to max, none mapped per request. */
+static void vbd_start_persist(unsigned int max)
+{
+	struct bb_vbd_config cfg = config(512, false);
+
+	cfg.map_min_sectors = UINT32_MAX;
+	cfg.persist_max = max;
+	vbd_start_map(&cfg);
+	bb_vbd_persist(&VBD, true);
+	assert_true(VBD.persistent);
+}
+
+/*
+ * A grant is mapped (writable, for the device) the first time a request
+ * names it and never again: a later read and write in the same grants
+ * go to the device with no grant operation, the data in the guest's
+ * pages. Everything is unmapped at the disconnect, once.
+ */
+static void test_persist_reuse(void **state)
+{
+	struct blkif_request_segment s[3] = { seg(700, 0, 7), seg(701, 0, 7),
+					      seg(702, 0, 3) };
+	struct blkif_request_segment w[2] = { seg(701, 0, 7), seg(703, 0, 7) };
+	uint8_t *p[4];
+
+	for (unsigned int i = 0; i < 4; i++)
+		p[i] = grant_new(700 + i, false);
+	vbd_start_persist(8);
+	fe_rw(BLKIF_OP_READ, 1, 40, 3, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_calls, 1);
+	assert_int_equal(W.map_ops, 3);
+	for (unsigned int h = 1; h <= 3; h++)
+		assert_false(W.maps[h].ro);
+	assert_int_equal(W.ios[0]->npages, 0);
+	assert_int_equal(W.ios[0]->nsegs, 3);
+	assert_int_equal(W.ios[0]->seg[2].len, 4 * 512);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(1, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(W.unmap_calls, 0); /* kept */
+	assert_int_equal(W.nmapped, 3);
+	assert_memory_equal(p[0], sector_at(40), 4096);
+	assert_memory_equal(p[2], sector_at(56), 4 * 512);
+	/* Again, and a write: only grant 703 is new. */
+	fe_rw(BLKIF_OP_READ, 2, 0, 3, s);
+	fe_rw(BLKIF_OP_WRITE, 3, 80, 2, w);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_calls, 2);
+	assert_int_equal(W.map_ops, 4);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	{
+		struct rsp r[4];
+
+		assert_int_equal(fe_responses(r, 4), 2);
+		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
+		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
+	}
+	assert_int_equal(W.copy_calls, 0);
+	assert_int_equal(VBD.stats.persistent, 3);
+	assert_int_equal(VBD.stats.mapped, 0);
+	assert_memory_equal(p[1], sector_at(8), 4096);
+	memcpy(W.expect + (VBD_START + 80) * 512, p[1], 4096);
+	memcpy(W.expect + (VBD_START + 88) * 512, p[3], 4096);
+	assert_int_equal(W.unmap_calls, 0);
+	bb_vbd_disconnect(&VBD, "frontend closed");
+	assert_int_equal(W.unmap_ops, 4);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(VBD.npersist, 0);
+	disk_unchanged();
+}
+
+/*
+ * What cannot be kept is served as before, correctly: a read-only grant
+ * (tried once, then known), a grant past persist_max, a grant that does
+ * not exist (an error, as copied), a request the device cannot take.
+ */
+static void test_persist_refused(void **state)
+{
+	struct blkif_request_segment ro = seg(710, 0, 7);
+	struct blkif_request_segment three[3] = { seg(711, 0, 7),
+						  seg(712, 0, 7),
+						  seg(713, 0, 7) };
+	struct blkif_request_segment bad = seg(799, 0, 7);
+	uint8_t *p[4];
+	struct rsp r[4];
+
+	for (unsigned int i = 0; i < 4; i++)
+		p[i] = grant_new(710 + i, i == 0);
+	vbd_start_persist(3);
+	/* A write from a read-only grant, twice: one map try, copies. */
+	fe_rw(BLKIF_OP_WRITE, 1, 0, 1, &ro);
+	fe_rw(BLKIF_OP_WRITE, 2, 8, 1, &ro);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_ops, 1);
+	assert_int_equal(VBD.stats.persist_refused, 1);
+	assert_int_equal(W.ios[0]->npages, 1);
+	assert_int_equal(W.ios[1]->npages, 1);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_responses(r, 4), 2);
+	memcpy(W.expect + VBD_START * 512, p[0], 4096);
+	memcpy(W.expect + (VBD_START + 8) * 512, p[0], 4096);
+	disk_unchanged();
+	/* Room for two more: the third segment's request is copied. */
+	fe_rw(BLKIF_OP_READ, 3, 16, 3, three);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_ops, 3);
+	assert_int_equal(W.nmapped, 2);
+	assert_int_equal(W.ios[0]->npages, 3);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_memory_equal(p[1 + i], sector_at(16 + 8 * i), 4096);
+	/* Full: a grant that does not exist is an error, not a map. */
+	fe_rw(BLKIF_OP_WRITE, 4, 0, 1, &bad);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.map_ops, 3);
+	assert_int_equal(W.nios, 0);
+	assert_int_equal(fe_one(4, BLKIF_OP_WRITE), BLKIF_RSP_ERROR);
+	assert_int_equal(VBD.stats.persistent, 0);
+	bb_vbd_disconnect(&VBD, "frontend closed");
+	assert_int_equal(W.nmapped, 0);
+	disk_unchanged();
+}
+
+/*
+ * A disconnect with a request at the device keeps the persistent
+ * mappings until it is done; the next connection starts with none, and
+ * keeps none unless its frontend asks again.
+ */
+static void test_persist_disconnect(void **state)
+{
+	struct blkif_request_segment s[2] = { seg(720, 0, 7), seg(721, 0, 7) };
+	struct bb_vbd_config cfg;
+
+	grant_new(720, false);
+	grant_new(721, false);
+	vbd_start_persist(8);
+	fe_rw(BLKIF_OP_READ, 1, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 2);
+	bb_vbd_disconnect(&VBD, "gone");
+	assert_int_equal(W.nmapped, 2); /* the device may write them */
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nmapped, 0);
+	assert_false(bb_vbd_busy(&VBD));
+	memset(SRING, 0, BB_PAGE_SIZE);
+	SHARED_RING_INIT(SRING);
+	FRONT_RING_INIT(&FR, SRING, BB_PAGE_SIZE);
+	assert_int_equal(bb_vbd_attach(&VBD, GUEST, SRING), 0);
+	assert_false(VBD.persistent);
+	fe_rw(BLKIF_OP_READ, 2, 0, 2, s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.ios[0]->npages, 2); /* copied */
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(fe_one(2, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	/* Not without persist_max, nor without an env that maps. */
+	bb_vbd_disconnect(&VBD, "gone");
+	cfg = VBD.cfg;
+	cfg.persist_max = 0;
+	vbd_start_map(&cfg);
+	bb_vbd_persist(&VBD, true);
+	assert_false(VBD.persistent);
+	cfg.persist_max = 4;
+	vbd_start(&cfg);
+	bb_vbd_persist(&VBD, true);
+	assert_false(VBD.persistent);
+	bb_vbd_disconnect(&VBD, "gone");
+}
+
 /* A failed device op, a failed unmap: answered all the same, logged. */
 static void test_map_errors(void **state)
 {
@@ -2735,6 +2919,9 @@ int main(void)
 		M(test_map_stall),
 		M(test_map_disconnect),
 		M(test_map_errors),
+		T(test_persist_reuse),
+		T(test_persist_refused),
+		T(test_persist_disconnect),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_gpt_good),
 		cmocka_unit_test(test_gpt_corrupt),

@@ -24,6 +24,17 @@
  *   budget, the hypervisor's table) makes the request copied instead.
  *   Mappings outlive a disconnect only as long as their io is at the
  *   device: they are unmapped when it finishes.
+ * - Persistent (when the frontend asks for it with feature-persistent,
+ *   which blkback offers when cfg.persist_max is not 0): a grant is
+ *   mapped for the device (writable) the first time a request names
+ *   it and stays mapped until the connection is over, so a frontend
+ *   that grants the same pages again and again (a pool, or buffers it
+ *   registered) costs no grant operation per request at all. Up to
+ *   cfg.persist_max grants a vbd; a request naming one more, or a
+ *   grant that cannot be mapped so (read-only, bad, no room in the
+ *   env), is served as above instead, and that grant is not tried
+ *   again on that connection. Every persistent mapping is unmapped
+ *   once the vbd is disconnected and no io of it is at the device.
  *
  * The library touches only its own structs and the ring it is given;
  * everything else comes from struct bb_env (grant copies, local pages,
@@ -176,6 +187,8 @@ struct bb_vbd_config {
 	 * env maps at all and their segments allow it); 0: every one.
 	 */
 	uint32_t map_min_sectors;
+	/* Grants kept mapped across requests, at most; 0: none. */
+	uint32_t persist_max;
 };
 
 /* 0, or -XEN_EINVAL with *why saying what is wrong with cfg. */
@@ -219,6 +232,8 @@ struct bb_vbd_stats {
 	unsigned long mapped;	       /* data requests served by mapping */
 	unsigned long map_full;	       /* maps refused for room: copied */
 	unsigned long unmap_failed;    /* mappings left (logged) */
+	unsigned long persistent;      /* data requests in persistent grants */
+	unsigned long persist_refused; /* grants not kept: served otherwise */
 	const char *disconnect_reason; /* NULL while connected */
 };
 
@@ -245,10 +260,31 @@ struct bb_req {
 	uint64_t discard_nr;
 	uint16_t npages;
 	uint16_t page[BB_MAX_SEGS];
-	/* Mapped: nmaps grants of rw.seg[] (handles), the device's view. */
-	uint16_t nmaps;
+	/*
+	 * Mapped: nmaps grants of rw.seg[] (handles, unmapped when it is
+	 * done); mapped or persistent: the device's view, nbus pieces.
+	 */
+	uint16_t nmaps, nbus;
 	grant_handle_t handle[BB_MAX_SEGS];
 	struct bb_seg bus_seg[BB_MAX_SEGS];
+};
+
+/* Grants a vbd keeps mapped (cfg.persist_max at most) and their table. */
+#define BB_PERSIST_MAX	 256
+#define BB_PERSIST_SLOTS (2 * BB_PERSIST_MAX) /* open addressing, 2^n */
+
+enum bb_persist_state {
+	BB_PERSIST_FREE,
+	BB_PERSIST_PENDING, /* being mapped (inside one request's take) */
+	BB_PERSIST_MAPPED,
+	BB_PERSIST_REFUSED, /* served otherwise for this connection */
+};
+
+struct bb_persist {
+	grant_ref_t ref;
+	grant_handle_t handle;
+	uint8_t state; /* enum bb_persist_state */
+	uint64_t bus;  /* of the frame (page-aligned) */
 };
 
 struct bb_vbd {
@@ -257,6 +293,7 @@ struct bb_vbd {
 	domid_t domid;
 	bool connected;
 	bool barrier;	     /* a barrier holds the ring until answered */
+	bool persistent;     /* the frontend reuses its grants */
 	unsigned int active; /* requests not free */
 	unsigned int free_pages;
 	uint64_t page_used[BB_VBD_PAGES_MAX / 64];
@@ -268,6 +305,9 @@ struct bb_vbd {
 	/* Scratch of one request's maps and unmaps. */
 	struct gnttab_map_grant_ref map[BB_MAX_SEGS];
 	struct gnttab_unmap_grant_ref unmap[BB_MAX_SEGS];
+	/* Persistent grants: npersist entries used in the table. */
+	unsigned int npersist;
+	struct bb_persist persist[BB_PERSIST_SLOTS];
 };
 
 /* Take cfg (checked: bb_config_check()); not connected yet. */
@@ -285,6 +325,12 @@ int bb_vbd_attach(struct bb_vbd *vbd, domid_t domid, struct blkif_sring *sring);
  * ring may be unmapped at once, the vbd reused once not busy.
  */
 void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason);
+/*
+ * Whether the frontend of this connection reuses its grants (it wrote
+ * feature-persistent): between bb_vbd_attach() and the first poll. On
+ * only when cfg.persist_max and the env's grant_map allow it.
+ */
+void bb_vbd_persist(struct bb_vbd *vbd, bool on);
 /* ios at the device: local pages (or guest frames) still in use. */
 bool bb_vbd_busy(const struct bb_vbd *vbd);
 

@@ -17,11 +17,11 @@
 #define BD_MAP_VA    0x32000000ul /* a ring page per vbd slot */
 /*
  * Data grants mapped for the device at once, all vbds together: the
- * hypervisor's default table of a domain's mappings holds 512 (4 frames
+ * hypervisor's default table of a domain's mappings holds 1024 (8 frames
  * of 128), the vbds' rings take BD_MAX_VBDS. Past it, requests are
  * copied.
  */
-#define BD_MAX_MAPS 500
+#define BD_MAX_MAPS 1000
 /*
  * Requests of at least this many sectors are mapped, smaller ones
  * copied (blkback's map_min_sectors); "mapmin=N" on the command line
@@ -31,6 +31,13 @@
  */
 #define BD_MAP_OFF	   UINT32_MAX
 #define BD_MAP_MIN_SECTORS BD_MAP_OFF
+/*
+ * Persistent grants a vbd keeps mapped (blkback's persist_max), offered
+ * to frontends as feature-persistent: a fair share of BD_MAX_MAPS, so
+ * that one frontend cannot leave the others none. "persist=N" on the
+ * command line sets it (0: not offered).
+ */
+#define BD_PERSIST (BD_MAX_MAPS / BD_MAX_VBDS)
 
 _Static_assert(BD_VBD_PAGES >= BB_VBD_PAGES_MIN, "a whole request fits");
 

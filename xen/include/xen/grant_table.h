@@ -21,7 +21,7 @@ struct domain;
 #define GNTTAB_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define GNTTAB_DEFAULT_FRAMES	 4
 #define GNTTAB_MAX_FRAMES	 64
-#define GNTTAB_DEFAULT_MAPTRACK	 4 /* frames of mappings, 128 each */
+#define GNTTAB_DEFAULT_MAPTRACK	 8 /* frames of mappings, 128 each */
 #define GNTTAB_MAX_MAPTRACK	 64
 
 /*

@@ -1,0 +1,176 @@
+/*
+ * Persistent grants (feature-persistent): a frontend that grants the
+ * same pages request after request has each mapped for the device once,
+ * on the first request that names it, and unmapped when the connection
+ * is over. A request whose every segment is in a kept mapping goes to
+ * the device with no grant operation at all.
+ *
+ * The table is keyed by grant ref: while a ref is mapped its owner
+ * cannot end that grant, so the ref keeps naming the frame we mapped.
+ * It is open-addressed, twice as large as it may fill, and never loses
+ * an entry but all at once, so a probe stops at the first free slot.
+ * A ref that cannot be kept (a read-only or bad grant, no room in the
+ * env or the hypervisor) is kept as refused, so it costs one try per
+ * connection, not one per request.
+ */
+#include <xen/string.h>
+#include "internal.h"
+
+_Static_assert((BB_PERSIST_SLOTS & (BB_PERSIST_SLOTS - 1)) == 0,
+	       "the table's size is a power of two");
+_Static_assert(BB_PERSIST_SLOTS > BB_PERSIST_MAX, "a probe finds a free slot");
+
+static unsigned int slot_of(grant_ref_t ref)
+{
+	return (unsigned int)((ref * 0x9e3779b1u) >> 16) &
+	       (BB_PERSIST_SLOTS - 1);
+}
+
+/* ref's entry, or the free slot where it would go. */
+static struct bb_persist *persist_slot(struct bb_vbd *vbd, grant_ref_t ref)
+{
+	unsigned int i = slot_of(ref);
+
+	while (vbd->persist[i].state != BB_PERSIST_FREE &&
+	       vbd->persist[i].ref != ref)
+		i = (i + 1) & (BB_PERSIST_SLOTS - 1);
+	return &vbd->persist[i];
+}
+
+void bb_vbd_persist(struct bb_vbd *vbd, bool on)
+{
+	vbd->persistent = on && vbd->cfg.persist_max && vbd->env->grant_map &&
+			  vbd->env->grant_unmap;
+}
+
+/* Map the pending entries (n of them, in e[]) for the device. */
+static void persist_map(struct bb_vbd *vbd, struct bb_persist **e,
+			unsigned int n)
+{
+	const struct bb_env *env = vbd->env;
+	long rc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct gnttab_map_grant_ref *op = &vbd->map[i];
+
+		memset(op, 0, sizeof(*op));
+		op->flags = GNTMAP_device_map; /* writable: reads and writes */
+		op->ref = e[i]->ref;
+		op->dom = vbd->domid;
+		op->status = GNTST_general_error; /* not reached: not mapped */
+	}
+	rc = env->grant_map(env->ctx, vbd->map, n);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct gnttab_map_grant_ref *op = &vbd->map[i];
+
+		/* -XEN_ENOSPC maps none; other failures keep what mapped. */
+		if (rc != -XEN_ENOSPC && op->status == GNTST_okay) {
+			e[i]->state = BB_PERSIST_MAPPED;
+			e[i]->handle = op->handle;
+			e[i]->bus =
+			    op->dev_bus_addr & ~(uint64_t)(BB_PAGE_SIZE - 1);
+		} else {
+			e[i]->state = BB_PERSIST_REFUSED;
+			vbd->stats.persist_refused++;
+		}
+	}
+}
+
+/*
+ * The entries of req's segments, mapping those seen for the first time:
+ * false when one is refused or there is no room for it.
+ */
+static bool persist_lookup(struct bb_vbd *vbd, const struct bb_req *req,
+			   struct bb_persist **seg)
+{
+	struct bb_persist *fresh[BB_MAX_SEGS];
+	unsigned int nfresh = 0;
+	bool ok = true;
+
+	for (unsigned int s = 0; s < req->rw.nsegs; s++) {
+		struct bb_persist *e = persist_slot(vbd, req->rw.seg[s].gref);
+
+		seg[s] = e;
+		if (e->state == BB_PERSIST_REFUSED)
+			ok = false;
+		if (e->state != BB_PERSIST_FREE)
+			continue; /* kept, or a repeat within this request */
+		if (vbd->npersist >= vbd->cfg.persist_max) {
+			ok = false;
+			continue;
+		}
+		e->ref = req->rw.seg[s].gref;
+		e->state = BB_PERSIST_PENDING;
+		vbd->npersist++;
+		fresh[nfresh++] = e;
+	}
+	if (nfresh)
+		persist_map(vbd, fresh, nfresh);
+	for (unsigned int s = 0; s < req->rw.nsegs && ok; s++)
+		ok = seg[s]->state == BB_PERSIST_MAPPED;
+	return ok;
+}
+
+int bb_persist_data(struct bb_vbd *vbd, struct bb_req *req)
+{
+	struct bb_persist *seg[BB_MAX_SEGS];
+
+	if (!persist_lookup(vbd, req, seg))
+		return -XEN_ENOSPC;
+	for (unsigned int s = 0; s < req->rw.nsegs; s++) {
+		const struct blkif_request_segment *g = &req->rw.seg[s];
+
+		req->bus_seg[s].bus =
+		    seg[s]->bus + g->first_sect * BB_SECTOR_SIZE;
+		req->bus_seg[s].len =
+		    (uint32_t)(g->last_sect - g->first_sect + 1) *
+		    BB_SECTOR_SIZE;
+	}
+	req->nbus = req->rw.nsegs;
+	vbd->stats.persistent++;
+	return 0;
+}
+
+/* Unmap n handles of vbd->unmap[]; a failure is logged, the rest go on. */
+static void persist_unmap(struct bb_vbd *vbd, unsigned int n)
+{
+	const struct bb_env *env = vbd->env;
+	long rc = env->grant_unmap(env->ctx, vbd->unmap, n);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (rc >= 0 && vbd->unmap[i].status == GNTST_okay)
+			continue;
+		vbd->stats.unmap_failed++;
+		env->log(env->ctx,
+			 "blkback: dom%u: unmapping persistent grant handle "
+			 "%u failed (%ld/%d): the mapping stays\n",
+			 (unsigned int)vbd->domid,
+			 (unsigned int)vbd->unmap[i].handle, rc,
+			 vbd->unmap[i].status);
+	}
+}
+
+void bb_persist_release(struct bb_vbd *vbd)
+{
+	unsigned int n = 0;
+
+	if (!vbd->npersist || vbd->connected || vbd->active)
+		return;
+	for (unsigned int i = 0; i < BB_PERSIST_SLOTS; i++) {
+		struct bb_persist *e = &vbd->persist[i];
+
+		if (e->state == BB_PERSIST_MAPPED) {
+			memset(&vbd->unmap[n], 0, sizeof(vbd->unmap[n]));
+			vbd->unmap[n].handle = e->handle;
+			vbd->unmap[n].status = GNTST_general_error;
+			if (++n == BB_MAX_SEGS) {
+				persist_unmap(vbd, n);
+				n = 0;
+			}
+		}
+		e->state = BB_PERSIST_FREE;
+	}
+	if (n)
+		persist_unmap(vbd, n);
+	vbd->npersist = 0;
+}
