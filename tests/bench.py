@@ -19,7 +19,9 @@ import qemu  # noqa: E402
 
 # Requests per random workload of the block benchmark (an eighth as many
 # of 256 KiB for the sequential ones), each run by the driver domain and
-# by the guest: both within the 20 s xsctl gives its guests. Under
+# by the guest: both within the 20 s xsctl gives its guests. The guest's
+# buffer is registered with its blkfront: over persistent grants, its
+# requests reach the device in its own pages, as the driver domain's do. Under
 # -icount the disk's host I/O takes no virtual time, but a wait for it
 # with every vCPU blocked jumps the clock to the next timer: how many
 # jumps depends on the host's I/O, so these figures are instructions

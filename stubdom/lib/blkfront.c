@@ -37,6 +37,7 @@ static int bf_read_info(struct blkfront *bf)
 		{ "feature-flush-cache", 0 },
 		{ "feature-discard", 0 },
 		{ "feature-max-indirect-segments", 0 },
+		{ "feature-persistent", 0 },
 	};
 	struct blkfront_info in;
 	unsigned long v[ARRAY_SIZE(keys)], sectors, ss, info, ind;
@@ -58,6 +59,7 @@ static int bf_read_info(struct blkfront *bf)
 	in.info = (uint32_t)info;
 	in.flush = v[3] != 0;
 	in.discard = v[4] != 0;
+	in.persistent = v[6] != 0;
 	/* Fewer than a direct request carries is no use. */
 	in.indirect = ind > BLKIF_MAX_SEGMENTS_PER_REQUEST
 			  ? (uint32_t)(ind < BLKFRONT_INDIRECT_SEGS
@@ -80,6 +82,7 @@ static void bf_drain(struct blkfront *bf)
 	for (i = 0; i < BF_ALL_PAGES; i++)
 		done &= bf_page_end(bf, i, false);
 	done &= bf_direct_end(bf, false);
+	done &= bf_reg_end(bf, false);
 	if (!done)
 		return;
 	bf->state = BLKFRONT_WAIT;
@@ -98,6 +101,7 @@ static void bf_disconnect(struct blkfront *bf)
 		bf->ops.evtchn_close(bf->ops.env, bf->port);
 	bf->port_valid = false;
 	bf_requeue(bf);
+	bf->persistent = false; /* its grants are ended from here */
 	bf->state = BLKFRONT_DRAINING;
 	bf_drain(bf);
 }
@@ -115,6 +119,9 @@ static int bf_publish(struct xenbus *xb, uint32_t tx, void *data)
 		rc = xbf_write(&bf->xf, tx, "event-channel", v);
 	if (!rc)
 		rc = xbf_write(&bf->xf, tx, "protocol", "x86_64-abi");
+	/* We keep our grants if the backend keeps them (blkfront_io.c). */
+	if (!rc)
+		rc = xbf_write(&bf->xf, tx, "feature-persistent", "1");
 	return rc ? rc
 		  : xenbus_switch_state(xb, tx, bf->xf.dir,
 					XenbusStateInitialised);
@@ -175,6 +182,7 @@ static void bf_connected(struct blkfront *bf)
 	}
 	bf->xf.fe_state = XenbusStateConnected;
 	bf->state = BLKFRONT_CONNECTED;
+	bf->persistent = bf->info.persistent;
 	bf->stats.connects++;
 	bf_issue(bf);
 }
@@ -425,6 +433,7 @@ void blkfront_shutdown(struct blkfront *bf)
 	for (i = 0; i < BF_ALL_PAGES; i++)
 		bf_page_end(bf, i, true);
 	bf_direct_end(bf, true);
+	bf_reg_end(bf, true);
 	bf_pages_free(bf);
 	bf->state = BLKFRONT_CLOSED;
 	/*

@@ -9,6 +9,12 @@
  * back when that request is answered or its connection ends; a page the
  * backend still maps stays out of use until the grant ends.
  *
+ * Persistent connections (the backend keeps grants): a pool page is
+ * granted on its first use, writable, and stays granted until the
+ * connection ends; every read and write goes through the pool, or
+ * through the registered buffer's pages (granted once each, then named
+ * by every request in them), never through grants made per request.
+ *
  * Direct requests: a read or write whose buffer is whole pages of the
  * caller's (see bf_rw()) has no pool pages: each ring request grants the
  * caller's pages that it carries, through slots in direct[] that name
@@ -114,7 +120,8 @@ static unsigned int pages_take(struct blkfront *bf, unsigned int want,
 	for (i = 0; i < BLKFRONT_PAGES && got < want; i++) {
 		struct blkfront_page *pg = &bf->pages[i];
 
-		if (pg->busy || pg->granted || bf_page_ensure(bf, pg))
+		if (pg->busy || (pg->granted && !bf->persistent) ||
+		    bf_page_ensure(bf, pg))
 			continue;
 		pg->busy = true;
 		out[got++] = (uint8_t)i;
@@ -122,7 +129,10 @@ static unsigned int pages_take(struct blkfront *bf, unsigned int want,
 	return got;
 }
 
-/* Pages a ring request used (or would have): grants ended, or retried. */
+/*
+ * Pages a ring request used (or would have): grants ended, or retried;
+ * kept on a persistent connection.
+ */
 static void pages_release(struct blkfront *bf, const uint8_t *pg,
 			  unsigned int n)
 {
@@ -130,7 +140,7 @@ static void pages_release(struct blkfront *bf, const uint8_t *pg,
 
 	for (i = 0; i < n; i++) {
 		bf->pages[pg[i]].busy = false;
-		if (!bf_page_end(bf, pg[i], false))
+		if (!bf->persistent && !bf_page_end(bf, pg[i], false))
 			bf->pages_pending = true;
 	}
 }
@@ -150,6 +160,68 @@ void bf_pages_retry(struct blkfront *bf)
 	for (i = 0; i < BLKFRONT_PAGES; i++)
 		if (!bf->pages[i].busy && !bf_page_end(bf, i, false))
 			bf->pages_pending = true;
+}
+
+/* ---- The registered buffer ---- */
+
+int blkfront_register(struct blkfront *bf, void *va, size_t len)
+{
+	uintptr_t a = (uintptr_t)va;
+
+	if (bf->reg_va)
+		return -XEN_EEXIST;
+	if (!bf->ops.virt_to_mfn || !va || a % PAGE || !len || len % PAGE ||
+	    len / PAGE > BLKFRONT_REG_PAGES)
+		return -XEN_EINVAL;
+	for (unsigned int i = 0; i < len / PAGE; i++) {
+		struct blkfront_page *pg = &bf->reg[i];
+
+		memset(pg, 0, sizeof(*pg));
+		pg->va = (uint8_t *)va + (size_t)i * PAGE;
+		pg->mfn = bf->ops.virt_to_mfn(bf->ops.env, pg->va);
+	}
+	bf->reg_pages = (unsigned int)(len / PAGE);
+	bf->reg_va = va;
+	return 0;
+}
+
+/* The buffer of a direct request r, or NULL. */
+static uintptr_t req_buf(const struct blkfront_req *r)
+{
+	return (uintptr_t)(r->op == BLKIF_OP_READ ? r->dst : r->src);
+}
+
+/* Whether r's buffer is inside the registered one (so whole pages). */
+static bool req_in_reg(const struct blkfront *bf, const struct blkfront_req *r)
+{
+	uintptr_t start = (uintptr_t)bf->reg_va, b = req_buf(r);
+
+	return r->direct && bf->reg_va && b >= start &&
+	       (b - start) / PAGE + r->units <= bf->reg_pages;
+}
+
+bool bf_reg_end(struct blkfront *bf, bool final)
+{
+	bool done = true;
+
+	for (unsigned int i = 0; i < bf->reg_pages; i++) {
+		struct blkfront_page *pg = &bf->reg[i];
+
+		if (!pg->granted || !bf->ops.grant_end(bf->ops.env, pg->ref)) {
+			pg->granted = false;
+			pg->end_tries = 0;
+			continue;
+		}
+		if (!final && ++pg->end_tries < BLKFRONT_END_TRIES) {
+			done = false;
+			continue;
+		}
+		/* Given up on: the next connection grants it afresh. */
+		pg->granted = false;
+		pg->end_tries = 0;
+		bf->stats.grants_leaked++;
+	}
+	return done;
 }
 
 /* ---- Caller requests ---- */
@@ -354,7 +426,14 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 	unsigned int n;
 
 	sh->ind = -1;
-	if (r->direct) {
+	if (sh->reg) {
+		/* Granted already; a pool page for the list if need be. */
+		n = run;
+		if (n > direct && pages_take(bf, 1, &ind) == 1)
+			sh->ind = ind;
+		else if (n > direct)
+			n = direct;
+	} else if (sh->direct) {
 		/* The caller's pages; a pool page for the list if need be. */
 		n = direct_take(bf, sh->req, run, got);
 		if (n > direct && pages_take(bf, 1, &ind) == 1) {
@@ -376,9 +455,10 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 }
 
 /*
- * Grant sh's pages to the backend (read-only when it only reads them):
- * a direct piece's are the caller's own, each held by its request until
- * its grant ends; a pool page gets the data in for a write, the rest
+ * Grant sh's pages to the backend (read-only when it only reads them,
+ * unless it keeps them): a direct piece's are the caller's own, each
+ * held by its request until its grant ends; a registered piece's are
+ * granted once; a pool page gets the data in for a write, the rest
  * zeroed so that nothing of an earlier request shows. Fills the segments.
  */
 static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
@@ -392,7 +472,13 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 		unsigned int u = sh->first + i, n = unit_sectors(r, u);
 		struct blkfront_page *pg;
 
-		if (sh->direct) {
+		if (sh->reg) {
+			pg = &bf->reg[(req_buf(r) - (uintptr_t)bf->reg_va) /
+					  PAGE +
+				      u];
+			if (!pg->granted)
+				rc = bf_page_grant(bf, pg, false);
+		} else if (sh->direct) {
 			pg = &bf->direct[sh->pg[i]];
 			pg->va =
 			    (write ? (uint8_t *)(uintptr_t)r->src : r->dst) +
@@ -401,12 +487,15 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 			rc = bf_page_grant(bf, pg, write);
 			r->held += !rc;
 		} else {
+			size_t in = write ? (size_t)n * BLKFRONT_SECTOR : 0;
+
 			pg = &bf->pages[sh->pg[i]];
-			memset(pg->va, 0, PAGE);
-			if (write)
-				memcpy(pg->va, r->src + (size_t)u * PAGE,
-				       (size_t)n * BLKFRONT_SECTOR);
-			rc = bf_page_grant(bf, pg, write);
+			if (in)
+				memcpy(pg->va, r->src + (size_t)u * PAGE, in);
+			memset((uint8_t *)pg->va + in, 0, PAGE - in);
+			if (!pg->granted)
+				rc = bf_page_grant(bf, pg,
+						   write && !bf->persistent);
 		}
 		segs->seg[i] = (struct blkif_request_segment){
 			.gref = pg->ref,
@@ -419,7 +508,8 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 
 		memset(pg->va, 0, PAGE);
 		memcpy(pg->va, segs->seg, sh->nseg * sizeof(segs->seg[0]));
-		rc = bf_page_grant(bf, pg, true);
+		if (!pg->granted)
+			rc = bf_page_grant(bf, pg, !bf->persistent);
 	}
 	return rc;
 }
@@ -471,7 +561,7 @@ static void piece_unwind(struct blkfront *bf, struct blkfront_shadow *sh)
 
 	if (sh->direct)
 		direct_release(bf, sh->pg, sh->nseg);
-	else
+	else if (!sh->reg)
 		pages_release(bf, sh->pg, sh->nseg);
 	if (sh->ind >= 0)
 		pages_release(bf, &ind, 1);
@@ -495,7 +585,9 @@ static bool bf_issue_piece(struct blkfront *bf, unsigned int ri)
 	sh->op = sh->rw_op = r->op;
 	sh->ind = -1;
 	sh->req = (uint16_t)ri;
-	sh->direct = r->direct;
+	/* A persistent connection has no grant made for one request. */
+	sh->reg = bf->persistent && req_in_reg(bf, r);
+	sh->direct = r->direct && !bf->persistent;
 	sh->first = r->next;
 	if (r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE) {
 		if (!piece_pages(bf, r, sh))
@@ -515,6 +607,7 @@ static bool bf_issue_piece(struct blkfront *bf, unsigned int ri)
 	if (++r->parts == 2)
 		bf->stats.split++;
 	bf->stats.ring_reqs++;
+	bf->stats.registered += sh->reg;
 	if (sh->op == BLKIF_OP_INDIRECT)
 		bf->stats.indirect++;
 	return true;
@@ -574,9 +667,10 @@ static void piece_done(struct blkfront *bf, struct blkfront_shadow *sh,
 {
 	struct blkfront_req *r = &bf->q[sh->req];
 	void *va[BLKFRONT_INDIRECT_SEGS];
+	bool pool = !sh->direct && !sh->reg;
 	unsigned int i;
 
-	for (i = 0; i < sh->nseg && !sh->direct; i++)
+	for (i = 0; i < sh->nseg && pool; i++)
 		va[i] = bf->pages[sh->pg[i]].va;
 	/*
 	 * Grants first: what we copy then no longer changes under us. A
@@ -584,7 +678,7 @@ static void piece_done(struct blkfront *bf, struct blkfront_shadow *sh,
 	 * not taken back yet.
 	 */
 	piece_unwind(bf, sh);
-	if (!status && r->op == BLKIF_OP_READ && !sh->direct)
+	if (!status && r->op == BLKIF_OP_READ && pool)
 		for (i = 0; i < sh->nseg; i++) {
 			unsigned int u = sh->first + i;
 

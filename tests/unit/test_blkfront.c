@@ -472,6 +472,7 @@ struct fbe {
 	unsigned long sectors, sector_size, info;
 	bool flush, discard;
 	unsigned long indirect;
+	bool persistent; /* offers feature-persistent: grants are kept */
 	struct breq pend[BE_PEND]; /* taken, not answered */
 	unsigned int npend;
 };
@@ -566,6 +567,10 @@ static void be_connect(struct fbe *b)
 	be_wr(b, "feature-flush-cache", b->flush);
 	if (b->discard)
 		be_wr(b, "feature-discard", 1);
+	if (b->persistent) {
+		assert_int_equal(rd_uint(VBD "/feature-persistent"), 1);
+		be_wr(b, "feature-persistent", 1);
+	}
 	be_state(b, XenbusStateConnected);
 	b->connected = true;
 }
@@ -612,8 +617,8 @@ static void be_parse(struct fbe *b, struct breq *q)
 		assert_true(q->nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
 			    q->nseg <= b->indirect &&
 			    q->nseg <= BLKFRONT_INDIRECT_SEGS);
-		/* The list is read-only to us, and complete on one page. */
-		assert_true(gt[ind->indirect_grefs[0]].ro);
+		/* The list is read-only to us (unless kept), on one page. */
+		assert_true(gt[ind->indirect_grefs[0]].ro != b->persistent);
 		pg = be_map(b->domid, ind->indirect_grefs[0], false);
 		memcpy(q->seg, pg, q->nseg * sizeof(q->seg[0]));
 	} else {
@@ -629,9 +634,12 @@ static void be_parse(struct fbe *b, struct breq *q)
 	assert_true(q->op == BLKIF_OP_READ || q->op == BLKIF_OP_WRITE);
 	assert_true(q->nseg > 0);
 	for (i = 0; i < q->nseg; i++) {
-		/* Writes' pages are read-only to the backend, reads' not. */
+		/*
+		 * Writes' pages are read-only to the backend, reads' not;
+		 * kept ones serve both, so are writable.
+		 */
 		assert_int_equal(gt[q->seg[i].gref].ro,
-				 q->op == BLKIF_OP_WRITE);
+				 q->op == BLKIF_OP_WRITE && !b->persistent);
 		be_seg(b, q, i, &n);
 		q->nsect += n;
 	}
@@ -1799,6 +1807,88 @@ static void test_direct_reconnect(void **state)
 }
 
 /*
+ * A backend that keeps grants: the registered buffer's pages are granted
+ * once and named by every request in them, the pool's pages stay granted
+ * between requests, nothing is granted or ended per request; a caller's
+ * aligned pages outside the buffer go through the pool. A new backend
+ * gets every page granted afresh once the old grants are back.
+ */
+static void test_persistent(void **state)
+{
+	unsigned int g, ends;
+
+	fe_direct = true;
+	b1.indirect = b2.indirect = 32;
+	b1.persistent = b2.persistent = true;
+	connect_to(&b1, 1);
+	assert_int_equal(blkfront_register(bf, dw + 1, PAGE), -XEN_EINVAL);
+	assert_int_equal(blkfront_register(bf, dw, 0), -XEN_EINVAL);
+	assert_int_equal(
+	    blkfront_register(bf, dw, (BLKFRONT_REG_PAGES + 1) * PAGE),
+	    -XEN_EINVAL);
+	assert_int_equal(blkfront_register(bf, dw, sizeof(dw)), 0);
+	assert_int_equal(blkfront_register(bf, dr, PAGE), -XEN_EEXIST);
+	fill(dw, sizeof(dw), 80);
+	assert_int_equal(blkfront_write(bf, 64, 512, dw, CK(0)), 0);
+	run(&b1);
+	assert_int_equal(done_st[0], 0);
+	assert_memory_equal(disk + 64 * SECT, dw, sizeof(dw));
+	/* The ring, the 64 pages, the two lists' pool pages: all kept. */
+	g = grants_to(1, NULL);
+	assert_int_equal(g, 1 + DPAGES + 2);
+	ends = gt_ends;
+	assert_segs_are(&b1, 0, 2, dw, 64);
+	/* Again, reading into the buffer's second half: nothing new. */
+	memset(dw + sizeof(dw) / 2, 0, sizeof(dw) / 2);
+	assert_int_equal(blkfront_read(bf, 64, 256, dw + sizeof(dw) / 2, CK(1)),
+			 0);
+	run(&b1);
+	assert_int_equal(done_st[1], 0);
+	assert_memory_equal(dw + sizeof(dw) / 2, disk + 64 * SECT,
+			    sizeof(dw) / 2);
+	assert_int_equal(grants_to(1, NULL), g);
+	assert_int_equal(gt_ends, ends);
+	assert_int_equal(blkfront_stats(bf)->registered, 3);
+	/* Aligned but not registered: the pool's (kept) pages, copied. */
+	fill(ds, sizeof(ds), 81);
+	assert_int_equal(blkfront_write(bf, 8, 16, ds, CK(2)), 0);
+	assert_int_equal(blkfront_read(bf, 8, 16, dr, CK(3)), 0);
+	run(&b1);
+	assert_int_equal(done_st[2], 0);
+	assert_int_equal(done_st[3], 0);
+	assert_memory_equal(dr, ds, sizeof(ds));
+	for (unsigned int k = 3; k < nlog; k++)
+		for (unsigned int i = 0; i < blog[k].nseg; i++)
+			assert_false(
+			    pages[gt[blog[k].seg[i].gref].mfn - MFN0].user);
+	assert_int_equal(gt_ends, ends);
+	g = grants_to(1, NULL);
+	/* b1 goes with a write in flight: all of its grants come back. */
+	fill(dw, PAGE, 82);
+	assert_int_equal(blkfront_write(bf, 200, 8, dw, CK(4)), 0);
+	assert_int_equal(be_take(&b1), 1);
+	be_destroy(&b1);
+	be_create(&b2, 2);
+	for (unsigned int i = 0; blkfront_state(bf) != BLKFRONT_CONNECTING;
+	     i++) {
+		step();
+		assert_true(i <= 12);
+	}
+	assert_int_equal(grants_to(1, NULL), 0);
+	assert_int_equal(gt_ends, ends + g);
+	be_connect(&b2);
+	settle();
+	run(&b2);
+	assert_int_equal(done_n[4], 1);
+	assert_int_equal(done_st[4], 0);
+	assert_memory_equal(disk + 200 * SECT, dw, PAGE);
+	assert_int_equal(grants_to(2, NULL), 2); /* the ring, one page */
+	/* Ring requests: the last write went out to each backend. */
+	assert_int_equal(blkfront_stats(bf)->registered, 5);
+	assert_int_equal(blkfront_stats(bf)->grants_leaked, 0);
+}
+
+/*
  * A read completes only once its grants are taken back: a backend that
  * answers and keeps a page mapped holds it, however long (the caller's
  * page is never given up on); closing the device gives up on it.
@@ -2063,6 +2153,7 @@ int main(void)
 		T(test_direct_aligned),
 		T(test_direct_unaligned),
 		T(test_direct_reconnect),
+		T(test_persistent),
 		T(test_direct_read_held),
 	};
 

@@ -29,6 +29,12 @@
  * is read when a piece of a write goes on the ring (again when it is
  * issued again) and written when a piece of a read is answered. Either
  * way it must stay valid and unchanged until the request's completion.
+ * When the backend keeps grants (feature-persistent, which blkfront
+ * asks for), every data grant is made once a connection: the library's
+ * pages stay granted from their first request to the connection's end,
+ * a caller's pages go through them (copied) unless they are in the
+ * buffer registered with blkfront_register(), whose pages are granted
+ * as they are, once. Such a request costs no grant operation at all.
  * A request larger than one
  * ring request is split; at most one ring's worth is in flight and the
  * rest waits in order. A shadow of every ring request in flight is kept:
@@ -75,6 +81,7 @@
 	32 /* segments of an indirect request, at most (a Linux \
 	      blkfront's default) */
 #define BLKFRONT_END_TRIES	  64 /* polls a busy grant is retried, then leaked */
+#define BLKFRONT_REG_PAGES	  128 /* the registered buffer's pages, at most */
 #define BLKFRONT_DIR_MAX	  XBF_DIR_MAX /* "device/vbd/<n>", NUL included */
 #define BLKFRONT_SECTOR		  512
 #define BLKFRONT_SECTORS_PER_PAGE (XEN_PAGE_SIZE / BLKFRONT_SECTOR)
@@ -150,6 +157,7 @@ struct blkfront_info {
 	bool flush;	      /* feature-flush-cache */
 	bool discard;	      /* feature-discard */
 	uint32_t indirect;    /* segments per indirect request; 0: none */
+	bool persistent;      /* feature-persistent: it keeps grants */
 };
 
 struct blkfront_stats {
@@ -170,6 +178,7 @@ struct blkfront_stats {
 	uint64_t connect_errors; /* a connection attempt that failed */
 	uint64_t store_errors;	 /* a store operation that failed */
 	uint64_t direct;	 /* reads and writes in the caller's pages */
+	uint64_t registered;	 /* ring requests in the registered buffer */
 };
 
 /*
@@ -214,6 +223,7 @@ struct blkfront_shadow {
 	uint8_t rw_op; /* the operation itself */
 	uint8_t nseg;
 	bool direct;	/* pg[] are direct[] slots, not pool pages */
+	bool reg;	/* in the registered buffer's grants (no pg[]) */
 	int16_t ind;	/* its indirect page, or -1 (any page index fits) */
 	uint16_t req;	/* index in the queue's table */
 	uint16_t first; /* its first unit */
@@ -248,6 +258,12 @@ struct blkfront {
 	blkif_front_ring_t ring;
 	struct blkfront_page pages[BLKFRONT_PAGES];
 	struct blkfront_page direct[BLKFRONT_PAGES]; /* caller pages' grants */
+	/* This connection keeps every data grant (feature-persistent). */
+	bool persistent;
+	/* The registered buffer: reg_pages pages from reg_va, their grants. */
+	uint8_t *reg_va;
+	unsigned int reg_pages;
+	struct blkfront_page reg[BLKFRONT_REG_PAGES];
 	struct blkfront_shadow shadow[BLKFRONT_RING_SLOTS];
 	/*
 	 * Where the next search for a free direct slot and shadow starts:
@@ -338,6 +354,19 @@ long blkfront_port(const struct blkfront *bf);
 domid_t blkfront_backend_id(const struct blkfront *bf);
 /* Requests accepted and not completed yet. */
 unsigned int blkfront_pending(const struct blkfront *bf);
+/*
+ * Register the caller's buffer [va, va + len): page-aligned, whole
+ * pages, BLKFRONT_REG_PAGES at most; one buffer for bf's life; needs
+ * ops.virt_to_mfn. On a connection whose backend keeps grants, a read
+ * or write whose buffer is whole pages inside it is done in those
+ * pages, granted once for the connection: no grant operation and no
+ * copy per request, on either side. The price: while a connection
+ * lasts its backend may read and write those pages at any time, not
+ * only during a request, so copy out what you check before you use it
+ * (as with any page a backend keeps). 0, -XEN_EINVAL (a bad buffer, no
+ * virt_to_mfn) or -XEN_EEXIST (one is registered).
+ */
+int blkfront_register(struct blkfront *bf, void *va, size_t len);
 const struct blkfront_stats *blkfront_stats(const struct blkfront *bf);
 
 /*
@@ -359,6 +388,8 @@ void bf_pages_retry(struct blkfront *bf);
  * BLKFRONT_END_TRIES times.
  */
 bool bf_direct_end(struct blkfront *bf, bool final);
+/* The same for the registered buffer's grants (given up as pool pages). */
+bool bf_reg_end(struct blkfront *bf, bool final);
 void bf_pages_free(struct blkfront *bf);
 /* Queue a request (in: its fields); issue what can go. */
 int bf_submit(struct blkfront *bf, const struct blkfront_req *in);
