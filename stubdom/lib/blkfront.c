@@ -85,6 +85,7 @@ static void bf_drain(struct blkfront *bf)
 	done &= bf_reg_end(bf, false);
 	if (!done)
 		return;
+	bf->pages_pending = false; /* every pool grant is back */
 	bf->state = BLKFRONT_WAIT;
 	bf->xf.recheck = true;
 }

@@ -148,13 +148,14 @@ static void pages_release(struct blkfront *bf, const uint8_t *pg,
 /*
  * Grants the backend kept after answering: try them again. Only when
  * there are any: every poll looking through every page cost more than
- * the I/O it polled for.
+ * the I/O it polled for. Never on a persistent connection, whose pool
+ * grants are meant to stay (the drain before it ended the old ones).
  */
 void bf_pages_retry(struct blkfront *bf)
 {
 	unsigned int i;
 
-	if (!bf->pages_pending)
+	if (!bf->pages_pending || bf->persistent)
 		return;
 	bf->pages_pending = false;
 	for (i = 0; i < BLKFRONT_PAGES; i++)
