@@ -122,9 +122,7 @@ bool bb_map_shaped(const struct bb_rw *rw)
 
 void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req)
 {
-	const struct bb_env *env = vbd->env;
 	unsigned int n = req->nmaps;
-	long rc;
 
 	if (!n)
 		return;
@@ -136,7 +134,14 @@ void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req)
 		op->status = GNTST_general_error;
 	}
 	req->nmaps = 0;
-	rc = env->grant_unmap(env->ctx, vbd->unmap, n);
+	bb_unmap_handles(vbd, n);
+}
+
+void bb_unmap_handles(struct bb_vbd *vbd, unsigned int n)
+{
+	const struct bb_env *env = vbd->env;
+	long rc = env->grant_unmap(env->ctx, vbd->unmap, n);
+
 	for (unsigned int i = 0; i < n; i++) {
 		if (rc >= 0 && vbd->unmap[i].status == GNTST_okay)
 			continue;
@@ -145,8 +150,9 @@ void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req)
 		env->log(env->ctx,
 			 "blkback: dom%u: unmapping grant handle %u failed "
 			 "(%ld/%d): the mapping stays\n",
-			 (unsigned int)vbd->domid, (unsigned int)req->handle[i],
-			 rc, vbd->unmap[i].status);
+			 (unsigned int)vbd->domid,
+			 (unsigned int)vbd->unmap[i].handle, rc,
+			 vbd->unmap[i].status);
 	}
 }
 

@@ -43,6 +43,8 @@ int bb_copy_indirect(struct bb_vbd *vbd,
 bool bb_map_shaped(const struct bb_rw *rw);
 int bb_map_data(struct bb_vbd *vbd, struct bb_req *req);
 void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req);
+/* Unmap vbd->unmap[0..n): a failure is counted and logged, the rest go on. */
+void bb_unmap_handles(struct bb_vbd *vbd, unsigned int n);
 
 /*
  * persist.c: req's segments from persistent grants, mapping those named

@@ -131,25 +131,6 @@ int bb_persist_data(struct bb_vbd *vbd, struct bb_req *req)
 	return 0;
 }
 
-/* Unmap n handles of vbd->unmap[]; a failure is logged, the rest go on. */
-static void persist_unmap(struct bb_vbd *vbd, unsigned int n)
-{
-	const struct bb_env *env = vbd->env;
-	long rc = env->grant_unmap(env->ctx, vbd->unmap, n);
-
-	for (unsigned int i = 0; i < n; i++) {
-		if (rc >= 0 && vbd->unmap[i].status == GNTST_okay)
-			continue;
-		vbd->stats.unmap_failed++;
-		env->log(env->ctx,
-			 "blkback: dom%u: unmapping persistent grant handle "
-			 "%u failed (%ld/%d): the mapping stays\n",
-			 (unsigned int)vbd->domid,
-			 (unsigned int)vbd->unmap[i].handle, rc,
-			 vbd->unmap[i].status);
-	}
-}
-
 void bb_persist_release(struct bb_vbd *vbd)
 {
 	unsigned int n = 0;
@@ -164,13 +145,13 @@ void bb_persist_release(struct bb_vbd *vbd)
 			vbd->unmap[n].handle = e->handle;
 			vbd->unmap[n].status = GNTST_general_error;
 			if (++n == BB_MAX_SEGS) {
-				persist_unmap(vbd, n);
+				bb_unmap_handles(vbd, n);
 				n = 0;
 			}
 		}
 		e->state = BB_PERSIST_FREE;
 	}
 	if (n)
-		persist_unmap(vbd, n);
+		bb_unmap_handles(vbd, n);
 	vbd->npersist = 0;
 }

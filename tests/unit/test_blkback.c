@@ -585,6 +585,16 @@ static int16_t fe_one(uint64_t id, uint8_t op)
 	return r[0].status;
 }
 
+/* Exactly two responses, in order: their statuses. */
+static void fe_two(int16_t first, int16_t second)
+{
+	struct rsp r[4];
+
+	assert_int_equal(fe_responses(r, 4), 2);
+	assert_int_equal(r[0].status, first);
+	assert_int_equal(r[1].status, second);
+}
+
 static uint8_t *sector_at(uint64_t vbd_sector)
 {
 	return W.disk + (VBD_START + vbd_sector) * BB_SECTOR_SIZE;
@@ -913,13 +923,7 @@ static void test_grant_failures(void **state)
 	fe_rw(BLKIF_OP_WRITE, 2, 0, 2, good);
 	fe_push();
 	bb_vbd_poll(&VBD, BUDGET);
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
-		assert_int_equal(r[1].status, BLKIF_RSP_ERROR);
-	}
+	fe_two(BLKIF_RSP_ERROR, BLKIF_RSP_ERROR);
 	assert_int_equal(W.nlog, 0);
 	/* A read into a read-only grant: read, then the copy out fails. */
 	fe_rw(BLKIF_OP_READ, 3, 0, 1, &ro);
@@ -1330,13 +1334,7 @@ static void test_device_busy(void **state)
 	W.submit_fail = 0;
 	W.auto_complete = true;
 	bb_vbd_poll(&VBD, BUDGET);
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
-		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
-	}
+	fe_two(BLKIF_RSP_OKAY, BLKIF_RSP_OKAY);
 	/* Busy again, then the frontend goes: nothing stays taken. */
 	W.submit_fail = -XEN_EAGAIN;
 	fe_rw(BLKIF_OP_WRITE, 3, 8, 1, &s);
@@ -1359,13 +1357,7 @@ static void test_sync_completion(void **state)
 	fe_rw(BLKIF_OP_READ, 2, 0, 1, &s);
 	fe_push();
 	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
-		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
-	}
+	fe_two(BLKIF_RSP_OKAY, BLKIF_RSP_OKAY);
 	assert_int_equal(W.nlog, 4);
 	assert_false(bb_vbd_busy(&VBD));
 }
@@ -1538,13 +1530,7 @@ static void test_map_write(void **state)
 	disk_unchanged(); /* not before the device */
 	io_complete_all();
 	bb_vbd_poll(&VBD, BUDGET);
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
-		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
-	}
+	fe_two(BLKIF_RSP_OKAY, BLKIF_RSP_OKAY);
 	assert_int_equal(W.unmap_calls, 2);
 	assert_int_equal(W.nmapped, 0);
 	memcpy(W.expect + VBD_START * 512, p[0], 4096);
@@ -1814,13 +1800,7 @@ static void test_persist_reuse(void **state)
 	assert_int_equal(W.map_ops, 4);
 	io_complete_all();
 	bb_vbd_poll(&VBD, BUDGET);
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_OKAY);
-		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
-	}
+	fe_two(BLKIF_RSP_OKAY, BLKIF_RSP_OKAY);
 	assert_int_equal(W.copy_calls, 0);
 	assert_int_equal(VBD.stats.persistent, 3);
 	assert_int_equal(VBD.stats.mapped, 0);
@@ -2827,13 +2807,7 @@ static void test_xb_targets(void **state)
 	fe_rw(BLKIF_OP_READ, 2, 0, 1, &s);
 	fe_push();
 	run();
-	{
-		struct rsp r[4];
-
-		assert_int_equal(fe_responses(r, 4), 2);
-		assert_int_equal(r[0].status, BLKIF_RSP_ERROR);
-		assert_int_equal(r[1].status, BLKIF_RSP_OKAY);
-	}
+	fe_two(BLKIF_RSP_ERROR, BLKIF_RSP_OKAY);
 	assert_memory_equal(grant_page(300, false), W.disk + 2048 * 512, 4096);
 	disk_unchanged();
 
