@@ -152,7 +152,8 @@ static enum take take_indirect(struct bb_vbd *vbd,
 	if (ind.indirect_op != BLKIF_OP_READ &&
 	    ind.indirect_op != BLKIF_OP_WRITE)
 		return answer(vbd, ind.id, ind.indirect_op, BLKIF_RSP_ERROR);
-	if (ind.nr_segments < 1 || ind.nr_segments > BB_MAX_INDIRECT_SEGS)
+	if (ind.nr_segments < 1 ||
+	    ind.nr_segments > bb_indirect_segs(&vbd->cfg))
 		return answer(vbd, ind.id, ind.indirect_op, BLKIF_RSP_ERROR);
 	/* Its real page count is known only after the copy: the bound. */
 	if (ind.nr_segments > vbd->free_pages)

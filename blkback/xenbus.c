@@ -230,7 +230,7 @@ static int advertise_txn(struct xenbus *xb, uint32_t tx, void *data)
 	rc = rc ? rc : adv_put(xb, tx, a, "feature-barrier", 1);
 	rc = rc ? rc
 		: adv_put(xb, tx, a, "feature-max-indirect-segments",
-			  BB_MAX_INDIRECT_SEGS);
+			  bb_indirect_segs(c));
 	rc = rc ? rc : adv_put(xb, tx, a, "feature-discard", c->discard);
 	rc = rc ? rc
 		: adv_put(xb, tx, a, "feature-persistent",

@@ -237,7 +237,7 @@ static int op_resolve(void *ctx, const struct bb_target *t,
 	struct bb_gpt_key key = { .by = BB_GPT_BY_NUMBER, .number = t->part };
 	struct bb_gpt_part part;
 	int ns = bd_ns_index(&bd, t->nsid);
-	uint32_t bs;
+	uint32_t bs, segs;
 	int rc;
 
 	if (ns < 0) {
@@ -252,6 +252,10 @@ static int op_resolve(void *ctx, const struct bb_target *t,
 	cfg->start = t->start;
 	cfg->sectors = t->sectors;
 	cfg->map_min_sectors = map_min_sectors;
+	/* A request is one device op: no more pages than it moves. */
+	segs = bd.geom.max_transfer / 4096;
+	cfg->indirect_segs = segs < BB_MAX_INDIRECT_SEGS ? (segs ? segs : 1)
+							 : BB_MAX_INDIRECT_SEGS;
 	cfg->persist_max = persist_max;
 	if (!t->gpt)
 		return 0;

@@ -1150,7 +1150,7 @@ static void test_indirect_bad(void **state)
 
 /* ---- Backpressure, hostile indices, floods, disconnects --------------- */
 
-/* 11-page requests on 32 data pages: two fit, the rest wait, none lost. */
+/* 11-page requests on 64 data pages: five fit, the rest wait, none lost. */
 static void test_backpressure(void **state)
 {
 	struct bb_vbd_config cfg = config(512, false);
@@ -1164,15 +1164,15 @@ static void test_backpressure(void **state)
 		s[k] = seg(1200 + k, 0, 7);
 		grant_new(1200 + k, false);
 	}
-	for (unsigned int i = 0; i < 5; i++)
+	for (unsigned int i = 0; i < 8; i++)
 		fe_rw(BLKIF_OP_READ, i, 88 * i, BLKIF_MAX_SEGMENTS_PER_REQUEST,
 		      s);
 	fe_push();
-	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 2);
-	assert_int_equal(VBD.ring.req_cons, 2);
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 5);
+	assert_int_equal(VBD.ring.req_cons, 5);
 	assert_int_equal(VBD.stats.stalls, 1);
 	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 0); /* still no pages */
-	assert_int_equal(W.nios, 2);
+	assert_int_equal(W.nios, 5);
 	io_complete(1, 0);
 	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 1);
 	answered += fe_responses(r, 8);
@@ -1181,7 +1181,7 @@ static void test_backpressure(void **state)
 		bb_vbd_poll(&VBD, BUDGET);
 		answered += fe_responses(r, 8);
 	}
-	assert_int_equal(answered, 5);
+	assert_int_equal(answered, 8);
 	assert_int_equal(VBD.free_pages, BB_VBD_PAGES_MIN - 1);
 }
 
@@ -1674,12 +1674,12 @@ static void test_map_stall(void **state)
 		grant_new(1200 + k, false);
 	}
 	W.map_room = BLKIF_MAX_SEGMENTS_PER_REQUEST; /* one request */
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < 7; i++)
 		fe_rw(BLKIF_OP_READ, i, 88 * i, BLKIF_MAX_SEGMENTS_PER_REQUEST,
 		      s);
 	fe_push();
-	/* Mapped, then copied (2 x 11 pages of 32), then stalled. */
-	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 3);
+	/* Mapped, then copied (5 x 11 pages of 64), then stalled. */
+	assert_int_equal(bb_vbd_poll(&VBD, BUDGET), 6);
 	assert_int_equal(VBD.stats.mapped, 1);
 	assert_int_equal(VBD.stats.stalls, 1);
 	W.map_room = MAX_MAPS;
@@ -1687,8 +1687,8 @@ static void test_map_stall(void **state)
 	assert_int_equal(VBD.stats.mapped, 2);
 	io_complete_all();
 	bb_vbd_poll(&VBD, BUDGET);
-	assert_int_equal(fe_responses(r, 8), 4);
-	for (unsigned int i = 0; i < 4; i++)
+	assert_int_equal(fe_responses(r, 8), 7);
+	for (unsigned int i = 0; i < 7; i++)
 		assert_int_equal(r[i].status, BLKIF_RSP_OKAY);
 	assert_int_equal(W.nmapped, 0);
 	assert_int_equal(VBD.free_pages, BB_VBD_PAGES_MIN - 1);

@@ -922,7 +922,7 @@ static void test_connect(void **state)
 
 	/* The backend shows up in InitWait: the ring is published. */
 	b1.flush = true;
-	b1.indirect = 64;
+	b1.indirect = 256; /* more than we take */
 	be_create(&b1, 1);
 	settle();
 	assert_int_equal(blkfront_state(bf), BLKFRONT_CONNECTING);
@@ -1008,15 +1008,15 @@ static void test_read_write(void **state)
 }
 
 /*
- * The backend offers indirect segments: a request of up to
- * BLKFRONT_INDIRECT_SEGS pages is one ring request; a larger one is
- * split, and pages running short make smaller pieces.
+ * The backend offers 32 indirect segments: a request of up to 32 pages
+ * is one ring request; a larger one is split, and pages running short
+ * make smaller pieces.
  */
 static void test_indirect(void **state)
 {
 	unsigned int i;
 
-	b1.indirect = 256;
+	b1.indirect = 32;
 	connect_to(&b1, 1);
 	fill(wbuf, 256 * SECT, 3);
 	assert_int_equal(blkfront_write(bf, 16, 256, wbuf, CK(0)), 0);

@@ -74,7 +74,7 @@
 #define BB_RING_SLOTS	    __CONST_RING_SIZE(blkif, XEN_PAGE_SIZE)
 
 /* Segments of an indirect request (feature-max-indirect-segments). */
-#define BB_MAX_INDIRECT_SEGS 32
+#define BB_MAX_INDIRECT_SEGS 64
 #define BB_MAX_SEGS	     BB_MAX_INDIRECT_SEGS
 #define BB_INDIRECT_PAGES                                             \
 	((BB_MAX_INDIRECT_SEGS + BLKIF_SEGS_PER_INDIRECT_FRAME - 1) / \
@@ -189,7 +189,16 @@ struct bb_vbd_config {
 	uint32_t map_min_sectors;
 	/* Grants kept mapped across requests, at most; 0: none. */
 	uint32_t persist_max;
+	/*
+	 * Segments of an indirect request offered and taken, at most (what
+	 * the device moves in one op): 0 means BB_MAX_INDIRECT_SEGS; up to
+	 * BLKIF_MAX_SEGMENTS_PER_REQUEST, none is offered.
+	 */
+	uint32_t indirect_segs;
 };
+
+/* cfg's indirect_segs as it applies (0 when none is offered). */
+unsigned int bb_indirect_segs(const struct bb_vbd_config *cfg);
 
 /* 0, or -XEN_EINVAL with *why saying what is wrong with cfg. */
 int bb_config_check(const struct bb_vbd_config *cfg, const char **why);

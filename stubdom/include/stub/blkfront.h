@@ -77,9 +77,9 @@
 #define BLKFRONT_PAGES	     160 /* bounce and indirect pages */
 #define BLKFRONT_QUEUE	     64	 /* caller requests in flight or waiting */
 #define BLKFRONT_MAX_SECTORS 512 /* one caller request: 64 pages */
-#define BLKFRONT_INDIRECT_SEGS                                  \
-	32 /* segments of an indirect request, at most (a Linux \
-	      blkfront's default) */
+#define BLKFRONT_INDIRECT_SEGS                                    \
+	64 /* segments of an indirect request, at most: a request \
+	      of BLKFRONT_MAX_SECTORS in one */
 #define BLKFRONT_END_TRIES	  64 /* polls a busy grant is retried, then leaked */
 #define BLKFRONT_REG_PAGES	  128 /* the registered buffer's pages, at most */
 #define BLKFRONT_DIR_MAX	  XBF_DIR_MAX /* "device/vbd/<n>", NUL included */
