@@ -1148,6 +1148,38 @@ static void test_indirect_bad(void **state)
 	disk_unchanged();
 }
 
+/*
+ * A vbd whose device moves fewer pages at once offers and takes that
+ * many: one more is refused, that many is one io; up to 11 offers none.
+ */
+static void test_indirect_limit(void **state)
+{
+	struct bb_vbd_config cfg = config(512, false);
+	const char *why;
+
+	cfg.indirect_segs = 16;
+	vbd_start(&cfg);
+	indirect_list(1000, 17, ~0u);
+	for (unsigned int i = 0; i < 17; i++)
+		grant_new(1100 + i, false);
+	fe_indirect(BLKIF_OP_READ, 1, 0, 17, 1000);
+	fe_indirect(BLKIF_OP_READ, 2, 0, 16, 1000);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nlog, 1);
+	assert_int_equal(W.ios[0]->npages, 16);
+	io_complete_all();
+	bb_vbd_poll(&VBD, BUDGET);
+	fe_two(BLKIF_RSP_ERROR, BLKIF_RSP_OKAY);
+	assert_int_equal(bb_indirect_segs(&cfg), 16);
+	cfg.indirect_segs = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+	assert_int_equal(bb_indirect_segs(&cfg), 0);
+	cfg.indirect_segs = 0;
+	assert_int_equal(bb_indirect_segs(&cfg), BB_MAX_INDIRECT_SEGS);
+	cfg.indirect_segs = BB_MAX_INDIRECT_SEGS + 1;
+	assert_int_equal(bb_config_check(&cfg, &why), -XEN_EINVAL);
+}
+
 /* ---- Backpressure, hostile indices, floods, disconnects --------------- */
 
 /* 11-page requests on 64 data pages: five fit, the rest wait, none lost. */
@@ -2878,6 +2910,7 @@ int main(void)
 		T(test_discard),
 		T(test_indirect),
 		T(test_indirect_bad),
+		T(test_indirect_limit),
 		T(test_backpressure),
 		T(test_hostile_prod),
 		T(test_hostile_prod_back),
