@@ -59,6 +59,7 @@
 #define BH_BAD_OP     0x7f
 #define BH_OTHER_TAG  0x5a /* the second of two overlapping writes */
 #define BH_IND_SEGS   16   /* a good indirect request */
+#define BH_IND_OVER   65   /* more than blkdom offers (checked at start) */
 
 /* Where a segment's (or an indirect list's) grant ref comes from. */
 enum bh_gref {
@@ -162,8 +163,8 @@ static const struct bh_case bh_cases[] = {
 		 G_DATA, G_LIST, OK),
 	INDIRECT("an indirect read of 0 segments", RD, 0, false, 0, G_DATA,
 		 G_LIST, ERR),
-	INDIRECT("an indirect read of 33 segments", RD, 33, false, 0, G_DATA,
-		 G_LIST, ERR),
+	INDIRECT("an indirect read of 65 segments", RD, BH_IND_OVER, false, 0,
+		 G_DATA, G_LIST, ERR),
 	INDIRECT("an indirect write of 512 segments", WR, 512, false, 0, G_DATA,
 		 G_LIST, ERR),
 	INDIRECT("an indirect write of 65535 segments", WR, 65535, false, 0,
@@ -450,6 +451,8 @@ static void bh_read_disk(void)
 	stub_check("blocks of at most a page", bh.block <= 4096, 1);
 	stub_check("read-write", bh.info & VDISK_READONLY, 0);
 	stub_check("indirect segments offered", bh.indirect >= BH_IND_SEGS, 1);
+	stub_check("fewer offered than our over-long request",
+		   bh.indirect < BH_IND_OVER, 1);
 }
 
 /* Our ring, offered by the book: true when the backend took it. */
@@ -914,7 +917,7 @@ static const struct bh_case bh_flood_kinds[] = {
 	RW("unknown", BH_BAD_OP, 1, false, 0, G_DATA, NOTSUP),
 	RW("never granted", RD, 1, false, 0, G_FREE, ERR),
 	RW("another domain's", WR, 1, false, 0, G_OTHER, ERR),
-	INDIRECT("33 indirect", WR, 33, false, 0, G_DATA, G_LIST, ERR),
+	INDIRECT("65 indirect", WR, BH_IND_OVER, false, 0, G_DATA, G_LIST, ERR),
 };
 #define BH_KINDS (sizeof(bh_flood_kinds) / sizeof(bh_flood_kinds[0]))
 
