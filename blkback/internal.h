@@ -4,6 +4,7 @@
 #ifndef BLKBACK_INTERNAL_H
 #define BLKBACK_INTERNAL_H
 
+#include <xen/string.h>
 #include "include/blkback/blkback.h"
 
 /* Device ops of a request's steps. */
@@ -55,6 +56,27 @@ void bb_unmap_handles(struct bb_vbd *vbd, unsigned int n);
  */
 int bb_persist_data(struct bb_vbd *vbd, struct bb_req *req);
 void bb_persist_release(struct bb_vbd *vbd);
+
+/*
+ * A bb_rw's segments past nsegs are never read: only its head is reset,
+ * and a copy takes the segments in use (a whole one is over half a KiB).
+ */
+static inline void bb_rw_reset(struct bb_rw *rw)
+{
+	rw->op = 0;
+	rw->nsegs = 0;
+	rw->sector = 0;
+	rw->nsect = 0;
+}
+
+static inline void bb_rw_copy(struct bb_rw *dst, const struct bb_rw *src)
+{
+	dst->op = src->op;
+	dst->nsegs = src->nsegs;
+	dst->sector = src->sector;
+	dst->nsect = src->nsect;
+	memcpy(dst->seg, src->seg, src->nsegs * sizeof(src->seg[0]));
+}
 
 /* take.c */
 unsigned int bb_take(struct bb_vbd *vbd, unsigned int budget);

@@ -23,7 +23,11 @@ struct bb_req *bb_req_alloc(struct bb_vbd *vbd)
 
 		if (req->state != BB_REQ_FREE)
 			continue;
-		memset(req, 0, sizeof(*req));
+		/* The head only: the arrays are read up to their counts. */
+		memset(req, 0, offsetof(struct bb_req, rw));
+		bb_rw_reset(&req->rw);
+		req->discard_nr = 0;
+		req->npages = req->nmaps = req->nbus = 0;
 		req->vbd = vbd;
 		req->state = BB_REQ_WAIT;
 		vbd->active++;

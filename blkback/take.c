@@ -77,7 +77,7 @@ static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 	if (!req)
 		return TAKE_STALL;
 	req->id = id;
-	req->rw = *rw;
+	bb_rw_copy(&req->rw, rw);
 	if (want_persist(vbd, rw))
 		map_rc = bb_persist_data(vbd, req);
 	if (map_rc == -XEN_ENOSPC && want_map(vbd, rw))
@@ -126,7 +126,7 @@ static enum take take_direct(struct bb_vbd *vbd, const struct blkif_request *r)
 		     r->operation == BLKIF_OP_WRITE_BARRIER;
 	struct bb_rw rw;
 
-	memset(&rw, 0, sizeof(rw));
+	bb_rw_reset(&rw);
 	rw.op = r->operation == BLKIF_OP_READ ? BLKIF_OP_READ : BLKIF_OP_WRITE;
 	rw.nsegs = r->nr_segments;
 	rw.sector = r->sector_number;
@@ -158,7 +158,7 @@ static enum take take_indirect(struct bb_vbd *vbd,
 	/* Its real page count is known only after the copy: the bound. */
 	if (ind.nr_segments > vbd->free_pages)
 		return TAKE_STALL;
-	memset(&rw, 0, sizeof(rw));
+	bb_rw_reset(&rw);
 	rw.op = ind.indirect_op;
 	rw.nsegs = ind.nr_segments;
 	rw.sector = ind.sector_number;
