@@ -471,15 +471,7 @@ static int sched_wake_locked(struct sched_unit *u, unsigned int from,
 	return sched_kick_for(rq, to, u);
 }
 
-/* Whether cpu idles (a hint, without its lock) and u may run there. */
-static bool sched_idle_for(const struct sched_unit *u, unsigned int cpu)
-{
-	return cpu < sched_nr_cpus && sched_allowed(u, cpu) &&
-	       !__atomic_load_n(&sched_rqs[cpu].curr, __ATOMIC_RELAXED) &&
-	       !sched_load_of(cpu);
-}
-
-int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
+int sched_wake(struct sched_unit *u, s_time_t now)
 {
 	if (!u)
 		return -EINVAL;
@@ -488,9 +480,7 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		int ret;
 
 		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
-			to = sched_idle_for(u, waker)
-				 ? waker
-				 : sched_target(u, &u->affinity);
+			to = sched_target(u, &u->affinity);
 		if (to != from) {
 			/* Take both locks in order, then look again. */
 			spin_unlock(&sched_rqs[from].lock);
@@ -504,11 +494,6 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		sched_unlock_pair(from, to);
 		return ret;
 	}
-}
-
-int sched_wake(struct sched_unit *u, s_time_t now)
-{
-	return sched_wake_from(u, now, UINT32_MAX);
 }
 
 int sched_block(struct sched_unit *u, s_time_t now)

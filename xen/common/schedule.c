@@ -37,8 +37,7 @@ static void slice_timer_fn(void *unused)
 
 void vcpu_wake(struct vcpu *v)
 {
-	schedule_kick(
-	    SCHED_CALL(sched_wake_from(&v->sched, NOW(), smp_processor_id())));
+	schedule_kick(SCHED_CALL(sched_wake(&v->sched, NOW())));
 	vcpu_runstate_changed(v);
 }
 
