@@ -545,6 +545,41 @@ static void test_balance_pulls(void **state)
 	expect_weighted_shares(4000, 10);
 }
 
+/*
+ * A wake from an idle CPU (an interrupt or a timer in its idle loop)
+ * runs the unit there, on a CPU already awake; from a busy CPU, or from
+ * one the unit may not use, it goes where it would anyway (its own CPU,
+ * idle).
+ */
+static void test_wake_from_idle_cpu(void **state)
+{
+	(void)state;
+	sim_reset(3);
+	sim_add(256, 0, 7);
+	sim_add(256, 0, 7);
+	sim_add(256, 0, 3);
+	assert_int_equal(sched_wake(&su[0].u, 0), 0);
+	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	assert_int_equal(sched_block(&su[0].u, MS), 0);
+	assert_null(sched_pick(0, MS).next);
+	/* CPU 2 idles: 0 is woken there. */
+	assert_int_equal(sched_wake_from(&su[0].u, 2 * MS, 2), 2);
+	assert_int_equal(sched_unit_cpu(&su[0].u), 2);
+	assert_ptr_equal(sched_pick(2, 2 * MS).next, &su[0].u);
+	/* From CPU 2, busy with 0: 1 goes to its own CPU, idle. */
+	assert_int_equal(sched_wake_from(&su[1].u, 3 * MS, 2), 0);
+	assert_int_equal(sched_unit_cpu(&su[1].u), 0);
+	assert_ptr_equal(sched_pick(0, 3 * MS).next, &su[1].u);
+	/* From CPU 2 again, idle now, but not allowed to 2. */
+	assert_int_equal(sched_block(&su[0].u, 4 * MS), 2);
+	assert_null(sched_pick(2, 4 * MS).next);
+	assert_int_equal(sched_wake_from(&su[2].u, 5 * MS, 2), 1);
+	assert_int_equal(sched_unit_cpu(&su[2].u), 1);
+	/* A CPU that does not exist is no idle CPU. */
+	assert_int_equal(sched_wake_from(&su[0].u, 6 * MS, 9), 2);
+	assert_int_equal(sched_check(), 0);
+}
+
 /* ---- Caps ---- */
 
 static void test_cap_alone(void **state)
@@ -1173,6 +1208,7 @@ int main(void)
 		T(test_three_on_two),
 		T(test_wake_spreads),
 		T(test_balance_pulls),
+		T(test_wake_from_idle_cpu),
 		T(test_cap_alone),
 		T(test_cap_with_competitor),
 		T(test_cap_set_later),

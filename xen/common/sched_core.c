@@ -471,7 +471,15 @@ static int sched_wake_locked(struct sched_unit *u, unsigned int from,
 	return sched_kick_for(rq, to, u);
 }
 
-int sched_wake(struct sched_unit *u, s_time_t now)
+/* Whether cpu idles (a hint, without its lock) and u may run there. */
+static bool sched_idle_for(const struct sched_unit *u, unsigned int cpu)
+{
+	return cpu < sched_nr_cpus && sched_allowed(u, cpu) &&
+	       !__atomic_load_n(&sched_rqs[cpu].curr, __ATOMIC_RELAXED) &&
+	       !sched_load_of(cpu);
+}
+
+int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 {
 	if (!u)
 		return -EINVAL;
@@ -480,7 +488,9 @@ int sched_wake(struct sched_unit *u, s_time_t now)
 		int ret;
 
 		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
-			to = sched_target(u, &u->affinity);
+			to = sched_idle_for(u, waker)
+				 ? waker
+				 : sched_target(u, &u->affinity);
 		if (to != from) {
 			/* Take both locks in order, then look again. */
 			spin_unlock(&sched_rqs[from].lock);
@@ -494,6 +504,11 @@ int sched_wake(struct sched_unit *u, s_time_t now)
 		sched_unlock_pair(from, to);
 		return ret;
 	}
+}
+
+int sched_wake(struct sched_unit *u, s_time_t now)
+{
+	return sched_wake_from(u, now, UINT32_MAX);
 }
 
 int sched_block(struct sched_unit *u, s_time_t now)

@@ -37,7 +37,8 @@ static void slice_timer_fn(void *unused)
 
 void vcpu_wake(struct vcpu *v)
 {
-	schedule_kick(SCHED_CALL(sched_wake(&v->sched, NOW())));
+	schedule_kick(
+	    SCHED_CALL(sched_wake_from(&v->sched, NOW(), smp_processor_id())));
 	vcpu_runstate_changed(v);
 }
 
