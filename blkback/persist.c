@@ -111,22 +111,38 @@ static bool persist_lookup(struct bb_vbd *vbd, const struct bb_req *req,
 	return ok;
 }
 
+/* Segment s of req, in kept entry e, for the device. */
+static void persist_seg(struct bb_req *req, unsigned int s,
+			const struct bb_persist *e)
+{
+	const struct blkif_request_segment *g = &req->rw.seg[s];
+
+	req->bus_seg[s].bus = e->bus + g->first_sect * BB_SECTOR_SIZE;
+	req->bus_seg[s].len =
+	    (uint32_t)(g->last_sect - g->first_sect + 1) * BB_SECTOR_SIZE;
+}
+
 int bb_persist_data(struct bb_vbd *vbd, struct bb_req *req)
 {
 	struct bb_persist *seg[BB_MAX_SEGS];
+	unsigned int s, n = req->rw.nsegs;
 
-	if (!persist_lookup(vbd, req, seg))
-		return -XEN_ENOSPC;
-	for (unsigned int s = 0; s < req->rw.nsegs; s++) {
-		const struct blkif_request_segment *g = &req->rw.seg[s];
+	/* Every grant kept already (the usual case): one probe a segment. */
+	for (s = 0; s < n; s++) {
+		const struct bb_persist *e =
+		    persist_slot(vbd, req->rw.seg[s].gref);
 
-		req->bus_seg[s].bus =
-		    seg[s]->bus + g->first_sect * BB_SECTOR_SIZE;
-		req->bus_seg[s].len =
-		    (uint32_t)(g->last_sect - g->first_sect + 1) *
-		    BB_SECTOR_SIZE;
+		if (e->state != BB_PERSIST_MAPPED)
+			break;
+		persist_seg(req, s, e);
 	}
-	req->nbus = req->rw.nsegs;
+	if (s < n) {
+		if (!persist_lookup(vbd, req, seg))
+			return -XEN_ENOSPC;
+		for (s = 0; s < n; s++)
+			persist_seg(req, s, seg[s]);
+	}
+	req->nbus = (uint16_t)n;
 	vbd->stats.persistent++;
 	return 0;
 }
