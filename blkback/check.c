@@ -29,20 +29,17 @@ int bb_config_check(const struct bb_vbd_config *cfg, const char **why)
 	*why = "persistent grants: more than BB_PERSIST_MAX";
 	if (cfg->persist_max > BB_PERSIST_MAX)
 		return -XEN_EINVAL;
-	*why = "indirect segments: more than BB_MAX_INDIRECT_SEGS";
-	if (cfg->indirect_segs > BB_MAX_INDIRECT_SEGS)
-		return -XEN_EINVAL;
 	*why = NULL;
 	return 0;
 }
 
 unsigned int bb_indirect_segs(const struct bb_vbd_config *cfg)
 {
-	if (!cfg->indirect_segs)
-		return BB_MAX_INDIRECT_SEGS;
-	return cfg->indirect_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST
-		   ? cfg->indirect_segs
-		   : 0;
+	uint32_t n = cfg->indirect_segs;
+
+	if (!n || n > BB_MAX_INDIRECT_SEGS)
+		n = BB_MAX_INDIRECT_SEGS;
+	return n > BLKIF_MAX_SEGMENTS_PER_REQUEST ? n : 0;
 }
 
 /* Sectors [sector, sector + n) inside the vbd and on whole blocks. */

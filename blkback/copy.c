@@ -120,19 +120,35 @@ bool bb_map_shaped(const struct bb_rw *rw)
 	return true;
 }
 
+void bb_map_op(struct bb_vbd *vbd, unsigned int i, grant_ref_t ref,
+	       uint32_t flags)
+{
+	struct gnttab_map_grant_ref *op = &vbd->map[i];
+
+	memset(op, 0, sizeof(*op));
+	op->flags = flags;
+	op->ref = ref;
+	op->dom = vbd->domid;
+	op->status = GNTST_general_error; /* not reached: not mapped */
+}
+
+void bb_unmap_op(struct bb_vbd *vbd, unsigned int i, grant_handle_t handle)
+{
+	struct gnttab_unmap_grant_ref *op = &vbd->unmap[i];
+
+	memset(op, 0, sizeof(*op));
+	op->handle = handle;
+	op->status = GNTST_general_error;
+}
+
 void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req)
 {
 	unsigned int n = req->nmaps;
 
 	if (!n)
 		return;
-	for (unsigned int i = 0; i < n; i++) {
-		struct gnttab_unmap_grant_ref *op = &vbd->unmap[i];
-
-		memset(op, 0, sizeof(*op));
-		op->handle = req->handle[i];
-		op->status = GNTST_general_error;
-	}
+	for (unsigned int i = 0; i < n; i++)
+		bb_unmap_op(vbd, i, req->handle[i]);
 	req->nmaps = 0;
 	bb_unmap_handles(vbd, n);
 }
@@ -166,15 +182,8 @@ int bb_map_data(struct bb_vbd *vbd, struct bb_req *req)
 
 	if (req->rw.op == BLKIF_OP_WRITE)
 		flags |= GNTMAP_readonly; /* the device only reads it */
-	for (unsigned int s = 0; s < n; s++) {
-		struct gnttab_map_grant_ref *op = &vbd->map[s];
-
-		memset(op, 0, sizeof(*op));
-		op->flags = flags;
-		op->ref = req->rw.seg[s].gref;
-		op->dom = vbd->domid;
-		op->status = GNTST_general_error; /* not reached: not mapped */
-	}
+	for (unsigned int s = 0; s < n; s++)
+		bb_map_op(vbd, s, req->rw.seg[s].gref, flags);
 	rc = env->grant_map(env->ctx, vbd->map, n);
 	if (rc == -XEN_ENOSPC) {
 		vbd->stats.map_full++;

@@ -42,6 +42,10 @@ int bb_copy_indirect(struct bb_vbd *vbd,
  * Unmap what req holds (nmaps 0 after, whatever failed: logged).
  */
 bool bb_map_shaped(const struct bb_rw *rw);
+/* Op i of vbd->map (for the frontend's ref) or vbd->unmap, made ready. */
+void bb_map_op(struct bb_vbd *vbd, unsigned int i, grant_ref_t ref,
+	       uint32_t flags);
+void bb_unmap_op(struct bb_vbd *vbd, unsigned int i, grant_handle_t handle);
 int bb_map_data(struct bb_vbd *vbd, struct bb_req *req);
 void bb_unmap_data(struct bb_vbd *vbd, struct bb_req *req);
 /* Unmap vbd->unmap[0..n): a failure is counted and logged, the rest go on. */

@@ -37,10 +37,15 @@ static struct bb_persist *persist_slot(struct bb_vbd *vbd, grant_ref_t ref)
 	return &vbd->persist[i];
 }
 
+bool bb_vbd_persist_offered(const struct bb_vbd *vbd)
+{
+	return vbd->cfg.persist_max && vbd->env->grant_map &&
+	       vbd->env->grant_unmap;
+}
+
 void bb_vbd_persist(struct bb_vbd *vbd, bool on)
 {
-	vbd->persistent = on && vbd->cfg.persist_max && vbd->env->grant_map &&
-			  vbd->env->grant_unmap;
+	vbd->persistent = on && bb_vbd_persist_offered(vbd);
 }
 
 /* Map the pending entries (n of them, in e[]) for the device. */
@@ -50,15 +55,9 @@ static void persist_map(struct bb_vbd *vbd, struct bb_persist **e,
 	const struct bb_env *env = vbd->env;
 	long rc;
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct gnttab_map_grant_ref *op = &vbd->map[i];
-
-		memset(op, 0, sizeof(*op));
-		op->flags = GNTMAP_device_map; /* writable: reads and writes */
-		op->ref = e[i]->ref;
-		op->dom = vbd->domid;
-		op->status = GNTST_general_error; /* not reached: not mapped */
-	}
+	/* Writable: the same grant serves reads and writes. */
+	for (unsigned int i = 0; i < n; i++)
+		bb_map_op(vbd, i, e[i]->ref, GNTMAP_device_map);
 	rc = env->grant_map(env->ctx, vbd->map, n);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct gnttab_map_grant_ref *op = &vbd->map[i];
@@ -157,9 +156,7 @@ void bb_persist_release(struct bb_vbd *vbd)
 		struct bb_persist *e = &vbd->persist[i];
 
 		if (e->state == BB_PERSIST_MAPPED) {
-			memset(&vbd->unmap[n], 0, sizeof(vbd->unmap[n]));
-			vbd->unmap[n].handle = e->handle;
-			vbd->unmap[n].status = GNTST_general_error;
+			bb_unmap_op(vbd, n, e->handle);
 			if (++n == BB_MAX_SEGS) {
 				bb_unmap_handles(vbd, n);
 				n = 0;

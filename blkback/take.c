@@ -42,17 +42,20 @@ static void set_steps(struct bb_req *req, uint8_t op, uint8_t rw_op)
 	    rw_op == BLKIF_OP_READ ? BB_STEP_READ : BB_STEP_WRITE;
 }
 
-/* Whether rw's data goes by grant map (else by copy). */
-static bool want_map(const struct bb_vbd *vbd, const struct bb_rw *rw)
+/*
+ * Whether rw's data may go through persistent grants (tried first), by
+ * grant map; else it is copied. Only segments the device can take as
+ * they are (bb_map_shaped(), looked at once) go either way.
+ */
+static void want_ways(const struct bb_vbd *vbd, const struct bb_rw *rw,
+		      bool *persist, bool *map)
 {
-	return vbd->env->grant_map && vbd->env->grant_unmap && rw->nsegs &&
-	       rw->nsect >= vbd->cfg.map_min_sectors && bb_map_shaped(rw);
-}
+	bool shaped = rw->nsegs && (vbd->persistent || vbd->env->grant_map) &&
+		      bb_map_shaped(rw);
 
-/* Whether rw's data may go through persistent grants, first. */
-static bool want_persist(const struct bb_vbd *vbd, const struct bb_rw *rw)
-{
-	return vbd->persistent && rw->nsegs && bb_map_shaped(rw);
+	*persist = shaped && vbd->persistent;
+	*map = shaped && vbd->env->grant_map && vbd->env->grant_unmap &&
+	       rw->nsect >= vbd->cfg.map_min_sectors;
 }
 
 /*
@@ -69,18 +72,19 @@ static enum take take_data(struct bb_vbd *vbd, uint64_t id, uint8_t op,
 	unsigned int npages = pages_for(rw->nsect);
 	struct bb_req *req;
 	int map_rc = -XEN_ENOSPC;
+	bool persist, map;
 
-	if (!want_persist(vbd, rw) && !want_map(vbd, rw) &&
-	    npages > vbd->free_pages)
+	want_ways(vbd, rw, &persist, &map);
+	if (!persist && !map && npages > vbd->free_pages)
 		return TAKE_STALL;
 	req = bb_req_alloc(vbd);
 	if (!req)
 		return TAKE_STALL;
 	req->id = id;
 	bb_rw_copy(&req->rw, rw);
-	if (want_persist(vbd, rw))
+	if (persist)
 		map_rc = bb_persist_data(vbd, req);
-	if (map_rc == -XEN_ENOSPC && want_map(vbd, rw))
+	if (map_rc == -XEN_ENOSPC && map)
 		map_rc = bb_map_data(vbd, req);
 	if (map_rc == -XEN_ENOSPC && npages > vbd->free_pages) {
 		bb_req_free(req);

@@ -234,7 +234,7 @@ static int advertise_txn(struct xenbus *xb, uint32_t tx, void *data)
 	rc = rc ? rc : adv_put(xb, tx, a, "feature-discard", c->discard);
 	rc = rc ? rc
 		: adv_put(xb, tx, a, "feature-persistent",
-			  c->persist_max && a->x->vbd.env->grant_map);
+			  bb_vbd_persist_offered(&a->x->vbd));
 	if (c->discard) {
 		rc = rc ? rc
 			: adv_put(xb, tx, a, "discard-granularity",

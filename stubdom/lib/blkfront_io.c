@@ -81,30 +81,39 @@ int bf_page_grant(struct blkfront *bf, struct blkfront_page *pg, bool readonly)
 }
 
 /*
- * Take page i's grant back. True when it is no longer granted: ended, or
- * given up on (the page leaked: never reused, never freed) after
- * BLKFRONT_END_TRIES busy tries, or at once when final or when the grant
- * cannot be ended for another reason.
+ * Take pg's grant back. True when it is no longer granted: ended, or
+ * given up on (counted as leaked; *gave_up set) after BLKFRONT_END_TRIES
+ * busy tries, or at once when final or when the grant cannot be ended
+ * for another reason.
  */
-bool bf_page_end(struct blkfront *bf, unsigned int i, bool final)
+static bool grant_back(struct blkfront *bf, struct blkfront_page *pg,
+		       bool final, bool *gave_up)
 {
-	struct blkfront_page *pg = bf_page(bf, i);
 	long rc;
 
+	*gave_up = false;
 	if (!pg->granted)
 		return true;
 	rc = bf->ops.grant_end(bf->ops.env, pg->ref);
-	if (rc == 0) {
-		pg->granted = false;
-		pg->end_tries = 0;
-		return true;
-	}
 	if (rc == -XEN_EBUSY && !final && ++pg->end_tries < BLKFRONT_END_TRIES)
 		return false;
-	pg->va = NULL;
+	*gave_up = rc != 0;
+	bf->stats.grants_leaked += *gave_up;
 	pg->granted = false;
 	pg->end_tries = 0;
-	bf->stats.grants_leaked++;
+	return true;
+}
+
+/* Page i's grant, as grant_back(); a page given up is never used again. */
+bool bf_page_end(struct blkfront *bf, unsigned int i, bool final)
+{
+	struct blkfront_page *pg = bf_page(bf, i);
+	bool gave_up;
+
+	if (!grant_back(bf, pg, final, &gave_up))
+		return false;
+	if (gave_up)
+		pg->va = NULL;
 	return true;
 }
 
@@ -201,27 +210,13 @@ static bool req_in_reg(const struct blkfront *bf, const struct blkfront_req *r)
 	       (b - start) / PAGE + r->units <= bf->reg_pages;
 }
 
+/* A registered page given up on is the caller's still: granted afresh. */
 bool bf_reg_end(struct blkfront *bf, bool final)
 {
-	bool done = true;
+	bool done = true, gave_up;
 
-	for (unsigned int i = 0; i < bf->reg_pages; i++) {
-		struct blkfront_page *pg = &bf->reg[i];
-
-		if (!pg->granted || !bf->ops.grant_end(bf->ops.env, pg->ref)) {
-			pg->granted = false;
-			pg->end_tries = 0;
-			continue;
-		}
-		if (!final && ++pg->end_tries < BLKFRONT_END_TRIES) {
-			done = false;
-			continue;
-		}
-		/* Given up on: the next connection grants it afresh. */
-		pg->granted = false;
-		pg->end_tries = 0;
-		bf->stats.grants_leaked++;
-	}
+	for (unsigned int i = 0; i < bf->reg_pages; i++)
+		done &= grant_back(bf, &bf->reg[i], final, &gave_up);
 	return done;
 }
 

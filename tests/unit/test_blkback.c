@@ -1177,7 +1177,8 @@ static void test_indirect_limit(void **state)
 	cfg.indirect_segs = 0;
 	assert_int_equal(bb_indirect_segs(&cfg), BB_MAX_INDIRECT_SEGS);
 	cfg.indirect_segs = BB_MAX_INDIRECT_SEGS + 1;
-	assert_int_equal(bb_config_check(&cfg, &why), -XEN_EINVAL);
+	assert_int_equal(bb_indirect_segs(&cfg), BB_MAX_INDIRECT_SEGS);
+	assert_int_equal(bb_config_check(&cfg, &why), 0);
 }
 
 /* ---- Backpressure, hostile indices, floods, disconnects --------------- */
@@ -2315,6 +2316,7 @@ static struct {
 	unsigned int nports;
 	bool be_event; /* its watch on backend/vbd fired */
 	bool unmap_fail;
+	uint32_t persist_max; /* what d_resolve() gives the vbds */
 } D;
 
 static long d_map(void *env, domid_t domid, grant_ref_t ref, void **va,
@@ -2378,6 +2380,7 @@ static int d_resolve(void *env, const struct bb_target *t,
 	cfg->ns_sectors = NS_SECT;
 	cfg->block_size = 512;
 	cfg->discard = true;
+	cfg->persist_max = D.persist_max;
 	if (t->gpt) {
 		struct bb_gpt_key key = { .by = BB_GPT_BY_NUMBER,
 					  .number = t->part };
@@ -2643,6 +2646,7 @@ static void test_xb_lifecycle(void **state)
 	assert_int_equal(be_uint("discard-granularity"), 512);
 	assert_int_equal(be_uint("feature-max-indirect-segments"),
 			 BB_MAX_INDIRECT_SEGS);
+	assert_int_equal(be_uint("feature-persistent"), 0); /* no maps */
 	fe_offer(20, BB_XB_PROTOCOL);
 	run();
 	assert_int_equal(be_state(), XenbusStateConnected);
@@ -2696,6 +2700,60 @@ static void test_xb_lifecycle(void **state)
 	run();
 	assert_false(bb_vbd_busy(&D.xb.vbd));
 	assert_int_equal(D.xb.vbd.free_pages, 127);
+}
+
+/*
+ * feature-persistent: offered by a vbd that keeps grants, and taken up
+ * for a frontend that writes it: a request's grant is mapped once and
+ * kept past the answer, until the connection ends. A frontend that does
+ * not write it gets its grants mapped for each request.
+ */
+static void test_xb_persistent(void **state)
+{
+	struct blkif_request_segment s = seg(300, 0, 7);
+	struct bb_xb_ops o = D.xb.ops;
+
+	grant_new(300, false);
+	bb_xb_stop(&D.xb);
+	o.bb = &ENV_MAP;
+	D.persist_max = 8;
+	assert_int_equal(bb_xb_start(&D.xb, &o, GUEST, DEVID, 10, 128), 0);
+	announce("1:1024+4096", "w");
+	run();
+	assert_int_equal(be_uint("feature-persistent"), 1);
+	wr(xg, fe_path("feature-persistent"), "1");
+	fe_offer(20, BB_XB_PROTOCOL);
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	for (unsigned int id = 1; id <= 2; id++) {
+		fe_rw(BLKIF_OP_READ, id, 16, 1, &s);
+		fe_push();
+		run();
+		assert_int_equal(fe_one(id, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+		assert_int_equal(W.map_ops, 1);
+		assert_int_equal(W.nmapped, 1);
+	}
+	assert_int_equal(D.xb.vbd.stats.persistent, 2);
+	wr(xg, fe_path("state"), "5"); /* Closing */
+	run();
+	assert_int_equal(W.nmapped, 0);
+	/* A frontend that does not say it reuses its grants. */
+	wr(xg, fe_path("state"), "6");
+	run();
+	wr(xg, fe_path("state"), "1");
+	run();
+	assert_int_equal(
+	    xenbus_rm(xg, XENBUS_NO_TX, fe_path("feature-persistent")), 0);
+	fe_offer(21, NULL);
+	run();
+	assert_int_equal(be_state(), XenbusStateConnected);
+	fe_rw(BLKIF_OP_READ, 3, 16, 1, &s);
+	fe_push();
+	run();
+	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
+	assert_int_equal(W.map_ops, 2);
+	assert_int_equal(W.nmapped, 0);
+	assert_int_equal(D.xb.vbd.stats.persistent, 0);
 }
 
 /* Offers that are refused, each with a line saying why. */
@@ -2936,6 +2994,7 @@ int main(void)
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_xb_decide),
 		XB(test_xb_lifecycle),
+		XB(test_xb_persistent),
 		XB(test_xb_refusals),
 		XB(test_xb_frontend_gone),
 		XB(test_xb_protocol_violation),

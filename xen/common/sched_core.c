@@ -346,16 +346,19 @@ static bool sched_in(const struct cpumask *m, unsigned int cpu)
 }
 
 /*
- * The CPU in m that u should wait on: its own if idle, else the least
- * loaded one (its own on ties). Loads are hints: the caller holds u's
- * lock only.
+ * The CPU in m that u should wait on: 'awake' if it idles there (the
+ * caller's CPU, when an interrupt or timer in its idle loop wakes u: no
+ * IPI needed), else its own if idle, else the least loaded one (its own
+ * on ties). Loads are hints: the caller holds u's lock only.
  */
 static unsigned int sched_target(const struct sched_unit *u,
-				 const struct cpumask *m)
+				 const struct cpumask *m, unsigned int awake)
 {
 	unsigned int best = u->cpu;
 	uint64_t best_load = UINT64_MAX;
 
+	if (sched_in(m, awake) && !sched_load_of(awake))
+		return awake;
 	if (sched_in(m, u->cpu)) {
 		best_load = sched_load_of(u->cpu);
 		if (!best_load)
@@ -471,14 +474,6 @@ static int sched_wake_locked(struct sched_unit *u, unsigned int from,
 	return sched_kick_for(rq, to, u);
 }
 
-/* Whether cpu idles (a hint, without its lock) and u may run there. */
-static bool sched_idle_for(const struct sched_unit *u, unsigned int cpu)
-{
-	return cpu < sched_nr_cpus && sched_allowed(u, cpu) &&
-	       !__atomic_load_n(&sched_rqs[cpu].curr, __ATOMIC_RELAXED) &&
-	       !sched_load_of(cpu);
-}
-
 int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 {
 	if (!u)
@@ -488,9 +483,7 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		int ret;
 
 		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
-			to = sched_idle_for(u, waker)
-				 ? waker
-				 : sched_target(u, &u->affinity);
+			to = sched_target(u, &u->affinity, waker);
 		if (to != from) {
 			/* Take both locks in order, then look again. */
 			spin_unlock(&sched_rqs[from].lock);
@@ -698,7 +691,7 @@ static unsigned int sched_pick_peer(unsigned int cpu)
 	unsigned int best = cpu;
 
 	if (prev && prev->state == SCHED_RUNNING && !sched_allowed(prev, cpu))
-		return sched_target(prev, &prev->affinity);
+		return sched_target(prev, &prev->affinity, UINT32_MAX);
 	for (unsigned int c = 0; c < sched_nr_cpus; c++) {
 		if (c == cpu ||
 		    !__atomic_load_n(&sched_rqs[c].nr_queued, __ATOMIC_RELAXED))
@@ -873,7 +866,7 @@ int sched_set_affinity(struct sched_unit *u, const struct cpumask *m)
 		if ((s == SCHED_RUNNABLE || s == SCHED_PARKED) &&
 		    !cpumask_test(m, from)) {
 			/* It must move: lock where to as well, in order. */
-			to = sched_target(u, m);
+			to = sched_target(u, m, UINT32_MAX);
 			spin_unlock(&sched_rqs[from].lock);
 			from = sched_lock_unit_with(u, to);
 		}

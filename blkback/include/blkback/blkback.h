@@ -191,8 +191,8 @@ struct bb_vbd_config {
 	uint32_t persist_max;
 	/*
 	 * Segments of an indirect request offered and taken, at most (what
-	 * the device moves in one op): 0 means BB_MAX_INDIRECT_SEGS; up to
-	 * BLKIF_MAX_SEGMENTS_PER_REQUEST, none is offered.
+	 * the device moves in one op), BB_MAX_INDIRECT_SEGS when 0 or more;
+	 * up to BLKIF_MAX_SEGMENTS_PER_REQUEST, none is offered.
 	 */
 	uint32_t indirect_segs;
 };
@@ -335,9 +335,14 @@ int bb_vbd_attach(struct bb_vbd *vbd, domid_t domid, struct blkif_sring *sring);
  */
 void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason);
 /*
+ * Whether the vbd keeps grants a frontend reuses (feature-persistent):
+ * cfg.persist_max and an env that maps and unmaps.
+ */
+bool bb_vbd_persist_offered(const struct bb_vbd *vbd);
+/*
  * Whether the frontend of this connection reuses its grants (it wrote
  * feature-persistent): between bb_vbd_attach() and the first poll. On
- * only when cfg.persist_max and the env's grant_map allow it.
+ * only where it is offered.
  */
 void bb_vbd_persist(struct bb_vbd *vbd, bool on);
 /* ios at the device: local pages (or guest frames) still in use. */

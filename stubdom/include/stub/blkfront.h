@@ -177,7 +177,7 @@ struct blkfront_stats {
 	uint64_t grants_leaked;	 /* pages given up: still granted */
 	uint64_t connect_errors; /* a connection attempt that failed */
 	uint64_t store_errors;	 /* a store operation that failed */
-	uint64_t direct;	 /* reads and writes in the caller's pages */
+	uint64_t direct;	 /* reads and writes of whole aligned pages */
 	uint64_t registered;	 /* ring requests in the registered buffer */
 };
 

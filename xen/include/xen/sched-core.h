@@ -212,12 +212,12 @@ int sched_unit_init(struct sched_unit *u, unsigned int id, void *data,
 /* Make u runnable (no effect if it already is). */
 int sched_wake(struct sched_unit *u, s_time_t now);
 /*
- * The same from CPU 'from' (the caller's): when that CPU is idle (an
+ * The same from CPU 'waker' (the caller's): when that CPU is idle (an
  * interrupt or a timer in its idle loop woke u) and u may run there, u
  * is woken there, on a CPU already awake, rather than on another that
  * an IPI would have to wake.
  */
-int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int from);
+int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker);
 /* u stops being runnable; if it was running, its CPU is returned. */
 int sched_block(struct sched_unit *u, s_time_t now);
 /*
