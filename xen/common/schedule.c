@@ -82,8 +82,12 @@ static void schedule(void)
 	pick = sched_pick(cpu, NOW());
 	arch_irq_restore(flags);
 	schedule_kick(pick.kick);
+	/*
+	 * A slice timer armed earlier is kept: it costs one more pick, where
+	 * moving it would cost a timer write at every switch.
+	 */
 	if (pick.until)
-		timer_set(&slice_timers[cpu], pick.until);
+		timer_set_by(&slice_timers[cpu], pick.until);
 	else
 		timer_stop(&slice_timers[cpu]);
 	next = pick.next ? pick.next->data : NULL;

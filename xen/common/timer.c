@@ -16,17 +16,28 @@ struct timer_cpu {
 	spinlock_t lock;
 	struct timer_queue queue;
 	struct timer *heap[TIMERS_PER_CPU + 1];
+	s_time_t armed; /* the expiry the CPU's timer is programmed for */
 };
 
 static struct timer_cpu timer_cpus[CONFIG_NR_CPUS];
 
-/* Called with tc->lock held, on any CPU: only reprograms our own. */
+static void timer_program(struct timer_cpu *tc)
+{
+	tc->armed = timer_queue_next(&tc->queue);
+	arch_timer_program(tc->armed);
+}
+
+/*
+ * Called with tc->lock held, on any CPU: only reprograms our own, and
+ * only when the earliest expiry moved (a timer write can cost as much as
+ * a short hypercall; an emulated one, far more).
+ */
 static void timer_reprogram(struct timer_cpu *tc, unsigned int cpu)
 {
-	if (cpu == smp_processor_id())
-		arch_timer_program(timer_queue_next(&tc->queue));
-	else
+	if (cpu != smp_processor_id())
 		cpu_raise_softirq(cpu, TIMER_SOFTIRQ);
+	else if (timer_queue_next(&tc->queue) != tc->armed)
+		timer_program(tc);
 }
 
 void timer_init(struct timer *t, void (*fn)(void *), void *data,
@@ -35,16 +46,34 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data,
 	*t = (struct timer){ .fn = fn, .data = data, .cpu = cpu };
 }
 
+static void timer_add_locked(struct timer_cpu *tc, struct timer *t,
+			     s_time_t expires)
+{
+	t->expires = expires ? expires : 1; /* 0 means "none" */
+	if (timer_queue_add(&tc->queue, t) < 0)
+		panic("more than %u timers on CPU %u", TIMERS_PER_CPU, t->cpu);
+	timer_reprogram(tc, t->cpu);
+}
+
 void timer_set(struct timer *t, s_time_t expires)
 {
 	struct timer_cpu *tc = &timer_cpus[t->cpu];
 	uint64_t flags = local_irq_save();
 
 	spin_lock(&tc->lock);
-	t->expires = expires ? expires : 1; /* 0 means "none" */
-	if (timer_queue_add(&tc->queue, t) < 0)
-		panic("more than %u timers on CPU %u", TIMERS_PER_CPU, t->cpu);
-	timer_reprogram(tc, t->cpu);
+	timer_add_locked(tc, t, expires);
+	spin_unlock(&tc->lock);
+	local_irq_restore(flags);
+}
+
+void timer_set_by(struct timer *t, s_time_t expires)
+{
+	struct timer_cpu *tc = &timer_cpus[t->cpu];
+	uint64_t flags = local_irq_save();
+
+	spin_lock(&tc->lock);
+	if (!t->heap_pos || t->expires > expires)
+		timer_add_locked(tc, t, expires);
 	spin_unlock(&tc->lock);
 	local_irq_restore(flags);
 }
@@ -89,7 +118,8 @@ static void timer_softirq(void)
 		local_irq_disable();
 		spin_lock(&tc->lock);
 	}
-	arch_timer_program(timer_queue_next(&tc->queue));
+	/* Always: the timer may have fired a little before NOW() said so. */
+	timer_program(tc);
 	spin_unlock(&tc->lock);
 	local_irq_enable();
 }

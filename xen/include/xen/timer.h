@@ -41,6 +41,8 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data,
 		unsigned int cpu);
 /* (Re)arm t for system time expires on its CPU. */
 void timer_set(struct timer *t, s_time_t expires);
+/* Arm t to expire by expires: one already armed earlier stays as it is. */
+void timer_set_by(struct timer *t, s_time_t expires);
 void timer_stop(struct timer *t);
 bool timer_active(const struct timer *t);
 /* Start the timer subsystem (boot CPU, before any timer_set). */
