@@ -24,6 +24,7 @@
 #include "fake_arch.h"
 
 #define MS   MILLISECS(1)
+#define US   MICROSECS(1)
 #define MAXU 40
 #define MAXC CONFIG_NR_CPUS
 
@@ -547,15 +548,13 @@ static void test_balance_pulls(void **state)
 
 /*
  * A wake from an idle CPU (an interrupt or a timer in its idle loop)
- * runs the unit there, on a CPU already awake; from a busy CPU, or from
- * one the unit may not use, it goes where it would anyway (its own CPU,
- * idle).
+ * runs the unit there, on a CPU already awake; from one the unit may not
+ * use, or from no CPU, it goes where it would anyway (its own CPU, idle).
  */
 static void test_wake_from_idle_cpu(void **state)
 {
 	(void)state;
 	sim_reset(3);
-	sim_add(256, 0, 7);
 	sim_add(256, 0, 7);
 	sim_add(256, 0, 3);
 	assert_int_equal(sched_wake(&su[0].u, 0), 0);
@@ -566,17 +565,76 @@ static void test_wake_from_idle_cpu(void **state)
 	assert_int_equal(sched_wake_from(&su[0].u, 2 * MS, 2), 2);
 	assert_int_equal(sched_unit_cpu(&su[0].u), 2);
 	assert_ptr_equal(sched_pick(2, 2 * MS).next, &su[0].u);
-	/* From CPU 2, busy with 0: 1 goes to its own CPU, idle. */
-	assert_int_equal(sched_wake_from(&su[1].u, 3 * MS, 2), 0);
+	assert_int_equal(sched_block(&su[0].u, 3 * MS), 2);
+	assert_null(sched_pick(2, 3 * MS).next);
+	/* From CPU 2, idle, but 1 may not run there. */
+	assert_int_equal(sched_wake_from(&su[1].u, 4 * MS, 2), 0);
 	assert_int_equal(sched_unit_cpu(&su[1].u), 0);
-	assert_ptr_equal(sched_pick(0, 3 * MS).next, &su[1].u);
-	/* From CPU 2 again, idle now, but not allowed to 2. */
-	assert_int_equal(sched_block(&su[0].u, 4 * MS), 2);
-	assert_null(sched_pick(2, 4 * MS).next);
-	assert_int_equal(sched_wake_from(&su[2].u, 5 * MS, 2), 1);
-	assert_int_equal(sched_unit_cpu(&su[2].u), 1);
 	/* A CPU that does not exist is no idle CPU. */
-	assert_int_equal(sched_wake_from(&su[0].u, 6 * MS, 9), 2);
+	assert_int_equal(sched_wake_from(&su[0].u, 5 * MS, 9), 2);
+	assert_int_equal(sched_check(), 0);
+}
+
+/*
+ * A wake from a busy CPU, where its own is idle: the unit waits behind
+ * the waker (no preemption, no IPI) and runs when the waker blocks; if
+ * the waker runs on, sched_handoff() gives it an idle CPU to move to.
+ */
+static void test_wake_behind(void **state)
+{
+	(void)state;
+	sim_reset(2);
+	sim_add(256, 0, 3);
+	sim_add(256, 0, 3);
+	assert_int_equal(sched_wake(&su[0].u, 0), 0);
+	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	assert_int_equal(sched_handoff(0), -1); /* nothing waits */
+	/* From CPU 0, busy with 0: 1 waits there, CPU 1 stays asleep. */
+	assert_int_equal(sched_wake_from(&su[1].u, 10 * US, 0), SCHED_BEHIND);
+	assert_int_equal(sched_unit_cpu(&su[1].u), 0);
+	assert_int_equal(sched_unit_state(&su[1].u), SCHED_RUNNABLE);
+	/* The waker blocks: 1 runs on CPU 0. */
+	assert_int_equal(sched_block(&su[0].u, 20 * US), 0);
+	assert_ptr_equal(sched_pick(0, 20 * US).next, &su[1].u);
+	/* 1 wakes 0, then runs on: the hand-off sends 0 to CPU 1. */
+	assert_int_equal(sched_wake_from(&su[0].u, 30 * US, 0), SCHED_BEHIND);
+	assert_int_equal(sched_handoff(0), 1);
+	assert_ptr_equal(sched_pick(1, 40 * US).next, &su[0].u);
+	assert_int_equal(sched_unit_cpu(&su[0].u), 1);
+	assert_int_equal(sched_handoff(0), -1);
+	assert_int_equal(sched_handoff(7), -1); /* no such CPU */
+	assert_int_equal(sched_check(), 0);
+}
+
+/*
+ * Not behind: when a unit already waits on the waker's CPU, or the woken
+ * unit may not run there, it goes to its idle CPU as before; when no CPU
+ * idles, to the least loaded one.
+ */
+static void test_wake_not_behind(void **state)
+{
+	(void)state;
+	sim_reset(2);
+	sim_add(256, 0, 3);
+	sim_add(256, 0, 3);
+	sim_add(256, 0, 3);
+	sim_add(256, 0, 2);
+	assert_int_equal(sched_wake(&su[0].u, 0), 0);
+	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	/* 3 may not run on CPU 0: it goes to CPU 1, idle. */
+	assert_int_equal(sched_wake_from(&su[3].u, 10 * US, 0), 1);
+	assert_int_equal(sched_unit_cpu(&su[3].u), 1);
+	assert_ptr_equal(sched_pick(1, 10 * US).next, &su[3].u);
+	assert_int_equal(sched_block(&su[3].u, 20 * US), 1);
+	assert_null(sched_pick(1, 20 * US).next);
+	/* 1 waits behind 0; 2 finds it there and goes to idle CPU 1. */
+	assert_int_equal(sched_wake_from(&su[1].u, 30 * US, 0), SCHED_BEHIND);
+	assert_int_equal(sched_wake_from(&su[2].u, 30 * US, 0), 1);
+	assert_int_equal(sched_unit_cpu(&su[2].u), 1);
+	assert_ptr_equal(sched_pick(1, 30 * US).next, &su[2].u);
+	/* Both CPUs busy: 3 waits on its only CPU, no hand-off owed. */
+	assert_true(sched_wake_from(&su[3].u, 40 * US, 0) != SCHED_BEHIND);
+	assert_int_equal(sched_unit_cpu(&su[3].u), 1);
 	assert_int_equal(sched_check(), 0);
 }
 
@@ -1209,6 +1267,8 @@ int main(void)
 		T(test_wake_spreads),
 		T(test_balance_pulls),
 		T(test_wake_from_idle_cpu),
+		T(test_wake_behind),
+		T(test_wake_not_behind),
 		T(test_cap_alone),
 		T(test_cap_with_competitor),
 		T(test_cap_set_later),

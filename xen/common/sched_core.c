@@ -375,6 +375,26 @@ static unsigned int sched_target(const struct sched_unit *u,
 	return best;
 }
 
+/*
+ * Whether u, bound for idle CPU 'to', should rather wait behind the unit
+ * running on 'awake' (the waker's CPU, with nothing else waiting there).
+ * A waker often blocks right after its wake (a request sent, the answer
+ * awaited): u then runs on that CPU with no IPI and no second CPU woken
+ * (on an emulated machine each costs more than the work itself). One
+ * that runs on is bounded by sched_handoff().
+ */
+static bool sched_behind(const struct sched_unit *u, unsigned int awake,
+			 unsigned int to)
+{
+	const struct sched_rq *rq;
+
+	if (to == awake || !sched_in(&u->affinity, awake))
+		return false;
+	rq = &sched_rqs[awake];
+	return !sched_load_of(to) && sched_load_of(awake) &&
+	       !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+}
+
 /* Whether cpu should pick now that u waits on its queue rq. */
 static int sched_kick_for(struct sched_rq *rq, unsigned int cpu,
 			  const struct sched_unit *u)
@@ -480,10 +500,15 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		return -EINVAL;
 	for (;;) {
 		unsigned int from = sched_lock_unit(u), to = from;
+		bool behind = false;
 		int ret;
 
-		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
+		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u) {
 			to = sched_target(u, &u->affinity, waker);
+			behind = sched_behind(u, waker, to);
+			if (behind)
+				to = waker;
+		}
 		if (to != from) {
 			/* Take both locks in order, then look again. */
 			spin_unlock(&sched_rqs[from].lock);
@@ -495,7 +520,8 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		}
 		ret = sched_wake_locked(u, from, to, now);
 		sched_unlock_pair(from, to);
-		return ret;
+		/* Behind its waker it waits, however far ahead of it. */
+		return behind && ret >= -1 ? SCHED_BEHIND : ret;
 	}
 }
 
@@ -588,6 +614,20 @@ static int sched_idle_kick(const struct sched_rq *rq, unsigned int self)
 		}
 	}
 	return -1;
+}
+
+int sched_handoff(unsigned int cpu)
+{
+	struct sched_rq *rq;
+	int kick;
+
+	if (cpu >= sched_nr_cpus)
+		return -1;
+	rq = &sched_rqs[cpu];
+	spin_lock(&rq->lock);
+	kick = rq->curr ? sched_idle_kick(rq, cpu) : (rq->head ? (int)cpu : -1);
+	spin_unlock(&rq->lock);
+	return kick;
 }
 
 /* With rq locked and nothing picked: choose and mark the next unit. */
@@ -826,7 +866,7 @@ int sched_set_params(struct sched_unit *u, unsigned int weight,
 }
 
 /* sched_set_affinity_locked() found it must look again. */
-#define SCHED_RETRY (-2)
+#define SCHED_RETRY (-3)
 
 /*
  * With u's queue 'from' and 'to' locked. A waiting or parked unit that

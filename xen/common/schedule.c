@@ -13,6 +13,8 @@
 #include <xen/timer.h>
 
 static struct timer slice_timers[CONFIG_NR_CPUS];
+/* Per CPU: bounds the wait of units woken behind the vCPU running there. */
+static struct timer handoff_timers[CONFIG_NR_CPUS];
 static bool sched_running;
 
 static void schedule_kick(int cpu)
@@ -26,6 +28,15 @@ static void slice_timer_fn(void *unused)
 	raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
+static void handoff_timer_fn(void *unused)
+{
+	unsigned long flags = arch_irq_save();
+	int cpu = sched_handoff(smp_processor_id());
+
+	arch_irq_restore(flags);
+	schedule_kick(cpu);
+}
+
 /* Calls into the core run with interrupts off (see sched-core.h). */
 #define SCHED_CALL(expr)                                \
 	({                                              \
@@ -37,8 +48,13 @@ static void slice_timer_fn(void *unused)
 
 void vcpu_wake(struct vcpu *v)
 {
-	schedule_kick(
-	    SCHED_CALL(sched_wake_from(&v->sched, NOW(), smp_processor_id())));
+	unsigned int cpu = smp_processor_id();
+	int kick = SCHED_CALL(sched_wake_from(&v->sched, NOW(), cpu));
+
+	if (kick == SCHED_BEHIND)
+		timer_set_by(&handoff_timers[cpu], NOW() + SCHED_HANDOFF);
+	else
+		schedule_kick(kick);
 	vcpu_runstate_changed(v);
 }
 
@@ -106,7 +122,10 @@ void schedule_init(void)
 {
 	sched_core_init(nr_cpus_online);
 	for_each_online_cpu(c)
-	    timer_init(&slice_timers[c], slice_timer_fn, NULL, c);
+	{
+		timer_init(&slice_timers[c], slice_timer_fn, NULL, c);
+		timer_init(&handoff_timers[c], handoff_timer_fn, NULL, c);
+	}
 	open_softirq(SCHEDULE_SOFTIRQ, schedule);
 }
 

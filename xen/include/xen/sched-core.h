@@ -70,6 +70,8 @@
 #define SCHED_WAKE_BOOST (SCHED_SLICE / 2)
 /* How far behind the running unit a woken one must be to preempt it. */
 #define SCHED_WAKE_MARGIN MILLISECS(1)
+/* How long a unit woken behind its waker waits before it may move. */
+#define SCHED_HANDOFF MILLISECS(1)
 
 /* CPU masks: the scheduler handles up to CPUMASK_NR CPUs. */
 #define CPUMASK_NR 256
@@ -215,9 +217,18 @@ int sched_wake(struct sched_unit *u, s_time_t now);
  * The same from CPU 'waker' (the caller's): when that CPU is idle (an
  * interrupt or a timer in its idle loop woke u) and u may run there, u
  * is woken there, on a CPU already awake, rather than on another that
- * an IPI would have to wake.
+ * an IPI would have to wake. When it runs a unit with none waiting and u
+ * would go to an idle CPU, u waits behind that unit instead (it does not
+ * preempt it) and SCHED_BEHIND is returned: the caller calls
+ * sched_handoff(waker) SCHED_HANDOFF later.
  */
+#define SCHED_BEHIND (-2)
 int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker);
+/*
+ * Units still waiting on busy CPU cpu may move: an idle CPU that should
+ * pick now (and pull one) is returned, or cpu itself if it idles.
+ */
+int sched_handoff(unsigned int cpu);
 /* u stops being runnable; if it was running, its CPU is returned. */
 int sched_block(struct sched_unit *u, s_time_t now);
 /*
