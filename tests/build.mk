@@ -23,6 +23,10 @@ unit-memrange := xen/common/memrange.c
 unit-page_alloc := $(UNIT_PRINTK) xen/common/page_alloc.c
 unit-acpi := $(UNIT_PRINTK) $(wildcard xen/drivers/acpi/*.c)
 unit-timer_queue := xen/common/timer_queue.c
+# timer.c masks interrupts and asks which CPU it runs on: tests/unit/shadow
+# has host versions of those two headers.
+unit-timer := xen/common/timer.c xen/common/timer_queue.c
+$(TEST_OUT)/unit/test_timer: UNIT_CFLAGS := -Itests/unit/shadow $(UNIT_CFLAGS)
 unit-locks := -lpthread
 unit-elf := xen/common/elf.c xen/common/vsnprintf.c
 unit-sched := $(UNIT_PRINTK) xen/common/sched_core.c -lpthread
@@ -60,7 +64,8 @@ unit-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
 $(TEST_OUT)/unit/test_cfg: UNIT_CFLAGS += -Istubdom/control \
 	-DCFG_DOMAINS_DIR=\"$(CURDIR)/configs/domains\"
 
-UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue locks elf \
+UNIT_TESTS := fmt cmdline multiboot memrange page_alloc acpi timer_queue timer \
+	locks elf \
 	sched evtchn policy pci xenstore xenbus net ratelimit netfront netback netdom \
 	blkback
 UNIT_TESTS += nvme
