@@ -17,6 +17,15 @@ static struct timer slice_timers[CONFIG_NR_CPUS];
 static struct timer handoff_timers[CONFIG_NR_CPUS];
 static bool sched_running;
 
+/* Calls into the core run with interrupts off (see sched-core.h). */
+#define SCHED_CALL(expr)                                \
+	({                                              \
+		unsigned long flags_ = arch_irq_save(); \
+		int cpu_ = (expr);                      \
+		arch_irq_restore(flags_);               \
+		cpu_;                                   \
+	})
+
 static void schedule_kick(int cpu)
 {
 	if (cpu >= 0)
@@ -30,21 +39,8 @@ static void slice_timer_fn(void *unused)
 
 static void handoff_timer_fn(void *unused)
 {
-	unsigned long flags = arch_irq_save();
-	int cpu = sched_handoff(smp_processor_id());
-
-	arch_irq_restore(flags);
-	schedule_kick(cpu);
+	schedule_kick(SCHED_CALL(sched_handoff(smp_processor_id())));
 }
-
-/* Calls into the core run with interrupts off (see sched-core.h). */
-#define SCHED_CALL(expr)                                \
-	({                                              \
-		unsigned long flags_ = arch_irq_save(); \
-		int cpu_ = (expr);                      \
-		arch_irq_restore(flags_);               \
-		cpu_;                                   \
-	})
 
 void vcpu_wake(struct vcpu *v)
 {
