@@ -346,25 +346,30 @@ static bool sched_in(const struct cpumask *m, unsigned int cpu)
 }
 
 /*
- * The CPU in m that u should wait on: 'awake' if it idles there (the
- * caller's CPU, when an interrupt or timer in its idle loop wakes u: no
- * IPI needed), else its own if idle, else the least loaded one (its own
- * on ties). Loads are hints: the caller holds u's lock only.
+ * The CPU in m that u should wait on, woken from CPU 'awake' (the
+ * caller's; UINT32_MAX for none). 'awake' if it idles there (an
+ * interrupt or timer in its idle loop woke u: no IPI needed). Else its
+ * own if idle, else the least loaded one (its own on ties); but where
+ * that is an idle CPU and 'awake' runs a unit with none waiting, u waits
+ * behind that unit instead (*behind set): a waker often blocks right
+ * after its wake (a request sent, the answer awaited), and u then runs
+ * there with no IPI and no second CPU woken (on an emulated machine each
+ * costs more than the work itself); sched_handoff() bounds the wait of
+ * one that runs on. Loads are hints: the caller holds u's lock only.
  */
 static unsigned int sched_target(const struct sched_unit *u,
-				 const struct cpumask *m, unsigned int awake)
+				 const struct cpumask *m, unsigned int awake,
+				 bool *behind)
 {
 	unsigned int best = u->cpu;
 	uint64_t best_load = UINT64_MAX;
 
+	*behind = false;
 	if (sched_in(m, awake) && !sched_load_of(awake))
 		return awake;
-	if (sched_in(m, u->cpu)) {
+	if (sched_in(m, u->cpu))
 		best_load = sched_load_of(u->cpu);
-		if (!best_load)
-			return u->cpu;
-	}
-	for (unsigned int i = 1; i < sched_nr_cpus; i++) {
+	for (unsigned int i = 1; i < sched_nr_cpus && best_load; i++) {
 		unsigned int c = (u->cpu + i) % sched_nr_cpus;
 
 		if (sched_in(m, c) && sched_load_of(c) < best_load) {
@@ -372,27 +377,10 @@ static unsigned int sched_target(const struct sched_unit *u,
 			best_load = sched_load_of(c);
 		}
 	}
-	return best;
-}
-
-/*
- * Whether u, bound for idle CPU 'to', should rather wait behind the unit
- * running on 'awake' (the waker's CPU, with nothing else waiting there).
- * A waker often blocks right after its wake (a request sent, the answer
- * awaited): u then runs on that CPU with no IPI and no second CPU woken
- * (on an emulated machine each costs more than the work itself). One
- * that runs on is bounded by sched_handoff().
- */
-static bool sched_behind(const struct sched_unit *u, unsigned int awake,
-			 unsigned int to)
-{
-	const struct sched_rq *rq;
-
-	if (to == awake || !sched_in(&u->affinity, awake))
-		return false;
-	rq = &sched_rqs[awake];
-	return !sched_load_of(to) && sched_load_of(awake) &&
-	       !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+	*behind =
+	    !best_load && sched_in(m, awake) &&
+	    !__atomic_load_n(&sched_rqs[awake].nr_queued, __ATOMIC_RELAXED);
+	return *behind ? awake : best;
 }
 
 /* Whether cpu should pick now that u waits on its queue rq. */
@@ -503,12 +491,8 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		bool behind = false;
 		int ret;
 
-		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u) {
-			to = sched_target(u, &u->affinity, waker);
-			behind = sched_behind(u, waker, to);
-			if (behind)
-				to = waker;
-		}
+		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
+			to = sched_target(u, &u->affinity, waker, &behind);
 		if (to != from) {
 			/* Take both locks in order, then look again. */
 			spin_unlock(&sched_rqs[from].lock);
@@ -729,9 +713,10 @@ static unsigned int sched_pick_peer(unsigned int cpu)
 	struct sched_unit *prev = sched_rqs[cpu].curr;
 	uint64_t best_load = sched_load_of(cpu);
 	unsigned int best = cpu;
+	bool behind;
 
 	if (prev && prev->state == SCHED_RUNNING && !sched_allowed(prev, cpu))
-		return sched_target(prev, &prev->affinity, UINT32_MAX);
+		return sched_target(prev, &prev->affinity, UINT32_MAX, &behind);
 	for (unsigned int c = 0; c < sched_nr_cpus; c++) {
 		if (c == cpu ||
 		    !__atomic_load_n(&sched_rqs[c].nr_queued, __ATOMIC_RELAXED))
@@ -901,12 +886,13 @@ int sched_set_affinity(struct sched_unit *u, const struct cpumask *m)
 	for (;;) {
 		unsigned int from = sched_lock_unit(u), to = from;
 		enum sched_state s = u->state;
+		bool behind;
 		int ret;
 
 		if ((s == SCHED_RUNNABLE || s == SCHED_PARKED) &&
 		    !cpumask_test(m, from)) {
 			/* It must move: lock where to as well, in order. */
-			to = sched_target(u, m, UINT32_MAX);
+			to = sched_target(u, m, UINT32_MAX, &behind);
 			spin_unlock(&sched_rqs[from].lock);
 			from = sched_lock_unit_with(u, to);
 		}

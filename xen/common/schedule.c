@@ -45,10 +45,11 @@ static void handoff_timer_fn(void *unused)
 void vcpu_wake(struct vcpu *v)
 {
 	unsigned int cpu = smp_processor_id();
-	int kick = SCHED_CALL(sched_wake_from(&v->sched, NOW(), cpu));
+	s_time_t now = NOW();
+	int kick = SCHED_CALL(sched_wake_from(&v->sched, now, cpu));
 
 	if (kick == SCHED_BEHIND)
-		timer_set_by(&handoff_timers[cpu], NOW() + SCHED_HANDOFF);
+		timer_set_by(&handoff_timers[cpu], now + SCHED_HANDOFF);
 	else
 		schedule_kick(kick);
 	vcpu_runstate_changed(v);

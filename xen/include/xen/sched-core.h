@@ -70,7 +70,7 @@
 #define SCHED_WAKE_BOOST (SCHED_SLICE / 2)
 /* How far behind the running unit a woken one must be to preempt it. */
 #define SCHED_WAKE_MARGIN MILLISECS(1)
-/* How long a unit woken behind its waker waits before it may move. */
+/* The longest a unit woken behind its waker waits before it may move. */
 #define SCHED_HANDOFF MILLISECS(1)
 
 /* CPU masks: the scheduler handles up to CPUMASK_NR CPUs. */
