@@ -10,6 +10,11 @@
  * words is the byte-swapped sum (RFC 1071, 2(B)), so that part, folded
  * and swapped, joins the big-endian sum. A fifth of the instructions of
  * two bytes at a time, and the checksum is most of a datagram's cost.
+ *
+ * The unaligned eight-byte read is __builtin_memcpy: a freestanding build
+ * makes plain memcpy a call (to rep movs, two more instructions that end
+ * a translated block each under TCG), and that call was two thirds of a
+ * 1 KiB datagram's instructions.
  */
 #include "net_priv.h"
 
@@ -20,15 +25,26 @@ static uint64_t csum_fold16(uint64_t sum)
 	return sum;
 }
 
+/* An eight-byte word's two 32-bit halves, summed (at most 33 bits). */
+static inline uint64_t csum_word(const uint8_t *p)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, p, sizeof(w));
+	return (w & 0xffffffffu) + (w >> 32);
+}
+
 uint64_t net_csum_partial(const void *data, size_t len, uint64_t sum)
 {
 	const uint8_t *p = data;
-	uint64_t le = 0, w;
+	uint64_t le = 0;
 
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w, p, sizeof(w));
-		le += (w & 0xffffffffu) + (w >> 32);
-	}
+	/* Four words a round: under TCG each round is a translated block. */
+	for (; len >= 32; p += 32, len -= 32)
+		le += csum_word(p) + csum_word(p + 8) + csum_word(p + 16) +
+		      csum_word(p + 24);
+	for (; len >= 8; p += 8, len -= 8)
+		le += csum_word(p);
 	le = csum_fold16(le);
 	sum += (le >> 8 | le << 8) & 0xffff;
 	for (; len >= 2; p += 2, len -= 2)
