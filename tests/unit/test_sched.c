@@ -638,6 +638,48 @@ static void test_wake_not_behind(void **state)
 	assert_int_equal(sched_check(), 0);
 }
 
+/*
+ * A waker that runs on long after its wakes (a producer streaming to its
+ * consumer) has them woken on the idle CPU, beside it; once it gives its
+ * CPU up soon after its wakes again, they wait behind it again.
+ */
+static void test_wake_beside_runner(void **state)
+{
+	s_time_t t = 2020 * US;
+	unsigned int beside = 0;
+
+	(void)state;
+	sim_reset(2);
+	sim_add(256, 0, 3);
+	sim_add(256, 0, 3);
+	assert_int_equal(sched_wake(&su[0].u, 0), 0);
+	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	assert_int_equal(sched_wake_from(&su[1].u, 10 * US, 0), SCHED_BEHIND);
+	assert_int_equal(sched_handoff(0), 1);
+	assert_ptr_equal(sched_pick(1, 1010 * US).next, &su[1].u);
+	/* 0 ran on 2 ms after its wake: 500 us on average now. */
+	assert_ptr_equal(sched_pick(0, 2010 * US).next, &su[0].u);
+	assert_int_equal(sched_block(&su[1].u, t), 1);
+	assert_null(sched_pick(1, t).next);
+	/* Each round 0 blocks 5 us after its wake: a quarter closer. */
+	for (int kick; (kick = sched_wake_from(&su[1].u, t, 0)) == 1;) {
+		beside++;
+		assert_ptr_equal(sched_pick(1, t).next, &su[1].u);
+		assert_int_equal(sched_block(&su[0].u, t + 5 * US), 0);
+		assert_null(sched_pick(0, t + 5 * US).next);
+		assert_int_equal(sched_block(&su[1].u, t + 6 * US), 1);
+		assert_null(sched_pick(1, t + 6 * US).next);
+		assert_int_equal(sched_wake(&su[0].u, t + 7 * US), 0);
+		assert_ptr_equal(sched_pick(0, t + 7 * US).next, &su[0].u);
+		t += 100 * US;
+	}
+	/* 500, 376, 283, 213 us: beside; 161 us: behind again. */
+	assert_int_equal(beside, 4);
+	assert_int_equal(sched_unit_cpu(&su[1].u), 0);
+	assert_int_equal(sched_unit_state(&su[1].u), SCHED_RUNNABLE);
+	assert_int_equal(sched_check(), 0);
+}
+
 /* ---- Caps ---- */
 
 static void test_cap_alone(void **state)
@@ -1269,6 +1311,7 @@ int main(void)
 		T(test_wake_from_idle_cpu),
 		T(test_wake_behind),
 		T(test_wake_not_behind),
+		T(test_wake_beside_runner),
 		T(test_cap_alone),
 		T(test_cap_with_competitor),
 		T(test_cap_set_later),

@@ -38,9 +38,12 @@ struct sched_rq {
 	struct sched_unit *curr;   /* picked: running, or blocking */
 	s_time_t since;		   /* curr is accounted up to here */
 	uint64_t min_vruntime;	   /* never goes back */
+	/* The first wake from this CPU since curr's pick; this CPU's only. */
+	s_time_t woke_at;
 	/* Written under the lock, read without it as hints by other CPUs. */
 	unsigned int nr_queued;
-	uint64_t load; /* weights of the waiting and the running unit */
+	uint64_t load;	/* weights of the waiting and the running unit */
+	bool curr_sync; /* curr gives its CPU up soon after its wakes */
 } __aligned(64);
 
 static struct sched_rq sched_rqs[CONFIG_NR_CPUS];
@@ -355,7 +358,9 @@ static bool sched_in(const struct cpumask *m, unsigned int cpu)
  * after its wake (a request sent, the answer awaited), and u then runs
  * there with no IPI and no second CPU woken (on an emulated machine each
  * costs more than the work itself); sched_handoff() bounds the wait of
- * one that runs on. Loads are hints: the caller holds u's lock only.
+ * one that runs on. Only behind one that has done so (curr_sync): one
+ * that runs on after its wakes has work of its own, and u is better run
+ * beside it. Loads are hints: the caller holds u's lock only.
  */
 static unsigned int sched_target(const struct sched_unit *u,
 				 const struct cpumask *m, unsigned int awake,
@@ -379,7 +384,8 @@ static unsigned int sched_target(const struct sched_unit *u,
 	}
 	*behind =
 	    !best_load && sched_in(m, awake) &&
-	    !__atomic_load_n(&sched_rqs[awake].nr_queued, __ATOMIC_RELAXED);
+	    !__atomic_load_n(&sched_rqs[awake].nr_queued, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&sched_rqs[awake].curr_sync, __ATOMIC_RELAXED);
 	return *behind ? awake : best;
 }
 
@@ -482,13 +488,29 @@ static int sched_wake_locked(struct sched_unit *u, unsigned int from,
 	return sched_kick_for(rq, to, u);
 }
 
+/*
+ * A wake from CPU waker (the caller's, interrupts off): the start of its
+ * running unit's run-on, measured at the CPU's next pick. Only that CPU
+ * reads or writes woke_at.
+ */
+static void sched_note_wake(unsigned int waker, s_time_t now)
+{
+	struct sched_rq *rq;
+
+	if (waker >= sched_nr_cpus)
+		return;
+	rq = &sched_rqs[waker];
+	if (!rq->woke_at && __atomic_load_n(&rq->curr, __ATOMIC_RELAXED))
+		rq->woke_at = now;
+}
+
 int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 {
 	if (!u)
 		return -EINVAL;
 	for (;;) {
 		unsigned int from = sched_lock_unit(u), to = from;
-		bool behind = false;
+		bool behind = false, woke;
 		int ret;
 
 		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
@@ -502,8 +524,11 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 				continue;
 			}
 		}
+		woke = u->state == SCHED_BLOCKED && sched_rqs[from].curr != u;
 		ret = sched_wake_locked(u, from, to, now);
 		sched_unlock_pair(from, to);
+		if (woke && ret >= -1)
+			sched_note_wake(waker, now);
 		/* Behind its waker it waits, however far ahead of it. */
 		return behind && ret >= -1 ? SCHED_BEHIND : ret;
 	}
@@ -634,6 +659,8 @@ static void sched_choose(struct sched_rq *rq, unsigned int cpu, s_time_t now,
 		sched_load_add(rq, u->weight);
 		sched_update_min(rq);
 		p->until = now + SCHED_SLICE;
+		__atomic_store_n(&rq->curr_sync, u->run_on < SCHED_SYNC_RUN,
+				 __ATOMIC_RELAXED);
 		if (u->cap && (s_time_t)u->budget < SCHED_SLICE)
 			p->until = now + (s_time_t)u->budget;
 	}
@@ -671,6 +698,19 @@ static void sched_pull(unsigned int dst, unsigned int src, bool idle)
 }
 
 /*
+ * How long u ran on after it first woke a unit (until this pick), averaged
+ * over such runs (a quarter each) and held to a slice. Wakes from its CPU
+ * by an interrupt count as its own: either way the figure says how soon
+ * a unit woken there could run there.
+ */
+static void sched_note_run_on(struct sched_unit *u, s_time_t ran)
+{
+	if (ran > SCHED_SLICE)
+		ran = SCHED_SLICE;
+	u->run_on = (3 * u->run_on + ran) / 4;
+}
+
+/*
  * With cpu's queue and peer's locked: put the previous unit back (or send
  * it to peer if it may no longer run here), pull from peer, and choose.
  * False when the previous unit must leave but may not go to peer.
@@ -684,6 +724,9 @@ static bool sched_pick_locked(unsigned int cpu, unsigned int peer, s_time_t now,
 
 	if (running && !sched_allowed(prev, cpu) && !sched_allowed(prev, peer))
 		return false;
+	if (prev && rq->woke_at)
+		sched_note_run_on(prev, now - rq->woke_at);
+	rq->woke_at = 0;
 	sched_account(rq, now);
 	if (prev)
 		sched_drop_curr(rq);

@@ -72,6 +72,11 @@
 #define SCHED_WAKE_MARGIN MILLISECS(1)
 /* The longest a unit woken behind its waker waits before it may move. */
 #define SCHED_HANDOFF MILLISECS(1)
+/*
+ * A unit that, on average, gives its CPU up sooner than this after it
+ * woke another is one a woken unit may wait behind.
+ */
+#define SCHED_SYNC_RUN MICROSECS(200)
 
 /* CPU masks: the scheduler handles up to CPUMASK_NR CPUs. */
 #define CPUMASK_NR 256
@@ -170,6 +175,7 @@ struct sched_unit {
 	uint64_t period;	 /* index of that period; ~0: none yet */
 	s_time_t runtime;	 /* total time run */
 	s_time_t blocked_at;	 /* when it last blocked */
+	s_time_t run_on;	 /* average run on after its wakes */
 	struct sched_unit *prev; /* links on the queue or the parked list */
 	struct sched_unit *next;
 	unsigned int seen; /* for sched_check() */
@@ -220,7 +226,10 @@ int sched_wake(struct sched_unit *u, s_time_t now);
  * an IPI would have to wake. When it runs a unit with none waiting and u
  * would go to an idle CPU, u waits behind that unit instead (it does not
  * preempt it) and SCHED_BEHIND is returned: the caller calls
- * sched_handoff(waker) SCHED_HANDOFF later.
+ * sched_handoff(waker) SCHED_HANDOFF later. Only behind a unit that has
+ * given its CPU up within SCHED_SYNC_RUN of its wakes, on average: one
+ * that runs on (a producer streaming to its consumer) would hold u back
+ * from an idle CPU that could run the two side by side.
  */
 #define SCHED_BEHIND (-2)
 int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker);
