@@ -146,9 +146,10 @@ struct e1000e {
 	unsigned int tx_held;  /* written but not yet given to the device */
 	bool rx_skip;	       /* dropping the rest of a split frame */
 	uint8_t mac[NETDRV_MAC_LEN];
-	uint64_t next_check;	  /* stub_now() of the next health check */
-	volatile uint32_t causes; /* ICR bits from irq(), for poll() */
-	volatile bool ready;	  /* irq() may touch the device */
+	uint64_t next_check;	   /* stub_now() of the next health check */
+	volatile uint32_t causes;  /* ICR bits from irq(), for poll() */
+	unsigned long unmasked_at; /* nd->irq.count at poll()'s last unmask */
+	volatile bool ready;	   /* irq() may touch the device */
 	bool allocated;
 };
 
@@ -640,6 +641,7 @@ static void e1000e_check(struct netdrv *nd, struct e1000e *e)
 static unsigned int e1000e_poll(struct netdrv *nd, unsigned int budget)
 {
 	struct e1000e *e = nd->priv;
+	unsigned long irqs = nd->irq.count; /* before the work it asks for */
 	unsigned int n;
 
 	e1000e_check(nd, e);
@@ -653,8 +655,13 @@ static unsigned int e1000e_poll(struct netdrv *nd, unsigned int budget)
 	 * Sending a message masked its causes in IMS (EIAC without
 	 * CTRL_EXT.IAME): unmask them now the work is done, or the device
 	 * never interrupts again. A cause that came meanwhile fires at once.
+	 * Only after a message: a register write is a trap to the device
+	 * (its model, under emulation), and most rounds follow none.
 	 */
-	e1000e_w32(e, E1000E_IMS, E1000E_IMS_VAL);
+	if (irqs != e->unmasked_at) {
+		e->unmasked_at = irqs;
+		e1000e_w32(e, E1000E_IMS, E1000E_IMS_VAL);
+	}
 	dd_irq_ack(&nd->irq);
 	return n;
 }
