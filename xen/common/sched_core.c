@@ -488,6 +488,12 @@ static int sched_wake_locked(struct sched_unit *u, unsigned int from,
 	return sched_kick_for(rq, to, u);
 }
 
+/* Blocked and switched away from (not still its CPU's pick), u's lock held. */
+static bool sched_asleep(const struct sched_unit *u, unsigned int cpu)
+{
+	return u->state == SCHED_BLOCKED && sched_rqs[cpu].curr != u;
+}
+
 /*
  * A wake from CPU waker (the caller's, interrupts off): the start of its
  * running unit's run-on, measured at the CPU's next pick. Only that CPU
@@ -513,7 +519,7 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 		bool behind = false, woke;
 		int ret;
 
-		if (u->state == SCHED_BLOCKED && sched_rqs[from].curr != u)
+		if (sched_asleep(u, from))
 			to = sched_target(u, &u->affinity, waker, &behind);
 		if (to != from) {
 			/* Take both locks in order, then look again. */
@@ -524,7 +530,7 @@ int sched_wake_from(struct sched_unit *u, s_time_t now, unsigned int waker)
 				continue;
 			}
 		}
-		woke = u->state == SCHED_BLOCKED && sched_rqs[from].curr != u;
+		woke = sched_asleep(u, from);
 		ret = sched_wake_locked(u, from, to, now);
 		sched_unlock_pair(from, to);
 		if (woke && ret >= -1)
