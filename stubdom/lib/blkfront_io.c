@@ -502,7 +502,11 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 	if (!rc && sh->ind >= 0) {
 		struct blkfront_page *pg = &bf->pages[sh->ind];
 
-		memset(pg->va, 0, PAGE);
+		/*
+		 * Only the list: a backend reads nr_segments entries, and
+		 * the rest of the page holds what this vbd's backend saw
+		 * already (earlier lists, or data it read or was sent).
+		 */
 		memcpy(pg->va, segs->seg, sh->nseg * sizeof(segs->seg[0]));
 		if (!pg->granted)
 			rc = bf_page_grant(bf, pg, !bf->persistent);
