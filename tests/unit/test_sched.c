@@ -546,6 +546,13 @@ static void test_balance_pulls(void **state)
 	expect_weighted_shares(4000, 10);
 }
 
+/* Unit 0 woken at time 0 and running on CPU 0. */
+static void run_unit0(void)
+{
+	assert_int_equal(sched_wake(&su[0].u, 0), 0);
+	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+}
+
 /*
  * A wake from an idle CPU (an interrupt or a timer in its idle loop)
  * runs the unit there, on a CPU already awake; from one the unit may not
@@ -557,8 +564,7 @@ static void test_wake_from_idle_cpu(void **state)
 	sim_reset(3);
 	sim_add(256, 0, 7);
 	sim_add(256, 0, 3);
-	assert_int_equal(sched_wake(&su[0].u, 0), 0);
-	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	run_unit0();
 	assert_int_equal(sched_block(&su[0].u, MS), 0);
 	assert_null(sched_pick(0, MS).next);
 	/* CPU 2 idles: 0 is woken there. */
@@ -586,8 +592,7 @@ static void test_wake_behind(void **state)
 	sim_reset(2);
 	sim_add(256, 0, 3);
 	sim_add(256, 0, 3);
-	assert_int_equal(sched_wake(&su[0].u, 0), 0);
-	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	run_unit0();
 	assert_int_equal(sched_handoff(0), -1); /* nothing waits */
 	/* From CPU 0, busy with 0: 1 waits there, CPU 1 stays asleep. */
 	assert_int_equal(sched_wake_from(&su[1].u, 10 * US, 0), SCHED_BEHIND);
@@ -619,8 +624,7 @@ static void test_wake_not_behind(void **state)
 	sim_add(256, 0, 3);
 	sim_add(256, 0, 3);
 	sim_add(256, 0, 2);
-	assert_int_equal(sched_wake(&su[0].u, 0), 0);
-	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	run_unit0();
 	/* 3 may not run on CPU 0: it goes to CPU 1, idle. */
 	assert_int_equal(sched_wake_from(&su[3].u, 10 * US, 0), 1);
 	assert_int_equal(sched_unit_cpu(&su[3].u), 1);
@@ -652,8 +656,7 @@ static void test_wake_beside_runner(void **state)
 	sim_reset(2);
 	sim_add(256, 0, 3);
 	sim_add(256, 0, 3);
-	assert_int_equal(sched_wake(&su[0].u, 0), 0);
-	assert_ptr_equal(sched_pick(0, 0).next, &su[0].u);
+	run_unit0();
 	assert_int_equal(sched_wake_from(&su[1].u, 10 * US, 0), SCHED_BEHIND);
 	assert_int_equal(sched_handoff(0), 1);
 	assert_ptr_equal(sched_pick(1, 1010 * US).next, &su[1].u);
