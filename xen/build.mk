@@ -27,6 +27,7 @@ xen-y := \
 	xen/arch/x86/pv/build.o \
 	xen/arch/x86/pv/callback.o \
 	xen/arch/x86/pv/control.o \
+	xen/arch/x86/pv/copy-guest.o \
 	xen/arch/x86/pv/domain.o \
 	xen/arch/x86/pv/domctl.o \
 	xen/arch/x86/pv/evtchn.o \

@@ -1,8 +1,11 @@
 /*
  * Where every interrupt and exception lands. An exception in the
- * hypervisor is fatal: it becomes a crash report.
+ * hypervisor is fatal: it becomes a crash report, except for a page fault
+ * in a copy to or from a domain's memory (pv/copy-guest.S), which ends
+ * that copy with an error.
  */
 #include <xen/lib.h>
+#include <asm/guest_access.h>
 #include <asm/irq.h>
 #include <asm/pv.h>
 #include <asm/regs.h>
@@ -75,6 +78,20 @@ static void __noreturn do_exception(struct cpu_regs *regs)
 			(unsigned long long)regs->error_code);
 }
 
+/*
+ * A page fault on a domain's address inside x86_copy_guest: the domain's
+ * pointer was bad, not the hypervisor. Resume at the copy's fixup.
+ */
+static bool copy_guest_fixup(struct cpu_regs *regs)
+{
+	if (regs->vector != X86_VEC_PF ||
+	    regs->rip < (uint64_t)(uintptr_t)x86_copy_guest_start ||
+	    regs->rip >= (uint64_t)(uintptr_t)x86_copy_guest_end)
+		return false;
+	regs->rip = (uint64_t)(uintptr_t)x86_copy_guest_fixup;
+	return true;
+}
+
 /* From ring 3 (a PV domain) or ring 0 (the hypervisor). */
 static bool from_guest(const struct cpu_regs *regs)
 {
@@ -87,6 +104,8 @@ void x86_dispatch(struct cpu_regs *regs)
 		local_irq_enable();
 		pv_hypercall(regs);
 	} else if (regs->vector < NR_EXCEPTIONS) {
+		if (!from_guest(regs) && copy_guest_fixup(regs))
+			return;
 		if (!from_guest(regs))
 			do_exception(regs);
 		pv_guest_exception(regs);

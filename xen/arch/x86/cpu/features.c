@@ -3,11 +3,14 @@
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu.h>
+#include <asm/guest_access.h>
 
 #define X86_CR4_PGE  (1ull << 7)
 #define X86_CR4_UMIP (1ull << 11)
 #define X86_CR4_SMEP (1ull << 20)
 #define X86_CR4_SMAP (1ull << 21)
+
+uint8_t x86_smap;
 
 /*
  * SMEP and SMAP stop the hypervisor from running or (outside explicit
@@ -23,8 +26,10 @@ void cpu_init_features(void)
 		cr4 |= X86_CR4_PGE;
 	if (cpu_has(X86_FEATURE_SMEP))
 		cr4 |= X86_CR4_SMEP;
-	if (cpu_has(X86_FEATURE_SMAP))
+	if (cpu_has(X86_FEATURE_SMAP)) {
 		cr4 |= X86_CR4_SMAP;
+		x86_smap = 1;
+	}
 	if (cpu_has(X86_FEATURE_UMIP))
 		cr4 |= X86_CR4_UMIP;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");

@@ -3,11 +3,18 @@
  *
  * A translation is good only until the guest's page tables change, and
  * the frame a mapping took away may belong to another domain by then (a
- * grant's granter, once the grantee unmapped it). So each page is
- * translated and copied with interrupts off: whoever takes a mapping of
- * the running domain away flushes it from every CPU holding the domain's
- * page tables, this one among them, before the frame can change hands,
- * and that flush waits for the copy (pv/tlb.c).
+ * grant's granter, once the grantee unmapped it). So each copy runs with
+ * interrupts off: whoever takes a mapping of the domain away flushes it
+ * from every CPU holding the domain's page tables, this one among them,
+ * before the frame can change hands, and that flush waits for the copy
+ * (pv/tlb.c). That holds for a TLB entry as for a walk of the tables.
+ *
+ * When this CPU's CR3 holds d's tables (the usual case: d is running
+ * here, or was last and this CPU idled since), the MMU does the work:
+ * the guest half maps only the domain's own frames, its grants and its
+ * devices, all as user pages, so the checks are the ones its own accesses
+ * get. Otherwise each page is translated by a walk and reached through
+ * the direct map.
  */
 #include <xen/errno.h>
 #include <xen/sched.h>
@@ -15,6 +22,7 @@
 #include <asm/guest_access.h>
 #include <asm/irq.h>
 #include <asm/page.h>
+#include <asm/percpu.h>
 #include <asm/pv.h>
 
 static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
@@ -32,11 +40,37 @@ static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
 	return 0;
 }
 
+/* -EFAULT, or 1 when this CPU does not hold d's tables. */
+static int pv_copy_mmu(const struct domain *d, uint64_t gva, void *buf,
+		       size_t len, bool to_guest)
+{
+	void *guest = (void *)(uintptr_t)gva;
+	uint64_t flags = local_irq_save();
+	size_t left = 1;
+	bool held = this_cpu()->cr3_dom == d;
+
+	if (held && to_guest)
+		left = x86_copy_guest(guest, buf, len);
+	else if (held)
+		left = x86_copy_guest(buf, guest, len);
+	local_irq_restore(flags);
+	if (!held)
+		return 1;
+	return left ? -EFAULT : 0;
+}
+
 static int pv_copy(struct domain *d, uint64_t gva, void *buf, size_t len,
 		   bool to_guest)
 {
-	if (len && gva + len < gva)
+	int rc;
+
+	if (!len)
+		return 0;
+	if (gva >= GUEST_VA_END || len > GUEST_VA_END - gva)
 		return -EFAULT;
+	rc = pv_copy_mmu(d, gva, buf, len, to_guest);
+	if (rc <= 0)
+		return rc;
 	while (len) {
 		size_t chunk = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
 		uint64_t flags = local_irq_save();
