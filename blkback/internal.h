@@ -19,6 +19,17 @@ void bb_pages_put(struct bb_vbd *vbd, unsigned int n, const uint16_t *page);
 struct bb_page bb_scratch_page(const struct bb_vbd *vbd);
 
 /* io.c: requests at the device and their answers. */
+_Static_assert(BB_RING_SLOTS <= 64, "a slot mask is a uint64_t");
+/* Every state change goes through here: it keeps vbd->in_state. */
+void bb_req_set(struct bb_req *req, enum bb_req_state state);
+/* The lowest slot in mask, whose bit is then cleared. */
+static inline struct bb_req *bb_req_next(struct bb_vbd *vbd, uint64_t *mask)
+{
+	unsigned int i = (unsigned int)__builtin_ctzll(*mask);
+
+	*mask &= *mask - 1;
+	return &vbd->req[i];
+}
 struct bb_req *bb_req_alloc(struct bb_vbd *vbd);
 void bb_req_free(struct bb_req *req);
 void bb_req_start(struct bb_req *req);

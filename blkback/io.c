@@ -16,24 +16,32 @@
 
 _Static_assert(offsetof(struct bb_req, io) == 0, "io_done finds its req");
 
+void bb_req_set(struct bb_req *req, enum bb_req_state state)
+{
+	uint64_t bit = 1ull << (req - req->vbd->req);
+
+	req->vbd->in_state[req->state] &= ~bit;
+	req->vbd->in_state[state] |= bit;
+	req->state = state;
+}
+
 struct bb_req *bb_req_alloc(struct bb_vbd *vbd)
 {
-	for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
-		struct bb_req *req = &vbd->req[i];
+	uint64_t free = vbd->in_state[BB_REQ_FREE];
+	struct bb_req *req;
 
-		if (req->state != BB_REQ_FREE)
-			continue;
-		/* The head only: the arrays are read up to their counts. */
-		memset(req, 0, offsetof(struct bb_req, rw));
-		bb_rw_reset(&req->rw);
-		req->discard_nr = 0;
-		req->npages = req->nmaps = req->nbus = 0;
-		req->vbd = vbd;
-		req->state = BB_REQ_WAIT;
-		vbd->active++;
-		return req;
-	}
-	return NULL;
+	if (!free)
+		return NULL;
+	req = bb_req_next(vbd, &free);
+	/* The head only: the arrays are read up to their counts. */
+	memset(req, 0, offsetof(struct bb_req, rw));
+	bb_rw_reset(&req->rw);
+	req->discard_nr = 0;
+	req->npages = req->nmaps = req->nbus = 0;
+	req->vbd = vbd;
+	bb_req_set(req, BB_REQ_WAIT);
+	vbd->active++;
+	return req;
 }
 
 void bb_req_free(struct bb_req *req)
@@ -43,7 +51,7 @@ void bb_req_free(struct bb_req *req)
 	bb_unmap_data(vbd, req); /* never at the device here */
 	bb_pages_put(vbd, req->npages, req->page);
 	req->npages = 0;
-	req->state = BB_REQ_FREE;
+	bb_req_set(req, BB_REQ_FREE);
 	vbd->active--;
 	bb_persist_release(vbd); /* the last one after a disconnect */
 }
@@ -56,7 +64,7 @@ static void io_done(struct bb_io *io, int status)
 	if (req->state != BB_REQ_DEVICE)
 		return;
 	req->io_status = status;
-	req->state = BB_REQ_DONE;
+	bb_req_set(req, BB_REQ_DONE);
 }
 
 static void io_fill(struct bb_req *req, uint8_t step)
@@ -90,14 +98,14 @@ void bb_req_start(struct bb_req *req)
 	long rc;
 
 	io_fill(req, req->steps[req->step]);
-	req->state = BB_REQ_DEVICE;
+	bb_req_set(req, BB_REQ_DEVICE);
 	rc = env->disk_submit(env->ctx, &req->io);
 	if (rc == -XEN_EBUSY || rc == -XEN_EAGAIN) {
 		req->vbd->stats.busy++;
-		req->state = BB_REQ_RETRY;
+		bb_req_set(req, BB_REQ_RETRY);
 	} else if (rc) {
 		req->io_status = (int)rc;
-		req->state = BB_REQ_DONE;
+		bb_req_set(req, BB_REQ_DONE);
 	}
 }
 
@@ -168,46 +176,44 @@ static void finish_one(struct bb_vbd *vbd, struct bb_req *req)
 /* A barrier starts once every request taken before it was answered. */
 static bool start_barrier(struct bb_vbd *vbd)
 {
-	if (!vbd->barrier || vbd->active != 1)
-		return false;
-	for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
-		struct bb_req *req = &vbd->req[i];
+	uint64_t wait = vbd->in_state[BB_REQ_WAIT];
 
-		if (req->state == BB_REQ_WAIT) {
-			bb_req_start(req);
-			return true;
-		}
-	}
-	return false;
+	if (!vbd->barrier || vbd->active != 1 || !wait)
+		return false;
+	bb_req_start(bb_req_next(vbd, &wait));
+	return true;
 }
 
 void bb_retry(struct bb_vbd *vbd)
 {
-	for (unsigned int i = 0; i < BB_RING_SLOTS; i++)
-		if (vbd->req[i].state == BB_REQ_RETRY)
-			bb_req_start(&vbd->req[i]);
+	/* Those busy now only: one that is busy again waits for a poll. */
+	uint64_t retry = vbd->in_state[BB_REQ_RETRY];
+
+	while (retry)
+		bb_req_start(bb_req_next(vbd, &retry));
 }
 
 void bb_finish(struct bb_vbd *vbd)
 {
-	bool again = true;
+	/*
+	 * Bounded: each round ends a step of some request (a request has
+	 * at most three), or starts a barrier, or stops.
+	 */
+	for (;;) {
+		uint64_t done = vbd->in_state[BB_REQ_DONE];
+		struct bb_req *req;
 
-	/* Bounded: each pass ends a step of some request, or stops. */
-	while (again) {
-		again = false;
-		for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
-			struct bb_req *req = &vbd->req[i];
-
-			if (req->state != BB_REQ_DONE)
+		if (!done) {
+			if (start_barrier(vbd))
 				continue;
-			again = true;
-			if (!req->io_status && req->step + 1 < req->nsteps) {
-				req->step++;
-				bb_req_start(req);
-			} else {
-				finish_one(vbd, req);
-			}
+			return;
 		}
-		again |= start_barrier(vbd);
+		req = bb_req_next(vbd, &done);
+		if (!req->io_status && req->step + 1 < req->nsteps) {
+			req->step++;
+			bb_req_start(req);
+		} else {
+			finish_one(vbd, req);
+		}
 	}
 }

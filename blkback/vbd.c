@@ -22,6 +22,7 @@ int bb_vbd_init(struct bb_vbd *vbd, const struct bb_env *env,
 	vbd->free_pages = cfg->page_count - 1;
 	for (unsigned int i = 0; i < BB_RING_SLOTS; i++)
 		vbd->req[i].vbd = vbd;
+	vbd->in_state[BB_REQ_FREE] = ~0ull >> (64 - BB_RING_SLOTS);
 	return 0;
 }
 
@@ -49,16 +50,17 @@ int bb_vbd_attach(struct bb_vbd *vbd, domid_t domid, struct blkif_sring *sring)
 
 void bb_vbd_disconnect(struct bb_vbd *vbd, const char *reason)
 {
+	uint64_t idle;
+
 	if (!vbd->connected)
 		return;
 	vbd->connected = false;
 	vbd->stats.disconnect_reason = reason;
 	/* Requests not at the device (a barrier waiting, a device that
 	 * was busy) never go there now. */
-	for (unsigned int i = 0; i < BB_RING_SLOTS; i++)
-		if (vbd->req[i].state == BB_REQ_WAIT ||
-		    vbd->req[i].state == BB_REQ_RETRY)
-			bb_req_free(&vbd->req[i]);
+	idle = vbd->in_state[BB_REQ_WAIT] | vbd->in_state[BB_REQ_RETRY];
+	while (idle)
+		bb_req_free(bb_req_next(vbd, &idle));
 	vbd->barrier = false;
 	vbd->env->log(vbd->env->ctx, "blkback: vbd of dom%u disconnected: %s\n",
 		      (unsigned int)vbd->domid, reason);

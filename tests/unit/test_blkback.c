@@ -478,8 +478,28 @@ static int setup_map(void **state)
 	return 0;
 }
 
+/*
+ * Every slot is in exactly one of the vbd's state masks, the one its
+ * state names (a transition that bypassed bb_req_set would leave a poll
+ * blind to it, or send it there twice).
+ */
+static void check_state_masks(const struct bb_vbd *vbd)
+{
+	for (unsigned int i = 0; i < BB_RING_SLOTS; i++) {
+		unsigned int in = 0;
+
+		for (unsigned int s = 0; s < BB_REQ_STATES; s++)
+			in += (vbd->in_state[s] >> i) & 1;
+		assert_int_equal(in, 1);
+		assert_true((vbd->in_state[vbd->req[i].state] >> i) & 1);
+	}
+	for (unsigned int s = 0; s < BB_REQ_STATES; s++)
+		assert_int_equal(vbd->in_state[s] >> BB_RING_SLOTS, 0);
+}
+
 static int teardown(void **state)
 {
+	check_state_masks(&VBD);
 	/* Whatever a test did, no mapping outlives it. */
 	assert_int_equal(W.nmapped, 0);
 	for (unsigned int i = 0; i < W.ngrants; i++)

@@ -252,6 +252,7 @@ enum bb_req_state {
 	BB_REQ_RETRY,  /* the device was busy: submit again */
 	BB_REQ_DEVICE, /* an io at the device */
 	BB_REQ_DONE,   /* the io finished: bb_vbd_poll() goes on */
+	BB_REQ_STATES
 };
 
 /* A request taken off the ring, until it is answered. */
@@ -308,6 +309,12 @@ struct bb_vbd {
 	uint64_t page_used[BB_VBD_PAGES_MAX / 64];
 	struct blkif_back_ring ring;
 	struct bb_vbd_stats stats;
+	/*
+	 * The slots of req[] in each state (bit i: req[i]): a poll finds
+	 * the requests it has work for without reading every slot, each in
+	 * pages of its own.
+	 */
+	uint64_t in_state[BB_REQ_STATES];
 	struct bb_req req[BB_RING_SLOTS];
 	/* Scratch of one request's copies and its indirect segment list. */
 	struct gnttab_copy copy[BB_COPY_OPS];
