@@ -483,11 +483,7 @@ domid_t blkfront_backend_id(const struct blkfront *bf)
 
 unsigned int blkfront_pending(const struct blkfront *bf)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < BLKFRONT_QUEUE; i++)
-		n += bf->q[i].used;
-	return n;
+	return bf->q_used;
 }
 
 const struct blkfront_stats *blkfront_stats(const struct blkfront *bf)

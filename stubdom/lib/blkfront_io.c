@@ -798,6 +798,7 @@ void bf_complete(struct blkfront *bf, unsigned int ri, int status)
 	void *cookie = r->cookie;
 
 	r->used = false;
+	bf->q_used--;
 	q_compact(bf);
 	bf->stats.completed++;
 	if (status)
@@ -869,6 +870,7 @@ int bf_submit(struct blkfront *bf, const struct blkfront_req *in)
 	r = &bf->q[ri];
 	*r = *in;
 	r->used = true;
+	bf->q_used++;
 	bf->stats.submitted++;
 	bf->stats.direct += r->direct;
 	bf_issue(bf);

@@ -274,6 +274,7 @@ struct blkfront {
 	unsigned int direct_next, shadow_next;
 	struct blkfront_req q[BLKFRONT_QUEUE]; /* oldest at q_head */
 	unsigned int q_head, q_len;
+	unsigned int q_used;   /* entries of q[] used: blkfront_pending() */
 	unsigned int q_issued; /* the first q_issued have nothing to issue */
 
 	struct blkfront_stats stats;
