@@ -28,9 +28,17 @@ static void glue_wait(void *env)
 	glue_kicked = 0;
 }
 
+static volatile unsigned long glue_events;
+
 void stub_xenbus_event(void)
 {
 	glue_kicked = 1;
+	glue_events++;
+}
+
+unsigned long stub_xenbus_events(void)
+{
+	return glue_events;
 }
 
 static void glue_event(evtchn_port_t port, void *data)

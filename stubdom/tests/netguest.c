@@ -378,12 +378,23 @@ int app_main(const char *cmdline)
 			    &nops),
 		   0);
 	net_ping_handler(&ifp, on_reply, NULL);
+	/*
+	 * The backend's steps come as watch events on the xenstore port:
+	 * sleep until one comes, not on a millisecond's poll (the driver
+	 * domain may be running its own stream meanwhile, to be compared
+	 * with ours: a guest waking a thousand times a second would slow it).
+	 */
 	for (uint64_t until = stub_now() + 5000 * MS;
 	     !netfront_connected(&nf) && stub_now() < until;) {
+		unsigned long seen = vif_events, xs = stub_xenbus_events();
+
 		netfront_poll(&nf);
 		xenbus_poll(&xb);
 		xenbus_dispatch(&xb);
-		stub_sleep(MS);
+		stub_timer_arm(stub_now() + 100 * MS);
+		stub_wait_until(vif_events != seen ||
+				stub_xenbus_events() != xs ||
+				stub_timer_fired());
 	}
 	stub_check("connected", netfront_connected(&nf), 1);
 	printf("netguest: 10.0.2.%u, mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n",

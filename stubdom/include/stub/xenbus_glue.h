@@ -13,6 +13,12 @@ void stub_xenbus_connect(struct xenbus *xb, void *ring, evtchn_port_t port);
  * this from it, or the client's waits miss the event.
  */
 void stub_xenbus_event(void);
+/*
+ * Events the xenstore port has had so far: a loop that waits for the
+ * other end (a watch firing) reads it before it looks at the store and
+ * waits until it moves, instead of polling on a short timer.
+ */
+unsigned long stub_xenbus_events(void);
 /* The ring and port start_info names (a domain the toolstack built). */
 long stub_xenbus_connect_store(struct xenbus *xb);
 
