@@ -69,6 +69,16 @@ x86_return_to_frame:
 	jmp	x86_restore_frame
 
 x86_entry_common:
+	/*
+	 * The CPU keeps EFLAGS.AC across an interrupt or exception, and a
+	 * domain may set it in ring 3: the hypervisor must not run with
+	 * SMAP lifted for it. (SYSCALL clears it through SYSCALL_MASK; iretq
+	 * gives the interrupted code its own back.)
+	 */
+	testb	$1, x86_smap(%rip)
+	jz	1f
+	clac
+1:
 	push	%rax
 	push	%rbx
 	push	%rcx
