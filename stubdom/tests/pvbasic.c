@@ -150,6 +150,51 @@ static void test_mappings(void)
 	    -XEN_EFAULT);
 }
 
+/*
+ * The hypervisor reads and writes our memory as our page tables allow:
+ * a write into a read-only page, or a copy running off the end of a
+ * mapped page into an unmapped one, fails -EFAULT and nothing else.
+ */
+static void test_guest_copies(void)
+{
+	unsigned long *p2m = (unsigned long *)start_info->mfn_list;
+	static volatile unsigned int marker = 0x5678;
+	unsigned long own = p2m[((unsigned long)&marker - 0x400000) >> 12];
+	long ro = SPARE_VA + 2 * 4096, end = ro + 4096; /* end: unmapped */
+	static const char msg[] = "guest copy: console write\n";
+
+	stub_check("map own frame read-only", update_va(ro, own << 12 | PTE_P),
+		   0);
+	stub_check(
+	    "write into a read-only page",
+	    hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, ro),
+	    -XEN_EFAULT);
+	stub_check("read from a read-only page",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 4, ro),
+		   0);
+	stub_check(
+	    "write running off a mapped page",
+	    hypercall2(__HYPERVISOR_xen_version, XENVER_extraversion, end - 8),
+	    -XEN_EFAULT);
+	stub_check(
+	    "read running off a mapped page",
+	    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 10, end - 4),
+	    -XEN_EFAULT);
+	stub_check(
+	    "read ending at the mapped page's end",
+	    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 4, end - 4),
+	    0);
+	stub_check("read running past the guest half",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 16,
+			      0x00007ffffffffff8l),
+		   -XEN_EFAULT);
+	stub_check("console write after the faults",
+		   hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write,
+			      sizeof(msg) - 1, (long)msg),
+		   0);
+	stub_check("unmap read-only", update_va(ro, 0), 0);
+}
+
 static void test_memory_op(void)
 {
 	domid_t self = DOMID_SELF, other = 5;
@@ -274,6 +319,7 @@ int app_main(const char *cmdline)
 	test_console();
 	test_sched_and_unknown();
 	test_mappings();
+	test_guest_copies();
 	test_memory_op();
 	test_modules();
 	test_allocator();
