@@ -80,13 +80,15 @@ static void __noreturn do_exception(struct cpu_regs *regs)
 
 /*
  * A page fault on a domain's address inside x86_copy_guest: the domain's
- * pointer was bad, not the hypervisor. Resume at the copy's fixup.
+ * pointer was bad, not the hypervisor. Resume at the copy's fixup. A
+ * fault on the hypervisor's side of the copy stays fatal.
  */
 static bool copy_guest_fixup(struct cpu_regs *regs)
 {
 	if (regs->vector != X86_VEC_PF ||
 	    regs->rip < (uint64_t)(uintptr_t)x86_copy_guest_start ||
-	    regs->rip >= (uint64_t)(uintptr_t)x86_copy_guest_end)
+	    regs->rip >= (uint64_t)(uintptr_t)x86_copy_guest_end ||
+	    read_cr2() >= GUEST_VA_END)
 		return false;
 	regs->rip = (uint64_t)(uintptr_t)x86_copy_guest_fixup;
 	return true;

@@ -27,6 +27,7 @@
 
 static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
 {
+	const struct page_info *pg;
 	unsigned int level;
 	uint64_t e;
 
@@ -36,11 +37,18 @@ static int pv_translate(struct domain *d, uint64_t va, bool write, paddr_t *pa)
 	if (!(e & PTE_P) || !(e & PTE_US) || level != 1 ||
 	    (write && !(e & PTE_RW)))
 		return -EFAULT;
+	/*
+	 * A device's registers (a BAR the domain mapped) are not in the
+	 * direct map, or not as registers: reached only through the MMU.
+	 */
+	pg = mfn_to_page(_mfn((e & PTE_ADDR) >> PAGE_SHIFT));
+	if (!pg || pg->use == PGU_RESERVED)
+		return -EFAULT;
 	*pa = _paddr((e & PTE_ADDR) | (va & (PAGE_SIZE - 1)));
 	return 0;
 }
 
-/* -EFAULT, or 1 when this CPU does not hold d's tables. */
+/* 0, -EFAULT, or 1 when this CPU does not hold d's tables. */
 static int pv_copy_mmu(const struct domain *d, uint64_t gva, void *buf,
 		       size_t len, bool to_guest)
 {
