@@ -11,8 +11,11 @@ void stub_events_init(void);
 /* Call fn for each event on port, and unmask it. */
 void stub_event_bind(evtchn_port_t port, stub_event_fn fn, void *data);
 /*
- * Block until an event has been handled (SCHEDOP_block, which unmasks
- * upcalls and sleeps in one step); returns with upcalls unmasked.
+ * Block until an event has been handled. With upcalls masked (the usual
+ * way: see stub_wait_until) it polls the bound ports and runs the
+ * handlers itself, returning with upcalls still masked; with them
+ * unmasked, SCHEDOP_block unmasks and sleeps in one step and the upcall
+ * runs the handlers.
  */
 void stub_event_block(void);
 /*
