@@ -24,12 +24,13 @@ static struct {
  * upcalls masked, as its callers do, SCHEDOP_poll returns without an
  * upcall and the handlers run here: no bounce frame and no iret
  * hypercall on the way back, which cost more than the handlers at most
- * wakes. More ports than one poll takes: SCHEDOP_block, as before.
+ * wakes. poll_off: more ports than one poll takes, or a poll refused;
+ * then SCHEDOP_block, as before.
  */
 #define STUB_POLL_MAX 128
 static evtchn_port_t poll_ports[STUB_POLL_MAX];
 static unsigned int nr_poll;
-static bool poll_full;
+static bool poll_off;
 
 long stub_evtchn_op(unsigned int cmd, void *arg)
 {
@@ -83,7 +84,7 @@ void stub_event_bind(evtchn_port_t port, stub_event_fn fn, void *data)
 	if (!bindings[port].fn && fn && nr_poll < STUB_POLL_MAX)
 		poll_ports[nr_poll++] = port;
 	else if (!bindings[port].fn && fn)
-		poll_full = true;
+		poll_off = true;
 	bindings[port].data = data;
 	bindings[port].fn = fn;
 	stub_evtchn_op(EVTCHNOP_unmask, &unmask);
@@ -95,7 +96,7 @@ void stub_event_block(void)
 	struct sched_poll p = { .nr_ports = nr_poll };
 
 	if (!__atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_SEQ_CST) ||
-	    !nr_poll || poll_full) {
+	    !nr_poll || poll_off) {
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
 		return;
 	}
@@ -106,7 +107,13 @@ void stub_event_block(void)
 	 */
 	if (!__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST)) {
 		set_xen_guest_handle(p.ports, poll_ports);
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (long)&p);
+		/* Refused (it returns at once): block from now on, not spin. */
+		if (hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (long)&p) <
+		    0) {
+			poll_off = true;
+			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+			return;
+		}
 	}
 	if (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
 		stub_dispatch();

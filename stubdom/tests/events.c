@@ -212,6 +212,41 @@ static void test_poll(void)
 	stub_check("poll no ports", poll(&port, 0, 0), -XEN_EINVAL);
 }
 
+static void on_nothing(evtchn_port_t port, void *data)
+{
+}
+
+/*
+ * More bound ports than one SCHEDOP_poll takes (128): the runtime's waits
+ * fall back to SCHEDOP_block, and a wait still ends with its event.
+ * Last: the fallback lasts for the domain's life.
+ */
+static void test_many_ports(void)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF,
+					   .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+	unsigned int bound = 0, before;
+
+	for (unsigned int i = 0; i < 130; i++)
+		if (stub_evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0) {
+			stub_event_bind(au.port, on_nothing, NULL);
+			bound++;
+		}
+	stub_check("130 more ports bound", bound, 130);
+	stub_evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	bi.remote_port = au.port;
+	stub_check("bind loopback past the poll's ports",
+		   stub_evtchn_op(EVTCHNOP_bind_interdomain, &bi), 0);
+	stub_event_bind(au.port, on_loop, NULL);
+	before = loop_events;
+	race_sent = false;
+	race_port = bi.local_port;
+	stub_wait_until(race_cond(before));
+	stub_check("many ports: the wait ends with its event", loop_events,
+		   before + 1);
+}
+
 int app_main(const char *cmdline)
 {
 	stub_events_init();
@@ -219,6 +254,7 @@ int app_main(const char *cmdline)
 	test_loopback();
 	test_cross_cpu();
 	test_poll();
+	test_many_ports();
 	stub_check_report("events");
 	return SHUTDOWN_poweroff;
 }
