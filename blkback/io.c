@@ -15,6 +15,7 @@
 #include "internal.h"
 
 _Static_assert(offsetof(struct bb_req, io) == 0, "io_done finds its req");
+_Static_assert(BB_REQ_FREE == 0, "a zeroed request is a free one");
 
 void bb_req_set(struct bb_req *req, enum bb_req_state state)
 {
@@ -33,7 +34,10 @@ struct bb_req *bb_req_alloc(struct bb_vbd *vbd)
 	if (!free)
 		return NULL;
 	req = bb_req_next(vbd, &free);
-	/* The head only: the arrays are read up to their counts. */
+	/*
+	 * The head only: the arrays are read up to their counts. It clears
+	 * state to BB_REQ_FREE, which it was: bb_req_set() moves it on.
+	 */
 	memset(req, 0, offsetof(struct bb_req, rw));
 	bb_rw_reset(&req->rw);
 	req->discard_nr = 0;

@@ -20,19 +20,18 @@ static void glue_notify(void *env)
 	stub_evtchn_op(EVTCHNOP_send, &send);
 }
 
-static volatile unsigned int glue_kicked;
+/* Events on the xenstore port so far, and as many as the last wait saw. */
+static volatile unsigned long glue_events;
+static unsigned long glue_seen;
 
 static void glue_wait(void *env)
 {
-	stub_wait_until(glue_kicked);
-	glue_kicked = 0;
+	stub_wait_until(glue_events != glue_seen);
+	glue_seen = glue_events;
 }
-
-static volatile unsigned long glue_events;
 
 void stub_xenbus_event(void)
 {
-	glue_kicked = 1;
 	glue_events++;
 }
 

@@ -360,7 +360,8 @@ static bool sched_in(const struct cpumask *m, unsigned int cpu)
  * costs more than the work itself); sched_handoff() bounds the wait of
  * one that runs on. Only behind one that has done so (curr_sync): one
  * that runs on after its wakes has work of its own, and u is better run
- * beside it. Loads are hints: the caller holds u's lock only.
+ * beside it. behind may be NULL (no waker). Loads are hints: the caller
+ * holds u's lock only.
  */
 static unsigned int sched_target(const struct sched_unit *u,
 				 const struct cpumask *m, unsigned int awake,
@@ -368,8 +369,10 @@ static unsigned int sched_target(const struct sched_unit *u,
 {
 	unsigned int best = u->cpu;
 	uint64_t best_load = UINT64_MAX;
+	bool wait_behind;
 
-	*behind = false;
+	if (behind)
+		*behind = false;
 	if (sched_in(m, awake) && !sched_load_of(awake))
 		return awake;
 	if (sched_in(m, u->cpu))
@@ -382,11 +385,13 @@ static unsigned int sched_target(const struct sched_unit *u,
 			best_load = sched_load_of(c);
 		}
 	}
-	*behind =
+	wait_behind =
 	    !best_load && sched_in(m, awake) &&
 	    !__atomic_load_n(&sched_rqs[awake].nr_queued, __ATOMIC_RELAXED) &&
 	    __atomic_load_n(&sched_rqs[awake].curr_sync, __ATOMIC_RELAXED);
-	return *behind ? awake : best;
+	if (behind)
+		*behind = wait_behind;
+	return wait_behind ? awake : best;
 }
 
 /* Whether cpu should pick now that u waits on its queue rq. */
@@ -762,10 +767,9 @@ static unsigned int sched_pick_peer(unsigned int cpu)
 	struct sched_unit *prev = sched_rqs[cpu].curr;
 	uint64_t best_load = sched_load_of(cpu);
 	unsigned int best = cpu;
-	bool behind;
 
 	if (prev && prev->state == SCHED_RUNNING && !sched_allowed(prev, cpu))
-		return sched_target(prev, &prev->affinity, UINT32_MAX, &behind);
+		return sched_target(prev, &prev->affinity, UINT32_MAX, NULL);
 	for (unsigned int c = 0; c < sched_nr_cpus; c++) {
 		if (c == cpu ||
 		    !__atomic_load_n(&sched_rqs[c].nr_queued, __ATOMIC_RELAXED))
@@ -935,13 +939,12 @@ int sched_set_affinity(struct sched_unit *u, const struct cpumask *m)
 	for (;;) {
 		unsigned int from = sched_lock_unit(u), to = from;
 		enum sched_state s = u->state;
-		bool behind;
 		int ret;
 
 		if ((s == SCHED_RUNNABLE || s == SCHED_PARKED) &&
 		    !cpumask_test(m, from)) {
 			/* It must move: lock where to as well, in order. */
-			to = sched_target(u, m, UINT32_MAX, &behind);
+			to = sched_target(u, m, UINT32_MAX, NULL);
 			spin_unlock(&sched_rqs[from].lock);
 			from = sched_lock_unit_with(u, to);
 		}

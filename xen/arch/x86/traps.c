@@ -106,11 +106,10 @@ void x86_dispatch(struct cpu_regs *regs)
 		local_irq_enable();
 		pv_hypercall(regs);
 	} else if (regs->vector < NR_EXCEPTIONS) {
-		if (!from_guest(regs) && copy_guest_fixup(regs))
-			return;
-		if (!from_guest(regs))
+		if (from_guest(regs))
+			pv_guest_exception(regs);
+		else if (!copy_guest_fixup(regs))
 			do_exception(regs);
-		pv_guest_exception(regs);
 		return;
 	} else {
 		irq_dispatch(regs);

@@ -3,7 +3,6 @@
 #include <asm/cpu.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu.h>
-#include <asm/guest_access.h>
 
 #define X86_CR4_PGE  (1ull << 7)
 #define X86_CR4_UMIP (1ull << 11)

@@ -7,6 +7,11 @@
 
 /* Switch on the protection features this CPU offers (CR4, EFER). */
 void cpu_init_features(void);
+/*
+ * 1 when the CPUs have SMAP (CR4.SMAP set): stac/clac exist, and guest
+ * copies lift it around themselves (read by assembly: a byte).
+ */
+extern uint8_t x86_smap;
 void cpu_print_features(void);
 
 /* Start every CPU the MADT lists, up to maxcpus= and CONFIG_NR_CPUS. */

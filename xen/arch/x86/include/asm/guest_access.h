@@ -20,7 +20,5 @@ size_t x86_copy_guest(void *dst, const void *src, size_t len);
 /* Its faulting range and where a fault there resumes (traps.c). */
 extern const char x86_copy_guest_start[], x86_copy_guest_end[],
     x86_copy_guest_fixup[];
-/* The CPUs have SMAP (CR4.SMAP set): the copy lifts it with stac/clac. */
-extern uint8_t x86_smap;
 
 #endif
