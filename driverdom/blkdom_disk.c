@@ -15,12 +15,18 @@ static const enum blkdrv_op bd_ops[] = {
 	[BB_IO_DISCARD] = BLKDRV_DISCARD,
 };
 
+static void bd_slot_put(struct bd_disk *d, struct bd_slot *s)
+{
+	s->io = NULL;
+	d->busy &= ~(1ull << (s - d->slots));
+}
+
 static void bd_done(struct blkdrv_req *req, long status)
 {
 	struct bd_slot *s = req->ctx;
 	struct bb_io *io = s->io;
 
-	s->io = NULL;
+	bd_slot_put(s->disk, s);
 	io->done(io, status ? (int)status : 0);
 }
 
@@ -66,18 +72,17 @@ static long bd_segments(struct bd_disk *d, struct bd_slot *s,
 
 long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
 {
-	struct bd_slot *s = NULL;
+	struct bd_slot *s;
 	int ns = bd_ns_index(d->bd, io->nsid);
 	long rc;
 
 	if (ns < 0 ||
 	    (unsigned int)io->op >= sizeof(bd_ops) / sizeof(bd_ops[0]))
 		return -XEN_EINVAL;
-	for (unsigned int i = 0; !s && i < BD_SLOTS; i++)
-		if (!d->slots[i].io)
-			s = &d->slots[i];
-	if (!s)
+	if (!~d->busy)
 		return -XEN_EAGAIN;
+	s = &d->slots[__builtin_ctzll(~d->busy)];
+	s->disk = d;
 	s->req = (struct blkdrv_req){ .op = bd_ops[io->op],
 				      .ns = (unsigned int)ns,
 				      .lba = io->lba,
@@ -92,9 +97,10 @@ long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
 		s->req.nr_segs = io->npages ? io->npages : io->nsegs;
 	}
 	s->io = io;
+	d->busy |= 1ull << (s - d->slots);
 	/* The main loop flushes after its round (blkdrv_flush()). */
 	rc = blkdrv_submit_more(d->bd, &s->req);
 	if (rc)
-		s->io = NULL;
+		bd_slot_put(d, s);
 	return rc;
 }

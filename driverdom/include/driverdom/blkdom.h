@@ -41,18 +41,23 @@
 
 _Static_assert(BD_VBD_PAGES >= BB_VBD_PAGES_MIN, "a whole request fits");
 
+struct bd_disk;
+
 struct bd_slot {
 	struct blkdrv_req req;
 	struct blkdrv_seg segs[BB_MAX_SEGS];
 	struct bb_io *io; /* NULL: free */
+	struct bd_disk *disk;
 };
 
 struct bd_disk {
 	struct blkdrv *bd;
 	struct bb_page (*local_page)(void *ctx, unsigned int i);
 	void *ctx;
+	uint64_t busy; /* bit i: slots[i] holds an io */
 	struct bd_slot slots[BD_SLOTS];
 };
+_Static_assert(BD_SLOTS == 64, "busy has a bit for each slot");
 
 /*
  * bb_env.disk_submit's work: 0 (io->done() follows), -XEN_EAGAIN (no
