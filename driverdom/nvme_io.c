@@ -12,10 +12,19 @@
 
 static struct nvme_slot *nvme_slot_free(struct nvme_ctrl *c)
 {
-	for (unsigned int i = 0; i < c->depth - 1; i++)
-		if (!c->slots[i].req)
-			return &c->slots[i];
-	return NULL;
+	uint64_t free = ~c->busy & ((1ull << (c->depth - 1)) - 1);
+
+	return free ? &c->slots[__builtin_ctzll(free)] : NULL;
+}
+
+/* Every change of a slot's req goes through here: it keeps c->busy. */
+static void nvme_slot_set(struct nvme_ctrl *c, struct nvme_slot *slot,
+			  struct blkdrv_req *req)
+{
+	uint64_t bit = 1ull << (slot - c->slots);
+
+	slot->req = req;
+	c->busy = req ? c->busy | bit : c->busy & ~bit;
 }
 
 /* The blocks [lba, lba + blocks) inside the namespace, without overflow. */
@@ -139,7 +148,7 @@ long nvme_io_submit(struct blkdrv *bd, struct nvme_ctrl *c,
 	rc = nvme_prep(&bd->geom, req, slot, &sqe);
 	if (rc)
 		return rc;
-	slot->req = req;
+	nvme_slot_set(c, slot, req);
 	slot->sqe = sqe;
 	slot->seq = c->next_seq++;
 	slot->tries = 1;
@@ -174,11 +183,12 @@ static void nvme_account(struct blkdrv_stats *s, const struct blkdrv_req *req,
 }
 
 /* Free the slot first: done() may submit into it. */
-static void nvme_finish(struct blkdrv *bd, struct nvme_slot *slot, long status)
+static void nvme_finish(struct blkdrv *bd, struct nvme_ctrl *c,
+			struct nvme_slot *slot, long status)
 {
 	struct blkdrv_req *req = slot->req;
 
-	slot->req = NULL;
+	nvme_slot_set(c, slot, NULL);
 	bd->in_flight--;
 	nvme_account(&bd->stats, req, slot->bytes, status);
 	req->done(req, status);
@@ -211,7 +221,7 @@ unsigned int nvme_io_reap(struct blkdrv *bd, struct nvme_ctrl *c,
 			bd->stats.bogus++;
 			continue;
 		}
-		nvme_finish(bd, slot, nvme_status(cqe.status));
+		nvme_finish(bd, c, slot, nvme_status(cqe.status));
 		n++;
 	}
 	if (any)
@@ -251,7 +261,7 @@ unsigned int nvme_io_reissue(struct blkdrv *bd, struct nvme_ctrl *c)
 		uint64_t seq = s->seq;
 
 		if (s->tries >= BLKDRV_TRIES) {
-			nvme_finish(bd, s, -XEN_EIO);
+			nvme_finish(bd, c, s, -XEN_EIO);
 			failed++;
 		} else {
 			s->tries++;
@@ -270,7 +280,7 @@ unsigned int nvme_io_fail_all(struct blkdrv *bd, struct nvme_ctrl *c,
 
 	for (unsigned int i = 0; i < c->depth - 1; i++)
 		if (c->slots[i].req) {
-			nvme_finish(bd, &c->slots[i], status);
+			nvme_finish(bd, c, &c->slots[i], status);
 			n++;
 		}
 	return n;

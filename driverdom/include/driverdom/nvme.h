@@ -17,10 +17,11 @@
 #include <driverdom/nvme_spec.h>
 #include <driverdom/pci.h>
 
-#define NVME_MS		   1000000ull
-#define NVME_ADMIN_DEPTH   16
-#define NVME_IO_DEPTH	   64 /* entries: the SQ fills one page */
-#define NVME_SLOTS	   (NVME_IO_DEPTH - 1) /* a full SQ keeps one free */
+#define NVME_MS		 1000000ull
+#define NVME_ADMIN_DEPTH 16
+#define NVME_IO_DEPTH	 64 /* entries: the SQ fills one page */
+#define NVME_SLOTS	 (NVME_IO_DEPTH - 1) /* a full SQ keeps one free */
+_Static_assert(NVME_SLOTS < 64, "nvme_ctrl.busy has a bit for each slot");
 #define NVME_SQ_HOLD	   16 /* SQ entries a burst writes per doorbell */
 #define NVME_IO_QID	   1
 #define NVME_SQES	   6 /* 2^6: 64-byte submission entries */
@@ -70,6 +71,7 @@ struct nvme_ctrl {
 	struct nvme_queue asq, acq, iosq, iocq;
 	struct dd_dma ident;
 	struct nvme_slot slots[NVME_SLOTS];
+	uint64_t busy;	    /* bit i: slots[i].req is set */
 	unsigned int depth; /* I/O queue entries, fixed at the first init */
 	uint64_t next_seq;
 	uint16_t admin_cid;
