@@ -399,11 +399,14 @@ static unsigned int unit_sectors(const struct blkfront_req *r, unsigned int u)
 /* Consecutive units from r->next not answered yet, up to max. */
 static unsigned int req_run(const struct blkfront_req *r, unsigned int max)
 {
-	unsigned int n = 0;
+	_Static_assert(BLKFRONT_REQ_UNITS <= 64, "acked has a bit a unit");
+	unsigned int next = r->next, units = r->units;
+	uint64_t acked = next < 64 ? r->acked >> next : 0;
+	unsigned int n = acked ? (unsigned int)__builtin_ctzll(acked) : 64;
+	unsigned int left = next < units ? units - next : 0;
 
-	while (n < max && r->next + n < r->units && !unit_acked(r, r->next + n))
-		n++;
-	return n;
+	n = n < max ? n : max;
+	return n < left ? n : left;
 }
 
 /*
@@ -451,6 +454,50 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 }
 
 /*
+ * The segment list of an indirect piece into its page: only the list (a
+ * backend reads nr_segments entries; the rest of the page holds what
+ * this vbd's backend saw already: earlier lists, or data it read or was
+ * sent).
+ */
+static int piece_list(struct blkfront *bf, const struct blkfront_shadow *sh,
+		      const struct bf_segs *segs)
+{
+	struct blkfront_page *pg = &bf->pages[sh->ind];
+
+	memcpy(pg->va, segs->seg, sh->nseg * sizeof(segs->seg[0]));
+	return pg->granted ? 0 : bf_page_grant(bf, pg, !bf->persistent);
+}
+
+/*
+ * A registered piece: its pages are consecutive in the registered
+ * buffer, granted once (writable: the backend may keep them), every
+ * unit a whole page but the request's last.
+ */
+static int piece_grant_reg(struct blkfront *bf, const struct blkfront_req *r,
+			   const struct blkfront_shadow *sh,
+			   struct bf_segs *segs)
+{
+	struct blkfront_page *pg =
+	    &bf->reg[(req_buf(r) - (uintptr_t)bf->reg_va) / PAGE + sh->first];
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < sh->nseg && !rc; i++, pg++) {
+		if (!pg->granted)
+			rc = bf_page_grant(bf, pg, false);
+		segs->seg[i] = (struct blkif_request_segment){
+			.gref = pg->ref,
+			.last_sect = BLKFRONT_SECTORS_PER_PAGE - 1,
+		};
+	}
+	if (rc)
+		return rc;
+	segs->seg[i - 1].last_sect =
+	    (uint8_t)(unit_sectors(r, sh->first + i - 1) - 1);
+	return sh->ind >= 0 ? piece_list(bf, sh, segs) : 0;
+}
+
+/*
  * Grant sh's pages to the backend (read-only when it only reads them,
  * unless it keeps them): a direct piece's are the caller's own, each
  * held by its request until its grant ends; a registered piece's are
@@ -464,17 +511,13 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 	unsigned int i;
 	int rc = 0;
 
+	if (sh->reg)
+		return piece_grant_reg(bf, r, sh, segs);
 	for (i = 0; i < sh->nseg && !rc; i++) {
 		unsigned int u = sh->first + i, n = unit_sectors(r, u);
 		struct blkfront_page *pg;
 
-		if (sh->reg) {
-			pg = &bf->reg[(req_buf(r) - (uintptr_t)bf->reg_va) /
-					  PAGE +
-				      u];
-			if (!pg->granted)
-				rc = bf_page_grant(bf, pg, false);
-		} else if (sh->direct) {
+		if (sh->direct) {
 			pg = &bf->direct[sh->pg[i]];
 			pg->va =
 			    (write ? (uint8_t *)(uintptr_t)r->src : r->dst) +
@@ -499,18 +542,8 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 			.last_sect = (uint8_t)(n - 1),
 		};
 	}
-	if (!rc && sh->ind >= 0) {
-		struct blkfront_page *pg = &bf->pages[sh->ind];
-
-		/*
-		 * Only the list: a backend reads nr_segments entries, and
-		 * the rest of the page holds what this vbd's backend saw
-		 * already (earlier lists, or data it read or was sent).
-		 */
-		memcpy(pg->va, segs->seg, sh->nseg * sizeof(segs->seg[0]));
-		if (!pg->granted)
-			rc = bf_page_grant(bf, pg, !bf->persistent);
-	}
+	if (!rc && sh->ind >= 0)
+		rc = piece_list(bf, sh, segs);
 	return rc;
 }
 
