@@ -55,6 +55,7 @@ static bool range_ok(const struct bb_vbd_config *cfg, uint64_t sector,
 
 int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw)
 {
+	unsigned int gaps = 0, end = BB_SECTORS_PER_PAGE - 1;
 	uint32_t n = 0;
 
 	if (rw->op == BLKIF_OP_WRITE && cfg->readonly)
@@ -62,16 +63,23 @@ int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw)
 	if (rw->nsegs < 1 || rw->nsegs > BB_MAX_SEGS)
 		return BLKIF_RSP_ERROR;
 	for (unsigned int i = 0; i < rw->nsegs; i++) {
-		const struct blkif_request_segment *s = &rw->seg[i];
+		unsigned int f = rw->seg[i].first_sect,
+			     l = rw->seg[i].last_sect;
 
-		if (s->first_sect > s->last_sect ||
-		    s->last_sect >= BB_SECTORS_PER_PAGE)
+		/* first <= last < a page's sectors (l - f wraps if f > l). */
+		if ((l | (l - f)) >= BB_SECTORS_PER_PAGE)
 			return BLKIF_RSP_ERROR;
-		n += (uint32_t)(s->last_sect - s->first_sect + 1);
+		n += l - f + 1;
+		/* Where two meet: the earlier ends its page, this starts one.
+		 */
+		if (i)
+			gaps |= (end ^ (BB_SECTORS_PER_PAGE - 1)) | f;
+		end = l;
 	}
 	if (!range_ok(cfg, rw->sector, n))
 		return BLKIF_RSP_ERROR;
 	rw->nsect = n;
+	rw->shaped = !gaps;
 	return BLKIF_RSP_OKAY;
 }
 

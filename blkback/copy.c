@@ -104,22 +104,6 @@ int bb_copy_indirect(struct bb_vbd *vbd,
 	return rc;
 }
 
-/*
- * Segments NVMe PRPs take as they are: every one but the first starts
- * its page, every one but the last ends it.
- */
-bool bb_map_shaped(const struct bb_rw *rw)
-{
-	for (unsigned int s = 0; s < rw->nsegs; s++) {
-		if (s > 0 && rw->seg[s].first_sect)
-			return false;
-		if (s + 1 < rw->nsegs &&
-		    rw->seg[s].last_sect != BB_SECTORS_PER_PAGE - 1)
-			return false;
-	}
-	return true;
-}
-
 void bb_map_op(struct bb_vbd *vbd, unsigned int i, grant_ref_t ref,
 	       uint32_t flags)
 {

@@ -46,13 +46,12 @@ int bb_copy_indirect(struct bb_vbd *vbd,
 		     struct bb_rw *rw);
 
 /*
- * Segments the device can take as they are (bb_map_shaped); then map
- * them for the device: 0 (req->nmaps, handle[], bus_seg[] set),
+ * Segments the device can take as they are (rw.shaped): map them for
+ * the device: 0 (req->nmaps, handle[], bus_seg[] set),
  * -XEN_ENOSPC (no room: nothing mapped, copy instead) or -XEN_EFAULT (a
  * grant the guest may not give: nothing mapped, answer an error).
  * Unmap what req holds (nmaps 0 after, whatever failed: logged).
  */
-bool bb_map_shaped(const struct bb_rw *rw);
 /* Op i of vbd->map (for the frontend's ref) or vbd->unmap, made ready. */
 void bb_map_op(struct bb_vbd *vbd, unsigned int i, grant_ref_t ref,
 	       uint32_t flags);
@@ -82,6 +81,7 @@ static inline void bb_rw_reset(struct bb_rw *rw)
 	rw->nsegs = 0;
 	rw->sector = 0;
 	rw->nsect = 0;
+	rw->shaped = false;
 }
 
 static inline void bb_rw_copy(struct bb_rw *dst, const struct bb_rw *src)
@@ -90,6 +90,7 @@ static inline void bb_rw_copy(struct bb_rw *dst, const struct bb_rw *src)
 	dst->nsegs = src->nsegs;
 	dst->sector = src->sector;
 	dst->nsect = src->nsect;
+	dst->shaped = src->shaped;
 	memcpy(dst->seg, src->seg, src->nsegs * sizeof(src->seg[0]));
 }
 

@@ -45,13 +45,12 @@ static void set_steps(struct bb_req *req, uint8_t op, uint8_t rw_op)
 /*
  * Whether rw's data may go through persistent grants (tried first), by
  * grant map; else it is copied. Only segments the device can take as
- * they are (bb_map_shaped(), looked at once) go either way.
+ * they are (rw->shaped) go either way.
  */
 static void want_ways(const struct bb_vbd *vbd, const struct bb_rw *rw,
 		      bool *persist, bool *map)
 {
-	bool shaped = rw->nsegs && (vbd->persistent || vbd->env->grant_map) &&
-		      bb_map_shaped(rw);
+	bool shaped = rw->nsegs && rw->shaped;
 
 	*persist = shaped && vbd->persistent;
 	*map = shaped && vbd->env->grant_map && vbd->env->grant_unmap &&

@@ -5,8 +5,18 @@
  * the pieces of the guest's frames blkback mapped for the device (bus
  * address = machine address, in our IOMMU context while mapped).
  */
+#include <stddef.h>
 #include <public/errno.h>
+#include <xen/string.h>
 #include <driverdom/blkdom.h>
+
+/* bb_io's segments are copied into the driver's as they are. */
+_Static_assert(sizeof(struct bb_seg) == sizeof(struct blkdrv_seg) &&
+		   offsetof(struct bb_seg, bus) ==
+		       offsetof(struct blkdrv_seg, bus) &&
+		   offsetof(struct bb_seg, len) ==
+		       offsetof(struct blkdrv_seg, len),
+	       "struct bb_seg and struct blkdrv_seg have one layout");
 
 static const enum blkdrv_op bd_ops[] = {
 	[BB_IO_READ] = BLKDRV_READ,
@@ -45,17 +55,15 @@ static long bd_segments(struct bd_disk *d, struct bd_slot *s,
 	uint64_t left = io->nblocks * block_size;
 
 	if (!io->npages) {
-		/* Mapped: blkback shaped them as PRPs want; the sum checked. */
+		/*
+		 * Mapped or persistent: blkback shaped them from segments it
+		 * checked, as PRPs want; the driver checks them again against
+		 * the request's size (blkdrv.h).
+		 */
 		if (!io->nsegs || io->nsegs > BB_MAX_SEGS)
 			return -XEN_EINVAL;
-		for (unsigned int i = 0; i < io->nsegs; i++) {
-			if (io->seg[i].len > left)
-				return -XEN_EINVAL;
-			s->segs[i].bus = io->seg[i].bus;
-			s->segs[i].len = io->seg[i].len;
-			left -= io->seg[i].len;
-		}
-		return left ? -XEN_EINVAL : 0;
+		memcpy(s->segs, io->seg, io->nsegs * sizeof(s->segs[0]));
+		return 0;
 	}
 	if (io->npages > BB_MAX_SEGS || left > (uint64_t)io->npages * 4096 ||
 	    left <= (uint64_t)(io->npages - 1) * 4096)

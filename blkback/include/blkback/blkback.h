@@ -211,12 +211,18 @@ struct bb_rw {
 	uint16_t nsegs;	 /* 1..BB_MAX_SEGS */
 	uint64_t sector; /* on the vbd, 512-byte sectors */
 	uint32_t nsect;	 /* the segments' sectors, added up */
+	/*
+	 * NVMe PRPs take the segments as they are: every one but the first
+	 * starts its page, every one but the last ends it.
+	 */
+	bool shaped;
 	struct blkif_request_segment seg[BB_MAX_SEGS];
 };
 
 /*
- * Check a read or write's segments and range against cfg: 0, or
- * BLKIF_RSP_ERROR. Does not look at op beyond READ/WRITE.
+ * Check a read or write's segments and range against cfg: 0 (nsect and
+ * shaped set), or BLKIF_RSP_ERROR. Does not look at op beyond
+ * READ/WRITE.
  */
 int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw);
 /* The same for a discard of nr sectors at sector. */
