@@ -42,15 +42,23 @@ unsigned int bb_indirect_segs(const struct bb_vbd_config *cfg)
 	return n > BLKIF_MAX_SEGMENTS_PER_REQUEST ? n : 0;
 }
 
+/*
+ * Sectors per block less one: a mask, as bb_config_check() let only
+ * powers of two through (a mask of all ones, which no range passes,
+ * for a block size below a sector).
+ */
+static uint64_t block_mask(const struct bb_vbd_config *cfg)
+{
+	return (uint64_t)(cfg->block_size / BB_SECTOR_SIZE) - 1;
+}
+
 /* Sectors [sector, sector + n) inside the vbd and on whole blocks. */
 static bool range_ok(const struct bb_vbd_config *cfg, uint64_t sector,
 		     uint64_t n)
 {
-	uint64_t f = cfg->block_size / BB_SECTOR_SIZE;
-
 	if (sector > cfg->sectors || n > cfg->sectors - sector)
 		return false;
-	return sector % f == 0 && n % f == 0;
+	return !((sector | n) & block_mask(cfg));
 }
 
 int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw)
@@ -94,8 +102,9 @@ int bb_check_discard(const struct bb_vbd_config *cfg, uint64_t sector,
 void bb_map_range(const struct bb_vbd_config *cfg, uint64_t sector,
 		  uint64_t nsect, uint64_t *lba, uint64_t *nblocks)
 {
-	uint64_t f = cfg->block_size / BB_SECTOR_SIZE;
+	uint64_t f = block_mask(cfg) + 1;
+	unsigned int shift = f ? (unsigned int)__builtin_ctzll(f) : 0;
 
-	*lba = (cfg->start + sector) / f;
-	*nblocks = nsect / f;
+	*lba = (cfg->start + sector) >> shift;
+	*nblocks = nsect >> shift;
 }

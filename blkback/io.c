@@ -35,14 +35,17 @@ struct bb_req *bb_req_alloc(struct bb_vbd *vbd)
 		return NULL;
 	req = bb_req_next(vbd, &free);
 	/*
-	 * The head only: the arrays are read up to their counts. It clears
-	 * state to BB_REQ_FREE, which it was: bb_req_set() moves it on.
+	 * The counts only: the arrays are read up to them, and io is
+	 * filled whole before each step's submit (io_fill). state stays
+	 * BB_REQ_FREE, which it was: bb_req_set() moves it on.
 	 */
-	memset(req, 0, offsetof(struct bb_req, rw));
+	req->vbd = vbd;
+	req->op = req->nsteps = req->step = 0;
+	req->io_status = 0;
+	req->id = 0;
 	bb_rw_reset(&req->rw);
 	req->discard_nr = 0;
 	req->npages = req->nmaps = req->nbus = 0;
-	req->vbd = vbd;
 	bb_req_set(req, BB_REQ_WAIT);
 	vbd->active++;
 	return req;
@@ -76,10 +79,9 @@ static void io_fill(struct bb_req *req, uint8_t step)
 	const struct bb_vbd_config *cfg = &req->vbd->cfg;
 	struct bb_io *io = &req->io;
 
-	memset(io, 0, sizeof(*io));
-	io->op = (enum bb_io_op)step;
-	io->nsid = cfg->nsid;
-	io->done = io_done;
+	*io = (struct bb_io){ .op = (enum bb_io_op)step,
+			      .nsid = cfg->nsid,
+			      .done = io_done };
 	if (step == BB_STEP_READ || step == BB_STEP_WRITE) {
 		bb_map_range(cfg, req->rw.sector, req->rw.nsect, &io->lba,
 			     &io->nblocks);
@@ -120,10 +122,9 @@ void bb_respond(struct bb_vbd *vbd, uint64_t id, uint8_t op, int status)
 	if (!vbd->connected)
 		return;
 	rsp = RING_GET_RESPONSE(&vbd->ring, vbd->ring.rsp_prod_pvt);
-	memset(rsp, 0, sizeof(*rsp));
-	rsp->id = id;
-	rsp->operation = op;
-	rsp->status = (int16_t)status;
+	*rsp = (struct blkif_response){ .id = id,
+					.operation = op,
+					.status = (int16_t)status };
 	vbd->ring.rsp_prod_pvt++;
 	if (status == BLKIF_RSP_ERROR)
 		vbd->stats.errors++;

@@ -448,7 +448,8 @@ static bool piece_pages(struct blkfront *bf, const struct blkfront_req *r,
 		pages_release(bf, got + direct, n - direct);
 		n = direct;
 	}
-	memcpy(sh->pg, got, n);
+	if (!sh->reg) /* a registered piece has no pg[] */
+		memcpy(sh->pg, got, n);
 	sh->nseg = (uint8_t)n;
 	return n > 0;
 }
@@ -547,43 +548,47 @@ static int piece_grant(struct blkfront *bf, struct blkfront_req *r,
 	return rc;
 }
 
-/* The ring request for sh, as the backend will read it. */
+/*
+ * The ring request for sh, written in its slot: ours until the push
+ * publishes it. Fields a backend does not read for the operation keep
+ * what the slot held (an earlier request or response of this ring).
+ */
 static void piece_write(struct blkfront *bf, const struct blkfront_req *r,
 			const struct blkfront_shadow *sh,
 			const struct bf_segs *segs)
 {
-	union {
-		struct blkif_request rw;
-		struct blkif_request_indirect ind;
-		struct blkif_request_discard dis;
-	} q;
+	void *slot = RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt);
 	uint64_t sector = r->sector + (uint64_t)sh->first * SPP;
 
-	memset(&q, 0, sizeof(q));
 	if (sh->op == BLKIF_OP_INDIRECT) {
-		q.ind.operation = BLKIF_OP_INDIRECT;
-		q.ind.indirect_op = sh->rw_op;
-		q.ind.nr_segments = sh->nseg;
-		q.ind.id = sh->id;
-		q.ind.sector_number = sector;
-		q.ind.handle = bf->handle;
-		q.ind.indirect_grefs[0] = bf->pages[sh->ind].ref;
+		struct blkif_request_indirect *q = slot;
+
+		q->operation = BLKIF_OP_INDIRECT;
+		q->indirect_op = sh->rw_op;
+		q->nr_segments = sh->nseg;
+		q->id = sh->id;
+		q->sector_number = sector;
+		q->handle = bf->handle;
+		q->indirect_grefs[0] = bf->pages[sh->ind].ref;
 	} else if (sh->op == BLKIF_OP_DISCARD) {
-		q.dis.operation = BLKIF_OP_DISCARD;
-		q.dis.handle = bf->handle;
-		q.dis.id = sh->id;
-		q.dis.sector_number = r->sector;
-		q.dis.nr_sectors = r->count;
+		struct blkif_request_discard *q = slot;
+
+		q->operation = BLKIF_OP_DISCARD;
+		q->flag = 0;
+		q->handle = bf->handle;
+		q->id = sh->id;
+		q->sector_number = r->sector;
+		q->nr_sectors = r->count;
 	} else {
-		q.rw.operation = sh->op;
-		q.rw.nr_segments = sh->nseg;
-		q.rw.handle = bf->handle;
-		q.rw.id = sh->id;
-		q.rw.sector_number = sh->nseg ? sector : 0;
-		memcpy(q.rw.seg, segs->seg, sh->nseg * sizeof(segs->seg[0]));
+		struct blkif_request *q = slot;
+
+		q->operation = sh->op;
+		q->nr_segments = sh->nseg;
+		q->handle = bf->handle;
+		q->id = sh->id;
+		q->sector_number = sh->nseg ? sector : 0;
+		memcpy(q->seg, segs->seg, sh->nseg * sizeof(segs->seg[0]));
 	}
-	memcpy(RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt), &q.rw,
-	       sizeof(q.rw));
 	bf->ring.req_prod_pvt++;
 }
 
@@ -614,7 +619,9 @@ static bool bf_issue_piece(struct blkfront *bf, unsigned int ri)
 	if (s < 0 || RING_FULL(&bf->ring))
 		return false;
 	sh = &bf->shadow[s];
-	memset(sh, 0, sizeof(*sh));
+	/* The head: pg[] is read up to nseg. */
+	sh->used = false;
+	sh->nseg = 0;
 	sh->op = sh->rw_op = r->op;
 	sh->ind = -1;
 	sh->req = (uint16_t)ri;
