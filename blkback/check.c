@@ -78,8 +78,7 @@ int bb_check_rw(const struct bb_vbd_config *cfg, struct bb_rw *rw)
 		if ((l | (l - f)) >= BB_SECTORS_PER_PAGE)
 			return BLKIF_RSP_ERROR;
 		n += l - f + 1;
-		/* Where two meet: the earlier ends its page, this starts one.
-		 */
+		/* Where two meet: one ends its page, the next starts one. */
 		if (i)
 			gaps |= (end ^ (BB_SECTORS_PER_PAGE - 1)) | f;
 		end = l;

@@ -57,8 +57,8 @@ static long bd_segments(struct bd_disk *d, struct bd_slot *s,
 	if (!io->npages) {
 		/*
 		 * Mapped or persistent: blkback shaped them from segments it
-		 * checked, as PRPs want; the driver checks them again against
-		 * the request's size (blkdrv.h).
+		 * checked, as PRPs want; submit() checks them against the
+		 * request's size again (blkdrv.h).
 		 */
 		if (!io->nsegs || io->nsegs > BB_MAX_SEGS)
 			return -XEN_EINVAL;

@@ -61,7 +61,9 @@ enum blkdrv_op {
  * segment but the first starts on a page boundary and every one but the
  * last ends on one, addresses and lengths are multiples of 4 and the
  * lengths add up to blocks * block_size (what NVMe PRPs can express,
- * and what blkif segments of whole sectors in granted pages give).
+ * and what blkif segments of whole sectors in granted pages give). A
+ * driver checks all of it: submit() refuses a request that breaks it
+ * with -XEN_EINVAL.
  */
 struct blkdrv_seg {
 	uint64_t bus;
