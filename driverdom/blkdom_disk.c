@@ -31,12 +31,15 @@ static void bd_slot_put(struct bd_disk *d, struct bd_slot *s)
 	d->busy &= ~(1ull << (s - d->slots));
 }
 
+_Static_assert(offsetof(struct bd_slot, req) == 0, "bd_done finds its slot");
+
+/* ctx is the disk; the request is its slot's first member. */
 static void bd_done(struct blkdrv_req *req, long status)
 {
-	struct bd_slot *s = req->ctx;
+	struct bd_slot *s = (struct bd_slot *)req;
 	struct bb_io *io = s->io;
 
-	bd_slot_put(s->disk, s);
+	bd_slot_put(req->ctx, s);
 	io->done(io, status ? (int)status : 0);
 }
 
@@ -90,14 +93,13 @@ long bd_disk_submit(struct bd_disk *d, struct bb_io *io)
 	if (!~d->busy)
 		return -XEN_EAGAIN;
 	s = &d->slots[__builtin_ctzll(~d->busy)];
-	s->disk = d;
 	s->req = (struct blkdrv_req){ .op = bd_ops[io->op],
 				      .ns = (unsigned int)ns,
 				      .lba = io->lba,
 				      .blocks = (uint32_t)io->nblocks,
 				      .segs = s->segs,
 				      .done = bd_done,
-				      .ctx = s };
+				      .ctx = d };
 	if (io->op == BB_IO_READ || io->op == BB_IO_WRITE) {
 		rc = bd_segments(d, s, io, d->bd->geom.ns[ns].block_size);
 		if (rc)

@@ -472,7 +472,8 @@ static int piece_list(struct blkfront *bf, const struct blkfront_shadow *sh,
 /*
  * A registered piece: its pages are consecutive in the registered
  * buffer, granted once (writable: the backend may keep them), every
- * unit a whole page but the request's last.
+ * unit a whole page (a registered request is a direct one: whole pages,
+ * bf_rw()).
  */
 static int piece_grant_reg(struct blkfront *bf, const struct blkfront_req *r,
 			   const struct blkfront_shadow *sh,
@@ -493,8 +494,6 @@ static int piece_grant_reg(struct blkfront *bf, const struct blkfront_req *r,
 	}
 	if (rc)
 		return rc;
-	segs->seg[i - 1].last_sect =
-	    (uint8_t)(unit_sectors(r, sh->first + i - 1) - 1);
 	return sh->ind >= 0 ? piece_list(bf, sh, segs) : 0;
 }
 

@@ -41,13 +41,10 @@
 
 _Static_assert(BD_VBD_PAGES >= BB_VBD_PAGES_MIN, "a whole request fits");
 
-struct bd_disk;
-
 struct bd_slot {
-	struct blkdrv_req req;
+	struct blkdrv_req req; /* first: bd_done() finds the slot from it */
 	struct blkdrv_seg segs[BB_MAX_SEGS];
 	struct bb_io *io; /* NULL: free */
-	struct bd_disk *disk;
 };
 
 struct bd_disk {
