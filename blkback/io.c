@@ -214,7 +214,10 @@ void bb_finish(struct bb_vbd *vbd)
 			return;
 		}
 		req = bb_req_next(vbd, &done);
-		if (!req->io_status && req->step + 1 < req->nsteps) {
+		/* Disconnected: no step goes to the device after the one
+		 * that was there (bb_vbd_disconnect()). */
+		if (vbd->connected && !req->io_status &&
+		    req->step + 1 < req->nsteps) {
 			req->step++;
 			bb_req_start(req);
 		} else {

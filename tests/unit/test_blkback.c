@@ -1370,6 +1370,31 @@ static void test_disconnect_reattach(void **state)
 	assert_int_equal(fe_one(3, BLKIF_OP_READ), BLKIF_RSP_OKAY);
 }
 
+/*
+ * A request of several steps (flush, write, flush) whose first was at the
+ * device when the frontend left: the rest never go there.
+ */
+static void test_disconnect_mid_steps(void **state)
+{
+	struct blkif_request_segment s = seg(1510, 0, 7);
+
+	grant_new(1510, false);
+	fe_rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 16, 1, &s);
+	fe_push();
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nios, 1);
+	assert_int_equal(W.ios[0]->op, BB_IO_FLUSH);
+	bb_vbd_disconnect(&VBD, "frontend closed");
+	io_complete(0, 0);
+	bb_vbd_poll(&VBD, BUDGET);
+	assert_int_equal(W.nlog, 1); /* the first flush only */
+	assert_int_equal(W.nios, 0);
+	assert_false(bb_vbd_busy(&VBD));
+	assert_int_equal(VBD.free_pages, 127);
+	assert_int_equal(SRING->rsp_prod, 0);
+	disk_unchanged();
+}
+
 /* A device with a full queue: the io waits for the next poll. */
 static void test_device_busy(void **state)
 {
@@ -2994,6 +3019,7 @@ int main(void)
 		T(test_hostile_prod_back),
 		T(test_hostile_prod_after_answer),
 		T(test_flood),
+		T(test_disconnect_mid_steps),
 		T(test_disconnect_reattach),
 		T(test_sync_completion),
 		T(test_device_busy),
