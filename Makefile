@@ -27,7 +27,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all xen stubdom image run bench test test-unit test-qemu test-headers \
 	test-config test-matrix \
-	test-format \
+	test-format fuzz test-fuzz \
 	format clean distclean help deps FORCE
 
 # ---- Dependencies --------------------------------------------------------
@@ -70,7 +70,7 @@ savedefconfig: $(DEPS_STAMP)
 NO_CONFIG_GOALS := menuconfig defconfig %_defconfig olddefconfig \
 	savedefconfig allnoconfig allyesconfig clean distclean help deps \
 	format test test-unit test-qemu test-headers test-config test-matrix \
-	test-format test-hostscan hostscan test-netpeer bench
+	test-format test-hostscan hostscan test-netpeer bench fuzz test-fuzz
 ifneq ($(filter-out $(NO_CONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(AUTO_CONF)
 endif
@@ -113,6 +113,7 @@ help:
 	@echo 'Build:   make [all] | xen | image | run [QEMU_EXTRA="..."]'
 	@echo 'Test:    make test (test-unit, test-qemu, test-headers, test-config, test-matrix, test-format)'
 	@echo 'Bench:   make bench (figures under TCG and -icount)'
+	@echo 'Fuzz:    make fuzz [FUZZ_TIME=seconds per target] (tests/fuzz)'
 	@echo 'Config:  make menuconfig | defconfig | olddefconfig | savedefconfig'
 	@echo '         make allnoconfig | allyesconfig | <name>_defconfig:'
 	@echo '         $(DEFCONFIGS)'

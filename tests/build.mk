@@ -140,6 +140,64 @@ test-config: $(DEPS_STAMP)
 test-netpeer: $(DEPS_STAMP)
 	$(Q)$(TEST_PY) tests/netpeer/test_netpeer.py
 
+# ---- Fuzzing: libFuzzer targets on the host (tests/fuzz), sanitized -------
+#
+# make fuzz runs each target FUZZ_TIME seconds on a corpus kept in the
+# build directory; what it finds is written next to it. make test runs
+# each one on its seeds (tests/fuzz/corpus/<target>: inputs that broke
+# it once), then FUZZ_RUNS more inputs from a fixed seed.
+
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -include tests/unit/config.h \
+	-include xen/include/xen/compiler.h -Ixen/include \
+	-Ixen/arch/x86/include
+FUZZ_TIME ?= 300
+FUZZ_RUNS ?= 100000
+
+fuzz-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c \
+	check.c)
+fuzz-gpt := $(addprefix blkback/,gpt.c crc32.c target.c)
+
+FUZZ_TARGETS := blkback gpt
+FUZZ_DIR := $(TEST_OUT)/fuzz
+FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(DEPS_STAMP)
+	@echo "  FUZZCC  $@"
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(fuzz-$*)
+	$(Q)clang $(FUZZ_CFLAGS) -MM -MP -MT $@ $< $(fuzz-$*) > $@.d
+$(foreach t,$(FUZZ_TARGETS),$(eval $(FUZZ_DIR)/fuzz_$(t): $(fuzz-$(t))))
+-include $(FUZZ_BINS:=.d)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/found/$$t; \
+		echo "==== fuzz_$$t: $(FUZZ_TIME) s"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+			-artifact_prefix=$(FUZZ_DIR)/found/$$t/ \
+			$(FUZZ_DIR)/corpus/$$t $$([ -d tests/fuzz/corpus/$$t ] \
+			&& echo tests/fuzz/corpus/$$t) \
+			2>&1 | grep -E '^Done|^SUMMARY|does not hold|^==[0-9]+=='; \
+		[ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
+	done
+
+test-fuzz: $(FUZZ_BINS)
+	$(Q)pass=0; fail=0; for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t; \
+		seeds=; [ -d tests/fuzz/corpus/$$t ] && seeds=tests/fuzz/corpus/$$t; \
+		if $(FUZZ_DIR)/fuzz_$$t -runs=$(FUZZ_RUNS) -seed=1 \
+			-artifact_prefix=$(FUZZ_DIR)/fuzz_$$t- \
+			$(FUZZ_DIR)/smoke/$$t $$seeds \
+			> $(FUZZ_DIR)/fuzz_$$t.log 2>&1; then \
+			pass=$$((pass + 1)); echo "PASS fuzz_$$t"; \
+		else \
+			fail=$$((fail + 1)); tail -30 $(FUZZ_DIR)/fuzz_$$t.log; \
+			echo "FAIL fuzz_$$t"; \
+		fi; \
+	done; echo "fuzz: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
 # ---- Every defconfig, allnoconfig and allyesconfig must build -------------
 
 MATRIX := $(DEFCONFIGS) allnoconfig allyesconfig
@@ -155,7 +213,7 @@ test-format: $(DEPS_STAMP)
 
 # Every part runs even when an earlier one fails; the target fails if any did.
 TEST_PARTS := test-unit test-qemu test-headers test-config test-matrix \
-	test-format test-hostscan test-netpeer
+	test-format test-hostscan test-netpeer test-fuzz
 
 # The last line sums the parts' summaries; a part that failed without
 # counting its failures (a build error, say) counts as one.

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="gcc binutils make python3 python3-kconfiglib qemu-system-x86
 syslinux isolinux syslinux-common xorriso mtools libpci-dev
-libusb-1.0-0-dev libcmocka-dev clang-format"
+libusb-1.0-0-dev libcmocka-dev clang-format clang libclang-rt-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; make sure these are installed:" >&2
