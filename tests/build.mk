@@ -149,7 +149,7 @@ test-netpeer: $(DEPS_STAMP)
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -include tests/unit/config.h \
+	-fno-omit-frame-pointer -D_GNU_SOURCE -include tests/unit/config.h \
 	-include xen/include/xen/compiler.h -Ixen/include \
 	-Ixen/arch/x86/include
 FUZZ_TIME ?= 300
@@ -158,8 +158,12 @@ FUZZ_RUNS ?= 100000
 fuzz-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c \
 	check.c)
 fuzz-gpt := $(addprefix blkback/,gpt.c crc32.c target.c)
+fuzz-elf := xen/common/elf.c xen/common/vsnprintf.c
+fuzz-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
+	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
+	xen/common/vsnprintf.c
 
-FUZZ_TARGETS := blkback gpt
+FUZZ_TARGETS := blkback gpt elf xenstore
 FUZZ_DIR := $(TEST_OUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 
