@@ -335,7 +335,9 @@ static bool setup(struct fuzz_in *in)
 	uint32_t bs = f & 2 ? 4096 : 512;
 	uint64_t unit = bs / BB_SECTOR_SIZE;
 
+	/* Nothing carried over from the last input: it replays alone. */
 	memset(&W, 0, sizeof(W));
+	memset(grant_pages, 0, sizeof(grant_pages));
 	W.cfg = (struct bb_vbd_config){
 		.nsid = 1,
 		.start = (uint64_t)(s & 0x3f) * 64 * unit,
