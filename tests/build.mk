@@ -160,11 +160,13 @@ fuzz-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c \
 fuzz-gpt := $(addprefix blkback/,gpt.c crc32.c target.c)
 fuzz-elf := xen/common/elf.c xen/common/vsnprintf.c
 fuzz-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
+fuzz-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
+	xen/common/vsnprintf.c
 fuzz-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
 	xen/common/vsnprintf.c
 
-FUZZ_TARGETS := blkback gpt elf xenstore netback
+FUZZ_TARGETS := blkback gpt elf xenstore netback cfg
 FUZZ_DIR := $(TEST_OUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 
