@@ -111,7 +111,7 @@ distclean:
 
 help:
 	@echo 'Build:   make [all] | xen | image | run [QEMU_EXTRA="..."]'
-	@echo 'Test:    make test (test-unit, test-qemu, test-headers, test-config, test-matrix, test-format)'
+	@echo 'Test:    make test (test-unit, test-qemu, test-headers, test-config, test-matrix, test-format, test-hostscan, test-netpeer, test-fuzz)'
 	@echo 'Bench:   make bench (figures under TCG and -icount)'
 	@echo 'Fuzz:    make fuzz [FUZZ_TIME=seconds per target] (tests/fuzz)'
 	@echo 'Config:  make menuconfig | defconfig | olddefconfig | savedefconfig'
