@@ -1,8 +1,8 @@
 /*
- * Event channels (2-level ABI) on fake domains: three domains with two
- * vCPUs each (max_vcpus 3, the third never made) and their own
- * shared_info. The test plays the guests: it reads and writes the shared
- * bitmaps as a guest would, and counts kicks per vCPU.
+ * Event channels (2-level ABI) on fake domains (fake_evtchn.c): three
+ * domains with two vCPUs each (max_vcpus 3, the third never made) and
+ * their own shared_info. The test plays the guests: it reads and writes
+ * the shared bitmaps as a guest would, and counts kicks per vCPU.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,42 +22,7 @@
 #include <xen/policy.h>
 #include <xen/sched.h>
 
-#define NDOM	  3
-#define NVCPU	  2 /* vCPUs made; max_vcpus is NVCPU + 1 */
-#define PAGES	  5 /* a domain's table: a header and four record pages */
-#define WORD_BITS (sizeof(xen_ulong_t) * 8)
-
-/* Ids out of order, so that locking by id is not locking by index. */
-static const domid_t ids[NDOM] = { 7, 0, 3 };
-
-struct fake_dom {
-	struct domain *d;
-	struct shared_info *s;
-	struct vcpu *v[NVCPU];
-};
-
-static struct fake_dom dom[NDOM];
-static unsigned int kicks[NDOM][NVCPU];
-static bool may_kick[NDOM][NVCPU]; /* upcall_pending clear since a kick */
-static _Thread_local unsigned long irq_depth; /* per thread, as per CPU */
-static long live_pages, pages_until_fail = -1;
-static int refuse_op = -1;
-static const struct domain *last_target;
-static unsigned int violations; /* seen under a lock: reported after */
-static char first_violation[160];
-
-/* ---- What the event channel code asks of the rest of the hypervisor ---- */
-
-/*
- * Called under the code's locks, where failing the test at once would
- * leave a lock held (and the teardown spinning): noted, reported after.
- */
-static void violation(const char *what, int a, int b)
-{
-	if (__atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED) == 0)
-		snprintf(first_violation, sizeof(first_violation),
-			 "%s (%d, %d)", what, a, b);
-}
+#include "fake_evtchn.h"
 
 static void check_no_violations(void)
 {
@@ -66,156 +31,12 @@ static void check_no_violations(void)
 			 first_violation);
 }
 
-void assert_failed(const char *expr, const char *file, int line, bool *seen)
-{
-	(void)seen;
-	(void)file;
-	violation(expr, line, 0);
-}
-
-/* Interrupt "flags" are the nesting depth, so restores must nest. */
-unsigned long arch_irq_save(void)
-{
-	return irq_depth++;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-	if (irq_depth == 0 || flags != irq_depth - 1)
-		violation("unbalanced interrupt restore", (int)flags,
-			  (int)irq_depth);
-	irq_depth = flags;
-}
-
-void *alloc_xen_page(void)
-{
-	if (pages_until_fail == 0)
-		return NULL;
-	if (pages_until_fail > 0)
-		pages_until_fail--;
-	live_pages++;
-	return calloc(1, PAGE_SIZE);
-}
-
-void free_xen_page(void *p)
-{
-	live_pages--;
-	free(p);
-}
-
-int policy_check(const struct domain *src, enum policy_op op,
-		 const struct domain *target)
-{
-	__atomic_store_n(&last_target, target, __ATOMIC_RELAXED);
-	return (int)op == refuse_op ? -EPERM : 0;
-}
-
-/* References are counted, so that the test sees every get put back. */
-static int refs_held;
-
-struct domain *domain_get(domid_t id)
-{
-	for (int i = 0; i < NDOM; i++)
-		if (dom[i].d && dom[i].d->domain_id == id) {
-			__atomic_add_fetch(&refs_held, 1, __ATOMIC_RELAXED);
-			return dom[i].d;
-		}
-	return NULL;
-}
-
-void domain_put(struct domain *d)
-{
-	assert_non_null(d);
-	__atomic_sub_fetch(&refs_held, 1, __ATOMIC_RELAXED);
-}
-
-static int index_of(const struct domain *d)
-{
-	for (int i = 0; i < NDOM; i++)
-		if (dom[i].d == d)
-			return i;
-	violation("kick for an unknown domain", 0, 0);
-	return 0;
-}
-
-/* One kick per 0 -> 1 of upcall_pending, with interrupts off. */
-/* The last pirq port closed, as the arch hook heard it. */
-static int unbound_dom = -1;
-static unsigned int unbound_pirq;
-static evtchn_port_t unbound_port;
-
-void arch_pirq_unbound(struct domain *d, unsigned int pirq, evtchn_port_t port)
-{
-	if (irq_depth == 0)
-		violation("pirq unbound with interrupts on", index_of(d),
-			  (int)pirq);
-	unbound_dom = index_of(d);
-	unbound_pirq = pirq;
-	unbound_port = port;
-}
-
-void arch_vcpu_kick(struct vcpu *v)
-{
-	int i = index_of(v->domain);
-
-	if (irq_depth == 0)
-		violation("kick with interrupts on", i, (int)v->vcpu_id);
-	if (v->vcpu_info->evtchn_upcall_pending != 1)
-		violation("kick without upcall_pending", i, (int)v->vcpu_id);
-	if (!may_kick[i][v->vcpu_id])
-		violation("second kick for one upcall", i, (int)v->vcpu_id);
-	may_kick[i][v->vcpu_id] = false;
-	kicks[i][v->vcpu_id]++;
-}
-
-/* ---- Fake domains ---- */
-
-static void make_domain(int i)
-{
-	struct fake_dom *f = &dom[i];
-
-	f->d = calloc(1, sizeof(*f->d));
-	f->s = calloc(1, sizeof(*f->s));
-	f->d->domain_id = ids[i];
-	f->d->max_vcpus = NVCPU + 1;
-	f->d->shared_info = f->s;
-	for (unsigned int v = 0; v < NVCPU; v++) {
-		f->v[v] = calloc(1, sizeof(*f->v[v]));
-		f->v[v]->vcpu_id = v;
-		f->v[v]->domain = f->d;
-		f->v[v]->vcpu_info = &f->s->vcpu_info[v];
-		f->d->vcpus[v] = f->v[v];
-		may_kick[i][v] = true;
-		kicks[i][v] = 0;
-	}
-	assert_int_equal(evtchn_domain_init(f->d), 0);
-}
-
-static void free_domain(int i)
-{
-	struct fake_dom *f = &dom[i];
-
-	if (!f->d)
-		return;
-	evtchn_domain_destroy(f->d);
-	for (unsigned int v = 0; v < NVCPU; v++)
-		free(f->v[v]);
-	free(f->s);
-	free(f->d);
-	memset(f, 0, sizeof(*f));
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	refuse_op = -1;
-	pages_until_fail = -1;
-	irq_depth = 0;
-	violations = 0;
-	live_pages = 0; /* a failed test's leak is reported once */
-	refs_held = 0;
+	fake_evtchn_reset(); /* a failed test's leak is reported once */
 	for (int i = 0; i < NDOM; i++)
-		make_domain(i);
+		assert_int_equal(make_domain(i), 0);
 	assert_int_equal(live_pages, NDOM * PAGES);
 	return 0;
 }
