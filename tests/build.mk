@@ -151,7 +151,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -D_GNU_SOURCE -include tests/unit/config.h \
 	-include xen/include/xen/compiler.h -Ixen/include \
-	-Ixen/arch/x86/include
+	-Ixen/arch/x86/include -Itests/unit
 FUZZ_TIME ?= 300
 FUZZ_RUNS ?= 100000
 
@@ -160,13 +160,14 @@ fuzz-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c \
 fuzz-gpt := $(addprefix blkback/,gpt.c crc32.c target.c)
 fuzz-elf := xen/common/elf.c xen/common/vsnprintf.c
 fuzz-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
+fuzz-evtchn := xen/common/event_channel.c tests/unit/fake_evtchn.c
 fuzz-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
 	xen/common/vsnprintf.c
 fuzz-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
 	xen/common/vsnprintf.c
 
-FUZZ_TARGETS := blkback gpt elf xenstore netback cfg
+FUZZ_TARGETS := blkback gpt elf xenstore netback cfg evtchn
 FUZZ_DIR := $(TEST_OUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 
