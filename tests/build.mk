@@ -145,7 +145,8 @@ test-netpeer: $(DEPS_STAMP)
 # make fuzz runs each target FUZZ_TIME seconds on a corpus kept in the
 # build directory; what it finds is written next to it. make test runs
 # each one on its seeds (tests/fuzz/corpus/<target>: inputs that broke
-# it once), then FUZZ_RUNS more inputs from a fixed seed.
+# it once), then FUZZ_RUNS more inputs from a fixed seed, or as many as
+# FUZZ_SMOKE_TIME seconds take (the hypervisor's targets are slower).
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -154,6 +155,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Ixen/arch/x86/include -Itests/unit
 FUZZ_TIME ?= 300
 FUZZ_RUNS ?= 100000
+FUZZ_SMOKE_TIME ?= 8
 
 fuzz-blkback := $(addprefix blkback/,vbd.c take.c io.c copy.c persist.c \
 	check.c)
@@ -161,15 +163,18 @@ fuzz-gpt := $(addprefix blkback/,gpt.c crc32.c target.c)
 fuzz-elf := xen/common/elf.c xen/common/vsnprintf.c
 fuzz-netback := $(addprefix netback/,vif.c tx.c rx.c switch.c rate.c csum.c)
 fuzz-evtchn := xen/common/event_channel.c tests/unit/fake_evtchn.c
+fuzz-gnttab := xen/common/grant_table.c xen/common/page_alloc.c $(UNIT_PRINTK)
 fuzz-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
 	xen/common/vsnprintf.c
 fuzz-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
 	xen/common/vsnprintf.c
 
-FUZZ_TARGETS := blkback gpt elf xenstore netback cfg evtchn
+FUZZ_TARGETS := blkback gpt elf xenstore netback cfg evtchn gnttab
 FUZZ_DIR := $(TEST_OUT)/fuzz
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+# Its copies reach frames through a table: tests/fuzz/shadow/asm/page.h.
+$(FUZZ_DIR)/fuzz_gnttab: FUZZ_CFLAGS := -Itests/fuzz/shadow $(FUZZ_CFLAGS)
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(DEPS_STAMP)
 	@echo "  FUZZCC  $@"
@@ -196,6 +201,7 @@ test-fuzz: $(FUZZ_BINS)
 		rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t; \
 		seeds=; [ -d tests/fuzz/corpus/$$t ] && seeds=tests/fuzz/corpus/$$t; \
 		if $(FUZZ_DIR)/fuzz_$$t -runs=$(FUZZ_RUNS) -seed=1 \
+			-max_total_time=$(FUZZ_SMOKE_TIME) \
 			-artifact_prefix=$(FUZZ_DIR)/fuzz_$$t- \
 			$(FUZZ_DIR)/smoke/$$t $$seeds \
 			> $(FUZZ_DIR)/fuzz_$$t.log 2>&1; then \

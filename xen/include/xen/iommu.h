@@ -34,7 +34,9 @@ void iommu_unmap_frame(struct domain *d, uint64_t mfn);
 /*
  * A frame of another domain that d has grant-mapped: d's devices may
  * read it (IOMMU_READ), and write it too (IOMMU_WRITE); 0 takes it away,
- * the IOTLB flushed before this returns. No-op without a table.
+ * the IOTLB flushed before this returns. No-op without a table. Fails
+ * (-ENOMEM) only where it adds an entry: changing or removing one never
+ * fails, which grant unmaps rely on.
  */
 #define IOMMU_READ  1u
 #define IOMMU_WRITE 2u
