@@ -29,6 +29,7 @@
 
 #include "../../blkback/include/blkback/blkback.h"
 #include "fuzz.h"
+#include "fuzz_grant.h"
 
 #define GUEST	   9
 #define NS_SECT	   (1u << 16)
@@ -74,49 +75,29 @@ static int grant_of(domid_t dom, grant_ref_t ref)
 	return (int)(ref - GREF_BASE);
 }
 
-static int16_t copy_side(const struct gnttab_copy_ptr *p, bool gref, bool write,
-			 uint16_t len, uint8_t **at)
+/* The frontend's grants (read-only ones not as a destination), or the
+ * vbd's own pages: nothing else. */
+static uint8_t *page_of(const struct gnttab_copy_ptr *p, bool gref, bool write,
+			int16_t *status)
 {
-	uint8_t *page = NULL;
-
 	if (gref) {
 		int g = grant_of(p->domid, p->u.ref);
 
 		FUZZ_CHECK(p->domid == GUEST);
-		if (g >= 0 && !(write && W.ro_grant[g]))
-			page = grant_pages[g];
-	} else {
-		/* Only the vbd's own pages: its window. */
-		FUZZ_CHECK(p->domid == DOMID_SELF);
-		FUZZ_CHECK(p->u.gmfn >= LOCAL_MFN + PAGE_BASE &&
-			   p->u.gmfn < LOCAL_MFN + PAGE_BASE + PAGE_COUNT);
-		page = local_pages[p->u.gmfn - LOCAL_MFN];
+		*status = GNTST_bad_gntref;
+		return g >= 0 && !(write && W.ro_grant[g]) ? grant_pages[g]
+							   : NULL;
 	}
-	if (!page)
-		return gref ? GNTST_bad_gntref : GNTST_bad_page;
-	if ((uint32_t)p->offset + len > BB_PAGE_SIZE)
-		return GNTST_bad_copy_arg;
-	*at = page + p->offset;
-	return GNTST_okay;
+	FUZZ_CHECK(p->domid == DOMID_SELF);
+	FUZZ_CHECK(p->u.gmfn >= LOCAL_MFN + PAGE_BASE &&
+		   p->u.gmfn < LOCAL_MFN + PAGE_BASE + PAGE_COUNT);
+	return local_pages[p->u.gmfn - LOCAL_MFN];
 }
 
 static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
 {
 	FUZZ_CHECK(n >= 1 && n <= BB_COPY_OPS);
-	for (unsigned int i = 0; i < n; i++) {
-		struct gnttab_copy *op = &ops[i];
-		uint8_t *src = NULL, *dst = NULL;
-
-		op->status =
-		    copy_side(&op->source, op->flags & GNTCOPY_source_gref,
-			      false, op->len, &src);
-		if (op->status == GNTST_okay)
-			op->status =
-			    copy_side(&op->dest, op->flags & GNTCOPY_dest_gref,
-				      true, op->len, &dst);
-		if (op->status == GNTST_okay)
-			memmove(dst, src, op->len);
-	}
+	fuzz_grant_copy(page_of, ops, n);
 	return 0;
 }
 

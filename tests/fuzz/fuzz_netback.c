@@ -20,6 +20,7 @@
 
 #include "../../netback/include/netback/netback.h"
 #include "fuzz.h"
+#include "fuzz_grant.h"
 
 #define NVIFS	  2
 #define NGRANTS	  8
@@ -52,52 +53,34 @@ static int vif_of(domid_t dom)
 	return -1;
 }
 
-static int16_t copy_side(const struct gnttab_copy_ptr *p, bool gref, bool write,
-			 uint16_t len, uint8_t **at)
+/* A vif's frontend's grants (every third read-only), or the local
+ * frames: nothing else. */
+static uint8_t *page_of(const struct gnttab_copy_ptr *p, bool gref, bool write,
+			int16_t *status)
 {
-	uint8_t *page = NULL;
-
 	if (gref) {
 		int v = vif_of(p->domid);
+		unsigned int g = p->u.ref - GREF_BASE;
 
 		FUZZ_CHECK(v >= 0); /* only a vif's frontend */
-		if (p->u.ref >= GREF_BASE && p->u.ref < GREF_BASE + NGRANTS)
-			page = grant_pages[v][p->u.ref - GREF_BASE];
-		/* Every third grant is read-only. */
-		if (page && write && (p->u.ref - GREF_BASE) % 3 == 2)
-			return GNTST_permission_denied;
-	} else {
-		FUZZ_CHECK(p->domid == DOMID_SELF);
-		FUZZ_CHECK(p->u.gmfn >= LOCAL_MFN &&
-			   p->u.gmfn < LOCAL_MFN + NB_LOCAL_BUFS);
-		page = local_pages[p->u.gmfn - LOCAL_MFN];
+		*status = GNTST_bad_gntref;
+		if (p->u.ref < GREF_BASE || g >= NGRANTS)
+			return NULL;
+		*status = GNTST_permission_denied;
+		return write && g % 3 == 2 ? NULL : grant_pages[v][g];
 	}
-	if (!page)
-		return GNTST_bad_gntref;
-	if ((uint32_t)p->offset + len > NB_PAGE_SIZE)
-		return GNTST_bad_copy_arg;
-	*at = page + p->offset;
-	return GNTST_okay;
+	FUZZ_CHECK(p->domid == DOMID_SELF);
+	FUZZ_CHECK(p->u.gmfn >= LOCAL_MFN &&
+		   p->u.gmfn < LOCAL_MFN + NB_LOCAL_BUFS);
+	return local_pages[p->u.gmfn - LOCAL_MFN];
 }
 
 static long env_grant_copy(void *ctx, struct gnttab_copy *ops, unsigned int n)
 {
 	FUZZ_CHECK(n >= 1 && n <= NB_TX_BATCH_SLOTS);
-	for (unsigned int i = 0; i < n; i++) {
-		struct gnttab_copy *op = &ops[i];
-		uint8_t *src = NULL, *dst = NULL;
-
-		FUZZ_CHECK(op->len <= NB_PAGE_SIZE);
-		op->status =
-		    copy_side(&op->source, op->flags & GNTCOPY_source_gref,
-			      false, op->len, &src);
-		if (op->status == GNTST_okay)
-			op->status =
-			    copy_side(&op->dest, op->flags & GNTCOPY_dest_gref,
-				      true, op->len, &dst);
-		if (op->status == GNTST_okay)
-			memmove(dst, src, op->len);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		FUZZ_CHECK(ops[i].len <= NB_PAGE_SIZE);
+	fuzz_grant_copy(page_of, ops, n);
 	return 0;
 }
 
