@@ -39,10 +39,10 @@ unit-pci := $(UNIT_PRINTK) $(addprefix xen/drivers/pci/,alias.c bar.c cap.c \
 	conf.c dev.c print.c scan.c)
 unit-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
 	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
-	xen/common/vsnprintf.c
+	xen/common/vsnprintf.c tests/unit/fake_xs_env.c
 unit-xenbus := stubdom/lib/xenbus.c $(addprefix stubdom/xenstore/,blob.c \
 	outq.c perms.c path.c store.c tree.c txn.c watch.c domain.c proto.c \
-	request.c) xen/common/vsnprintf.c
+	request.c) xen/common/vsnprintf.c tests/unit/fake_xs_env.c
 unit-net := $(addprefix stubdom/net/,eth.c arp.c ipv4.c icmp.c udp.c csum.c)
 unit-netfront := stubdom/lib/netfront.c stubdom/lib/xenbus_front.c $(unit-xenbus)
 unit-blkfront := stubdom/lib/blkfront.c stubdom/lib/blkfront_io.c \
@@ -166,9 +166,7 @@ fuzz-evtchn := xen/common/event_channel.c tests/unit/fake_evtchn.c
 fuzz-gnttab := xen/common/grant_table.c xen/common/page_alloc.c $(UNIT_PRINTK)
 fuzz-cfg := stubdom/control/cfg_parse.c stubdom/control/cfg_check.c \
 	xen/common/vsnprintf.c
-fuzz-xenstore := $(addprefix stubdom/xenstore/,blob.c outq.c perms.c path.c \
-	store.c tree.c txn.c watch.c domain.c proto.c request.c) \
-	xen/common/vsnprintf.c
+fuzz-xenstore := $(unit-xenstore)
 
 FUZZ_TARGETS := blkback gpt elf xenstore netback cfg evtchn gnttab
 FUZZ_DIR := $(TEST_OUT)/fuzz

@@ -12,7 +12,6 @@
  * - the core never asks for more than XS_ALLOC_MAX at once, and
  *   leaves nothing allocated once the store is destroyed.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <public/io/xs_wire.h>
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 #include "fuzz.h"
 
 #define NDOMS	  4
@@ -30,37 +30,6 @@
 #define OUT_SLACK (2 * (16 + XENSTORE_PAYLOAD_MAX))
 
 static const unsigned int domids[NDOMS] = { 0, 5, 6, 7 };
-
-static long live_blocks, fail_in = -1;
-
-void *xs_malloc(size_t size)
-{
-	FUZZ_CHECK(size <= XS_ALLOC_MAX);
-	if (fail_in == 0)
-		return NULL;
-	if (fail_in > 0)
-		fail_in--;
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-}
 
 static int hook_introduce(void *opaque, struct xs_conn *conn, uint64_t mfn,
 			  uint32_t port)
@@ -136,6 +105,7 @@ static void pump(unsigned int i, size_t pull_max)
 	d->nin -= n;
 	memmove(d->in, d->in + n, d->nin);
 	FUZZ_CHECK(xs_conn_pending_output(c) <= LIM.output + OUT_SLACK);
+	FUZZ_CHECK(oversized == 0);
 }
 
 static void add_input(unsigned int i, const void *p, size_t n)
@@ -269,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	secret_in_input = memmem(data, size, SECRET, strlen(SECRET)) != NULL;
 	memset(D, 0, sizeof(D));
-	live_blocks = 0;
+	live_blocks = oversized = 0;
 	fail_in = -1;
 	xs_limits_default(&LIM);
 	if (f & 1)
@@ -288,6 +258,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int i = 0; i < NDOMS; i++)
 		pump(i, BUF_MAX);
 	xs_store_destroy(S);
-	FUZZ_CHECK(live_blocks == 0);
+	FUZZ_CHECK(live_blocks == 0 && oversized == 0);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "../../blkback/include/blkback/xenbus.h"
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 
 #define GUEST	   7
 #define NS_SECT	   8192 /* the namespace: 4 MiB */
@@ -2242,26 +2243,6 @@ static void test_target(void **state)
 #define BLKDOM	  1
 #define DEVID	  51712
 #define MAX_WAITS 100000
-
-static long live_blocks;
-
-void *xs_malloc(size_t size)
-{
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-}
 
 struct xsenv {
 	struct xenstore_domain_interface *ring;

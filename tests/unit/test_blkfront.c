@@ -36,6 +36,7 @@
 #include "../../stubdom/include/stub/blkfront.h"
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 
 #define PAGE	  XEN_PAGE_SIZE
 #define RING	  XENSTORE_RING_SIZE
@@ -47,28 +48,6 @@
 #define LEFT (BLKFRONT_PAGES - 4 * 33)
 _Static_assert(LEFT > BLKIF_MAX_SEGMENTS_PER_REQUEST + 1 && LEFT < 33,
 	       "the third request's first piece is a short indirect one");
-
-/* ---- The xenstore core's environment ---- */
-
-static long live_blocks;
-
-void *xs_malloc(size_t size)
-{
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-}
 
 /* ---- A domain's xenstore ring and the fake server behind it ---- */
 

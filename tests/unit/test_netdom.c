@@ -31,6 +31,7 @@
 #include "../../stubdom/include/stub/netfront.h"
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 
 #define PAGE	  XEN_PAGE_SIZE
 #define RING	  XENSTORE_RING_SIZE
@@ -38,28 +39,6 @@
 #define NETDOM	  1
 #define NGUESTS	  2
 #define ROUNDS	  24
-
-/* ---- The xenstore core's environment ---- */
-
-static long live_blocks;
-
-void *xs_malloc(size_t size)
-{
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-}
 
 /* ---- Rings to the store ---- */
 

@@ -32,6 +32,7 @@
 #include "../../stubdom/include/stub/netfront.h"
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 
 #define PAGE	  XEN_PAGE_SIZE
 #define RING	  XENSTORE_RING_SIZE
@@ -39,28 +40,6 @@
 #define HOME	  "/local/domain/5"
 #define VIF	  HOME "/device/vif/0"
 #define NPAGES	  (2 + NETFRONT_RX_BUFS + NETFRONT_TX_BUFS)
-
-/* ---- The xenstore core's environment ---- */
-
-static long live_blocks;
-
-void *xs_malloc(size_t size)
-{
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-}
 
 /* ---- A domain's xenstore ring and the fake server behind it ---- */
 

@@ -24,33 +24,10 @@
 #include "../../stubdom/include/stub/xenbus.h"
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
+#include "fake_xs_env.h"
 
 #define RING	  XENSTORE_RING_SIZE
 #define MAX_WAITS 10000
-
-/* ---- The xenstore core's environment ---- */
-
-static long live_blocks, oversized;
-
-void *xs_malloc(size_t size)
-{
-	if (size > XS_ALLOC_MAX)
-		oversized++;
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-}
 
 /* ---- The client's environment: a ring and a fake server ---- */
 

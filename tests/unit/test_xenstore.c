@@ -17,42 +17,7 @@
 #include <public/io/xs_wire.h>
 #include "../../stubdom/xenstore/xenstore.h"
 #include "../../stubdom/xenstore/xs_env.h"
-
-/* ---- The environment ---- */
-
-static long live_blocks, oversized, fail_in = -1;
-static unsigned int log_lines;
-static char last_log[256];
-
-void *xs_malloc(size_t size)
-{
-	if (size > XS_ALLOC_MAX)
-		oversized++;
-	if (fail_in == 0)
-		return NULL;
-	if (fail_in > 0)
-		fail_in--;
-	live_blocks++;
-	return malloc(size ? size : 1);
-}
-
-void xs_free(void *p)
-{
-	if (p) {
-		live_blocks--;
-		free(p);
-	}
-}
-
-void xs_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_log, sizeof(last_log), fmt, ap);
-	va_end(ap);
-	log_lines++;
-}
+#include "fake_xs_env.h"
 
 /* ---- The glue's hooks ---- */
 
