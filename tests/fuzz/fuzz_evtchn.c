@@ -31,6 +31,9 @@
 
 #define PORTS_TRIED 72 /* ports the script names: the low ones, and more */
 
+/* The highest port handed to each domain since it was made: none above. */
+static evtchn_port_t top[NDOM];
+
 static void check_rc(int rc)
 {
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL || rc == -ENOSPC || rc == -EPERM ||
@@ -60,7 +63,7 @@ static int live_index(domid_t id)
 static void check_peers(void)
 {
 	for (int i = 0; i < NDOM; i++) {
-		for (evtchn_port_t p = 1; dom[i].d && p < PORTS_TRIED; p++) {
+		for (evtchn_port_t p = 1; dom[i].d && p <= top[i]; p++) {
 			struct evtchn_status_info st, back;
 			int j;
 
@@ -83,13 +86,13 @@ static void check_peers(void)
 	FUZZ_CHECK(violations == 0);
 }
 
-/* Whether d has a port for pirq (bind_pirq's caller checks that). */
-static bool pirq_bound(struct domain *d, unsigned int pirq)
+/* Whether domain i has a port for pirq (bind_pirq's caller checks). */
+static bool pirq_bound(int i, unsigned int pirq)
 {
 	struct evtchn_status_info st;
 
-	for (evtchn_port_t p = 1; p < EVTCHN_MAX_PORTS; p++)
-		if (evtchn_status(d, p, &st) == 0 &&
+	for (evtchn_port_t p = 1; p <= top[i]; p++)
+		if (evtchn_status(dom[i].d, p, &st) == 0 &&
 		    st.status == EVTCHNSTAT_pirq && st.pirq == pirq)
 			return true;
 	return false;
@@ -125,11 +128,12 @@ static void step(struct fuzz_in *in)
 	int i = a % NDOM, j = (a >> 2) % NDOM;
 	unsigned int v = (a >> 4) % NVCPU;
 	struct domain *d = dom[i].d;
-	evtchn_port_t port;
+	evtchn_port_t port = 0;
 	int rc = 0;
 
 	if (!d) { /* destroyed: made again */
 		FUZZ_CHECK(make_domain(i) == 0 || pages_until_fail >= 0);
+		top[i] = 0;
 		return;
 	}
 	switch (op % 16) {
@@ -169,7 +173,7 @@ static void step(struct fuzz_in *in)
 	case 9: {
 		unsigned int pirq = fuzz_u8(in) % 8;
 
-		if (!pirq_bound(d, pirq))
+		if (!pirq_bound(i, pirq))
 			rc = evtchn_bind_pirq(d, pirq, &port);
 		break;
 	}
@@ -209,6 +213,8 @@ static void step(struct fuzz_in *in)
 		break;
 	}
 	check_rc(rc);
+	if (!rc && port > top[i])
+		top[i] = port;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -217,6 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n = 0;
 
 	fake_evtchn_reset();
+	memset(top, 0, sizeof(top));
 	for (int i = 0; i < NDOM; i++)
 		FUZZ_CHECK(make_domain(i) == 0);
 	while (in.len) {
